@@ -1,0 +1,1 @@
+"""Segmentation profiles that reproduce other tools ' output."""
