@@ -1,1 +1,1 @@
-"""Segmentation profiles that reproduce other tools ' output."""
+"""Segmentation profiles that reproduce other tools' output."""
