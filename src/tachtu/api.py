@@ -1,0 +1,175 @@
+"""The public API: ``Segmenter``, ``segment``, ``tokenize``, ``Token``.
+
+A line goes through four steps, each owned by one module:
+``normalize.to_nfc`` (NFC copy + offset map) → ``pretokenize`` (rule pieces)
+→ the model's scorer (join or split each gap) → rendering here (words as
+spans of the *original* text, so output is lossless).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Literal
+
+from .errors import TachtuError
+from .model.encode import Encoder
+from .model.model import Model
+from .normalize import NORMALIZE_MODES, NormalizeMode, normalize_output, to_nfc
+from .pretokenize import pretokenize
+
+Profile = Literal["default", "vncorenlp"]
+_INNER_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word: ``text`` is exactly ``source[start:end]`` (inner spaces kept).
+
+    ``form`` is the output spelling: inner whitespace runs replaced by ``_``
+    (and normalised if the segmenter was asked to).
+    """
+
+    text: str
+    start: int
+    end: int
+    form: str
+
+
+def _load_scorer(model: Model, compiled: bool) -> object:
+    """The compiled scorer when built (and asked for), else the reference one."""
+    if compiled:
+        try:
+            from .model._scorer import CompiledScorer
+        except ImportError:
+            pass
+        else:
+            return CompiledScorer(model)
+    from .model.scorer_ref import ReferenceScorer
+
+    return ReferenceScorer(model)
+
+
+class Segmenter:
+    """Holds a loaded model; segments text.  Thread-safe, no global state.
+
+    Args:
+        model: a path to a model file, a ``Model``, or None for the bundled one.
+        profile: ``"default"`` (the learned model) or ``"vncorenlp"``
+            (RDRsegmenter-identical output, for PhoBERT users).
+        normalize: output spelling: ``"none"`` (the input's characters,
+            default), ``"nfc"``, ``"tone-old"`` (``hoà``) or ``"tone-new"`` (``hòa``).
+        compiled: use the compiled scorer if available (identical results).
+
+    >>> seg = Segmenter()
+    >>> seg.segment("Nhà Trắng cho biết")
+    'Nhà_Trắng cho biết'
+    """
+
+    def __init__(
+        self,
+        model: str | Path | Model | None = None,
+        *,
+        profile: Profile = "default",
+        normalize: NormalizeMode = "none",
+        compiled: bool = True,
+    ) -> None:
+        if normalize not in NORMALIZE_MODES:
+            raise TachtuError(f"normalize must be one of {', '.join(NORMALIZE_MODES)}, not {normalize!r}")
+        if profile not in ("default", "vncorenlp"):
+            raise TachtuError(f"unknown profile {profile!r} (expected 'default' or 'vncorenlp')")
+        self.profile = profile
+        self.normalize: NormalizeMode = normalize
+        self._rdr = None
+        if profile == "vncorenlp":
+            from .profiles.vncorenlp import RDRSegmenter
+
+            self._rdr = RDRSegmenter.load()
+            return
+        self.model = model if isinstance(model, Model) else Model.load(model)
+        self._encoder = Encoder(self.model)
+        self._scorer = _load_scorer(self.model, compiled)
+
+    # -- one line ------------------------------------------------------------
+    def _line_tokens(self, line: str, offset: int) -> list[Token]:
+        """Tokens of one line without newline; offsets shifted by ``offset``."""
+        if self._rdr is not None:
+            return [Token(line[s:e], s + offset, e + offset, f) for s, e, f in self._rdr.tokenize_line(line)]
+        norm = to_nfc(line)
+        text = norm.text
+        pieces = pretokenize(text)
+        if not pieces:
+            return []
+        ids, shapes = self._encoder.encode(text, pieces)
+        joins = self._scorer.joins(  # type: ignore[attr-defined]
+            ids, shapes, [p.kind for p in pieces], [p.space_before for p in pieces]
+        )
+        tokens: list[Token] = []
+        start = 0
+        for i in range(len(pieces)):
+            if i < len(joins) and joins[i]:
+                continue
+            s, e = norm.span(pieces[start].start, pieces[i].end)
+            word = line[s:e]
+            form = word if start == i else _INNER_SPACE.sub("_", word)
+            if self.normalize != "none":
+                form = normalize_output(form, self.normalize)
+            tokens.append(Token(word, s + offset, e + offset, form))
+            start = i + 1
+        return tokens
+
+    # -- public ------------------------------------------------------------
+    def tokenize(self, text: str) -> list[Token]:
+        """Words of ``text`` with character offsets into ``text``.
+
+        Tokens are in order, do not overlap, and cover every non-whitespace
+        character; no token spans a line break.
+        """
+        tokens: list[Token] = []
+        offset = 0
+        for line in text.split("\n"):
+            tokens.extend(self._line_tokens(line, offset))
+            offset += len(line) + 1
+        return tokens
+
+    def segment_line(self, line: str) -> str:
+        """Segmented form of one line (must not contain a newline)."""
+        return " ".join(t.form for t in self._line_tokens(line, 0))
+
+    def segment(self, text: str) -> str:
+        """Segmented form: words separated by one space, syllables joined by ``_``.
+
+        Each line of ``text`` is segmented on its own; newlines are kept.
+        """
+        return "\n".join(self.segment_line(line) for line in text.split("\n"))
+
+    def pipe(self, texts: Iterable[str]) -> Iterator[str]:
+        """Segment many texts lazily, in order (``segment`` of each)."""
+        for text in texts:
+            yield self.segment(text)
+
+
+_default: Segmenter | None = None
+_default_lock = threading.Lock()
+
+
+def default_segmenter() -> Segmenter:
+    """The lazily created, shared default ``Segmenter`` (thread-safe)."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Segmenter()
+    return _default
+
+
+def segment(text: str) -> str:
+    """Segment ``text`` with the default model.  See ``Segmenter.segment``."""
+    return default_segmenter().segment(text)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokenize ``text`` with the default model.  See ``Segmenter.tokenize``."""
+    return default_segmenter().tokenize(text)

@@ -1,0 +1,1 @@
+"""The learned gap classifier: features, model file, scorers and training."""

@@ -1,0 +1,215 @@
+"""Feature templates of the gap classifier (the reference, pure-Python version).
+
+The model decides, for each gap between two neighbouring pieces of a line,
+whether they belong to the same word.  A gap's score is the sum of the weights
+of its active features; it is joined when the score is positive.
+
+Every feature is a 64-bit key ``feature_key(template, values...)`` so the
+weight table is one flat ``uint64 → int32`` map, identical for training,
+this reference scorer and the compiled scorer (``_scorer.pyx``), which must
+compute the very same keys.
+
+Worked example, gap between ``kế`` and ``hoạch`` in ``về kế hoạch tấn``:
+positions are ``a=về, b=kế | c=hoạch, d=tấn``; the lexical templates fire on
+``b``, ``c``, ``a``, ``d``, ``(a,b)``, ``(b,c)``, ``(c,d)``, ``(a,b,c)``,
+``(b,c,d)``; shapes on ``(sb, sc)`` and ``(sa, sb, sc, sd)``; and, since
+``kế hoạch`` is a dictionary word of length 2, the dictionary template
+``(dict, INSIDE, 2)`` fires too.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import IntEnum
+from typing import Sequence
+
+from ..pretokenize import Kind
+
+MASK64 = (1 << 64) - 1
+_SEED = 0x9E3779B97F4A7C15
+_MULT = 0xBF58476D1CE4E5B9
+
+MAX_DICT_WORD = 8  # longest dictionary word (in pieces) that is matched
+N_DICTS = 2  # 0: lexicons shipped with the package, 1: words seen in training
+
+
+class Template(IntEnum):
+    """Feature templates; the number is part of the key, so never renumber."""
+
+    BIAS = 0
+    B = 1
+    C = 2
+    A = 3
+    D = 4
+    AB = 5
+    BC = 6
+    CD = 7
+    ABC = 8
+    BCD = 9
+    ZA = 10
+    DE = 11
+    SHAPE_BC = 12
+    SHAPE_ABCD = 13
+    SHAPE_B_C = 14  # shape of b with word c
+    B_SHAPE_C = 15  # word b with shape of c
+    DICT = 16  # (dictionary, relation, length)
+    DICT_WORD = 17  # key of a dictionary entry (not a weight: the lexicon itself)
+
+
+class Shape(IntEnum):
+    """Coarse class of a piece: case, Vietnamese-ness, kind."""
+
+    BOS = 0
+    EOS = 1
+    LOWER = 2
+    TITLE = 3
+    UPPER = 4
+    FOREIGN_LOWER = 5
+    FOREIGN_TITLE = 6
+    FOREIGN_UPPER = 7
+    NUMBER = 8
+    PUNCT = 9
+    LOCKED = 10
+    MIXED = 11
+
+
+class Relation(IntEnum):
+    """Where a gap lies relative to a dictionary match."""
+
+    INSIDE = 0
+    LEFT = 1  # the gap just before the match
+    RIGHT = 2  # the gap just after the match
+
+
+# Special syllable ids; the vocabulary proper starts after them.
+BOS_ID = 0
+EOS_ID = 1
+NUMBER_ID = 2
+UNK_BASE = 3  # UNK_BASE + shape: an unknown piece is known by its shape
+N_SPECIAL = UNK_BASE + len(Shape)
+
+
+def feature_key(template: int, *values: int) -> int:
+    """64-bit key of a feature; must equal ``_scorer.pyx``'s ``fkey``."""
+    h = ((template + 1) * _SEED) & MASK64
+    for v in values:
+        h = ((h ^ v) * _MULT) & MASK64
+    return h ^ (h >> 31)
+
+
+# Vietnamese syllable: optional onset, a vowel nucleus, optional coda (after tone
+# removal).  Used only to tell Vietnamese from foreign words for the shape class.
+_ONSET = "(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
+_NUCLEUS = "(?:[aăâeêioôơuưy]{1,3})"
+_CODA = "(?:ch|ng|nh|[cmnpt])?"
+VIET_SYLLABLE = re.compile(f"{_ONSET}{_NUCLEUS}{_CODA}")
+_TONED_VOWELS = {
+    "a": "àáảãạ", "ă": "ằắẳẵặ", "â": "ầấẩẫậ", "e": "èéẻẽẹ", "ê": "ềếểễệ", "i": "ìíỉĩị",
+    "o": "òóỏõọ", "ô": "ồốổỗộ", "ơ": "ờớởỡợ", "u": "ùúủũụ", "ư": "ừứửữự", "y": "ỳýỷỹỵ",
+}
+_STRIP_TONE = str.maketrans({t: base for base, toned in _TONED_VOWELS.items() for t in toned})
+
+
+def shape_of(text: str, kind: Kind) -> Shape:
+    """The shape class of a piece (``text`` as in the input, NFC)."""
+    if kind == Kind.NUMBER:
+        return Shape.NUMBER
+    if kind == Kind.PUNCT:
+        return Shape.PUNCT
+    if kind in (Kind.LOCKED, Kind.UNDERSCORE):
+        return Shape.LOCKED
+    lower = text.lower()
+    viet = VIET_SYLLABLE.fullmatch(lower.translate(_STRIP_TONE)) is not None
+    if text == lower:
+        return Shape.LOWER if viet else Shape.FOREIGN_LOWER
+    if text[0].isupper() and text[1:] == lower[1:]:
+        return Shape.TITLE if viet else Shape.FOREIGN_TITLE
+    if text == text.upper():
+        return Shape.UPPER if viet else Shape.FOREIGN_UPPER
+    return Shape.MIXED
+
+
+_JOINABLE = frozenset({Kind.WORD, Kind.NUMBER, Kind.LOCKED})
+
+
+def joinable(left_kind: Kind, right_kind: Kind, space_between: bool) -> bool:
+    """Whether the model may join two neighbouring pieces at all.
+
+    Punctuation and literal-underscore pieces are always words of their own,
+    and pieces written together without a space (``Rafah,``) were split on
+    purpose by the rules.
+    """
+    return space_between and left_kind in _JOINABLE and right_kind in _JOINABLE
+
+
+def dict_matches(
+    ids: Sequence[int], dictionaries: Sequence[frozenset[int] | set[int]]
+) -> list[tuple[int, int, int]]:
+    """All dictionary matches ``(dict_index, start, length)`` of 2+ pieces."""
+    found: list[tuple[int, int, int]] = []
+    n = len(ids)
+    seed = ((Template.DICT_WORD + 1) * _SEED) & MASK64
+    for start in range(n - 1):
+        h = ((seed ^ ids[start]) * _MULT) & MASK64
+        for end in range(start + 1, min(n, start + MAX_DICT_WORD)):
+            h = ((h ^ ids[end]) * _MULT) & MASK64
+            key = h ^ (h >> 31)
+            for d, entries in enumerate(dictionaries):
+                if key in entries:
+                    found.append((d, start, end - start + 1))
+    return found
+
+
+def dict_word_key(ids: Sequence[int]) -> int:
+    """Key of a dictionary entry from its syllable ids."""
+    return feature_key(Template.DICT_WORD, *ids)
+
+
+def gap_features(
+    ids: Sequence[int],
+    shapes: Sequence[int],
+    matches: Sequence[tuple[int, int, int]],
+) -> list[list[int]]:
+    """Feature keys of every gap ``i`` (between piece ``i`` and ``i + 1``).
+
+    Returns one list per gap, ``len(ids) - 1`` lists in all; the caller skips
+    gaps that :func:`joinable` rules out.
+    """
+    n = len(ids)
+    if n < 2:
+        return []
+    w = [BOS_ID, BOS_ID, *ids, EOS_ID, EOS_ID]  # w[i + 2] is piece i
+    s = [Shape.BOS, Shape.BOS, *shapes, Shape.EOS, Shape.EOS]
+    fk = feature_key
+    out: list[list[int]] = []
+    for i in range(n - 1):
+        z, a, b, c, d, e = w[i], w[i + 1], w[i + 2], w[i + 3], w[i + 4], w[i + 5]
+        sa, sb, sc, sd = s[i + 1], s[i + 2], s[i + 3], s[i + 4]
+        out.append(
+            [
+                fk(Template.BIAS),
+                fk(Template.B, b),
+                fk(Template.C, c),
+                fk(Template.A, a),
+                fk(Template.D, d),
+                fk(Template.AB, a, b),
+                fk(Template.BC, b, c),
+                fk(Template.CD, c, d),
+                fk(Template.ABC, a, b, c),
+                fk(Template.BCD, b, c, d),
+                fk(Template.ZA, z, a),
+                fk(Template.DE, d, e),
+                fk(Template.SHAPE_BC, sb, sc),
+                fk(Template.SHAPE_ABCD, sa, sb, sc, sd),
+                fk(Template.SHAPE_B_C, sb, c),
+                fk(Template.B_SHAPE_C, b, sc),
+            ]
+        )
+    for d_index, start, length in matches:
+        for gap in range(start, start + length - 1):
+            out[gap].append(fk(Template.DICT, d_index, Relation.INSIDE, length))
+        if start > 0:
+            out[start - 1].append(fk(Template.DICT, d_index, Relation.LEFT, length))
+        if start + length - 1 < n - 1:
+            out[start + length - 1].append(fk(Template.DICT, d_index, Relation.RIGHT, length))
+    return out

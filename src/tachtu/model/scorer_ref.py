@@ -1,0 +1,41 @@
+"""Reference (pure-Python) gap scorer: the specification the compiled one must match.
+
+Kept deliberately plain: the compiled scorer in ``_scorer.pyx`` computes the
+same integer sums, and a test checks that both give identical decisions.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from ..pretokenize import Kind
+from .features import dict_matches, gap_features, joinable
+from .model import Model
+
+
+class ReferenceScorer:
+    """Scores gaps with dict lookups; built once per model (read-only after)."""
+
+    def __init__(self, model: Model) -> None:
+        self.table: dict[int, int] = dict(zip(model.keys, model.weights))
+        self.dictionaries = [frozenset(d) for d in model.dictionaries]
+
+    def scores(self, ids: Sequence[int], shapes: Sequence[int]) -> list[int]:
+        """Integer score of every gap (``len(ids) - 1`` values)."""
+        table = self.table
+        feats = gap_features(ids, shapes, dict_matches(ids, self.dictionaries))
+        return [sum(table.get(k, 0) for k in keys) for keys in feats]
+
+    def joins(
+        self,
+        ids: Sequence[int],
+        shapes: Sequence[int],
+        kinds: Sequence[Kind],
+        spaces: Sequence[bool],
+    ) -> list[bool]:
+        """Join decision for every gap: positive score and joinable pieces."""
+        scores = self.scores(ids, shapes)
+        return [
+            scores[i] > 0 and joinable(kinds[i], kinds[i + 1], spaces[i + 1])
+            for i in range(len(scores))
+        ]

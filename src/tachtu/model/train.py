@@ -1,0 +1,231 @@
+"""Train the gap classifier from ``_``-segmented sentences.
+
+Method: L2-regularised logistic regression (scikit-learn's liblinear) over the
+features of ``features.py``.  Two dictionaries feed it: the lexicons shipped
+with the package, and the multi-syllable words of the training data itself.
+The latter is *jack-knifed*: a training sentence only sees the words of the
+other folds, so the model learns how far to trust the dictionary on words it
+has not memorised, exactly the situation it meets at prediction time.
+
+Needs the ``train`` extra (numpy, scikit-learn); prediction needs neither.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from array import array
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from ..normalize import model_key
+from ..pretokenize import Kind, pretokenize
+from .features import (
+    N_SPECIAL,
+    NUMBER_ID,
+    UNK_BASE,
+    dict_matches,
+    dict_word_key,
+    gap_features,
+    joinable,
+    shape_of,
+)
+from .model import Model
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class Sentence:
+    """A gold sentence as the model sees it."""
+
+    keys: list[str]  # model_key of each piece ("" for numbers)
+    shapes: list[int]
+    kinds: list[Kind]
+    spaces: list[bool]
+    labels: list[bool]  # gap i joined in the gold segmentation
+    words: list[tuple[int, int]]  # gold multi-piece words as piece ranges [start, end)
+
+
+def parse_gold(line: str) -> Sentence | None:
+    """Read one ``_``-segmented line; None for a blank line."""
+    tokens = line.split()
+    if not tokens:
+        return None
+    raw = " ".join(t.replace("_", " ") for t in tokens)
+    joined_at: set[int] = set()  # offsets in raw of spaces that were "_"
+    word_spans: list[tuple[int, int]] = []
+    pos = 0
+    for t in tokens:
+        for k, ch in enumerate(t):
+            if ch == "_":
+                joined_at.add(pos + k)
+        word_spans.append((pos, pos + len(t)))
+        pos += len(t) + 1
+    pieces = pretokenize(raw)
+    keys, shapes, kinds, spaces = [], [], [], []
+    for p in pieces:
+        text = raw[p.start : p.end]
+        keys.append("" if p.kind == Kind.NUMBER else model_key(text))
+        shapes.append(int(shape_of(text, p.kind)))
+        kinds.append(p.kind)
+        spaces.append(p.space_before)
+    labels = []
+    for i in range(len(pieces) - 1):
+        gap = range(pieces[i].end, pieces[i + 1].start)
+        labels.append(any(g in joined_at for g in gap))
+    words = []
+    starts = {p.start: i for i, p in enumerate(pieces)}
+    ends = {p.end: i for i, p in enumerate(pieces)}
+    for ws, we in word_spans:
+        if ws in starts and we in ends and ends[we] > starts[ws]:
+            words.append((starts[ws], ends[we] + 1))
+    return Sentence(keys, shapes, kinds, spaces, labels, words)
+
+
+def read_lexicon(paths: Iterable[Path]) -> list[list[str]]:
+    """Dictionary entries as lists of piece keys (entries of 2+ pieces only)."""
+    entries = []
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            line = line.strip().replace("_", " ")
+            pieces = pretokenize(line)
+            if len(pieces) < 2 or any(p.kind in (Kind.NUMBER, Kind.PUNCT) for p in pieces):
+                continue
+            entries.append([model_key(line[p.start : p.end]) for p in pieces])
+    return entries
+
+
+class _Columns:
+    """Feature key → column index, with occurrence counts."""
+
+    def __init__(self) -> None:
+        self.index: dict[int, int] = {}
+        self.counts = array("q")
+
+    def add(self, key: int) -> int:
+        col = self.index.get(key)
+        if col is None:
+            col = self.index[key] = len(self.counts)
+            self.counts.append(0)
+        self.counts[col] += 1
+        return col
+
+
+def train(
+    train_lines: Iterable[str],
+    lexicon_paths: Sequence[Path] = (),
+    *,
+    c: float = 0.5,
+    folds: int = 5,
+    min_vocab_count: int = 2,
+    min_feature_count: int = 2,
+    log: Log = lambda msg: print(msg, file=sys.stderr),
+) -> Model:
+    """Train a model.
+
+    Args:
+        train_lines: ``_``-segmented sentences, one per item.
+        lexicon_paths: word lists (one entry per line) used as dictionary 0.
+        c: inverse regularisation strength of the logistic regression.
+        folds: jack-knife folds for the training-words dictionary.
+        min_vocab_count: syllables seen less often are treated as unknown, so
+            the model learns what to do with unknown syllables.
+        min_feature_count: features seen less often are dropped.
+    """
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    t0 = time.perf_counter()
+    sentences = [s for s in map(parse_gold, train_lines) if s is not None]
+    if not sentences:
+        raise ValueError("no training sentences")
+    log(f"read {len(sentences)} sentences ({time.perf_counter() - t0:.1f}s)")
+
+    counts = Counter(k for s in sentences for k, kind in zip(s.keys, s.kinds) if kind != Kind.NUMBER)
+    lexicon = read_lexicon(lexicon_paths)
+    vocab_set = {k for k, n in counts.items() if n >= min_vocab_count}
+    vocab_set.update(k for entry in lexicon for k in entry)
+    vocab = sorted(vocab_set)
+    index = {k: i + N_SPECIAL for i, k in enumerate(vocab)}
+
+    def ids_of(s: Sentence) -> list[int]:
+        return [
+            NUMBER_ID if kind == Kind.NUMBER else index.get(k, UNK_BASE + shape)
+            for k, kind, shape in zip(s.keys, s.kinds, s.shapes)
+        ]
+
+    all_ids = [ids_of(s) for s in sentences]
+    dict0 = {dict_word_key([index[k] for k in entry]) for entry in lexicon}
+
+    # Training-words dictionary, jack-knifed by fold.
+    word_folds: dict[int, Counter[int]] = {}
+    for n, (s, ids) in enumerate(zip(sentences, all_ids)):
+        for ws, we in s.words:
+            word_ids = ids[ws:we]
+            if all(i >= N_SPECIAL for i in word_ids):
+                word_folds.setdefault(dict_word_key(word_ids), Counter())[n % folds] += 1
+    dict1_full = set(word_folds)
+    dict1_by_fold = [
+        frozenset(k for k, c_ in word_folds.items() if sum(c_.values()) - c_[f] > 0) for f in range(folds)
+    ]
+    log(f"vocab {len(vocab)}, lexicon words {len(dict0)}, training words {len(dict1_full)}")
+
+    columns = _Columns()
+    indices = array("i")
+    indptr = array("q", [0])
+    y = array("b")
+    dict0_frozen = frozenset(dict0)
+    for n, (s, ids) in enumerate(zip(sentences, all_ids)):
+        matches = dict_matches(ids, [dict0_frozen, dict1_by_fold[n % folds]])
+        feats = gap_features(ids, s.shapes, matches)
+        for i, keys in enumerate(feats):
+            if not joinable(s.kinds[i], s.kinds[i + 1], s.spaces[i + 1]):
+                continue
+            for k in keys:
+                indices.append(columns.add(k))
+            indptr.append(len(indices))
+            y.append(1 if s.labels[i] else 0)
+    log(f"{len(y)} gaps, {len(columns.counts)} features ({time.perf_counter() - t0:.1f}s)")
+
+    counts_np = np.frombuffer(columns.counts, dtype=np.int64)
+    keep = counts_np >= min_feature_count
+    remap = np.full(len(counts_np), -1, dtype=np.int64)
+    remap[keep] = np.arange(int(keep.sum()))
+    col = remap[np.frombuffer(indices, dtype=np.int32)]
+    row = np.repeat(np.arange(len(y)), np.diff(np.frombuffer(indptr, dtype=np.int64)))
+    mask = col >= 0
+    x = csr_matrix(
+        (np.ones(int(mask.sum()), dtype=np.float64), (row[mask], col[mask])),
+        shape=(len(y), int(keep.sum())),
+    )
+    x.sum_duplicates()
+    labels = np.frombuffer(y, dtype=np.int8)
+    log(f"kept {x.shape[1]} features; fitting (C={c})")
+    clf = LogisticRegression(C=c, solver="liblinear", fit_intercept=False, max_iter=200)
+    clf.fit(x, labels)
+    log(f"fitted ({time.perf_counter() - t0:.1f}s)")
+
+    scale = 1000.0
+    all_keys = np.fromiter(columns.index.keys(), dtype=np.uint64, count=len(columns.index))
+    all_cols = np.fromiter(columns.index.values(), dtype=np.int64, count=len(columns.index))
+    kept_keys = np.empty(x.shape[1], dtype=np.uint64)
+    kept = remap[all_cols] >= 0
+    kept_keys[remap[all_cols[kept]]] = all_keys[kept]
+    q = np.rint(clf.coef_[0] * scale).astype(np.int64)
+    nz = q != 0
+    order = np.argsort(kept_keys[nz])
+    keys_arr = array("Q", kept_keys[nz][order].tolist())
+    weights_arr = array("i", np.clip(q[nz][order], -(2**31), 2**31 - 1).tolist())
+    log(f"model: {len(keys_arr)} non-zero weights")
+    return Model(
+        vocab,
+        keys_arr,
+        weights_arr,
+        [array("Q", sorted(dict0)), array("Q", sorted(dict1_full))],
+        scale,
+        {"c": c, "folds": folds, "sentences": len(sentences)},
+    )

@@ -1,0 +1,141 @@
+"""Unicode and tone-mark normalisation, with a map back to the original text.
+
+Why: the model must see one spelling per syllable (NFC, lower case, one tone
+placement), while the output must keep the user's characters.  So NFC is applied
+to a *copy* of the line together with an alignment into the original, and tone
+folding is a per-syllable key function that never changes the text we return.
+
+Tone placement: Vietnamese has two conventions for the open diphthongs
+``oa``, ``oe`` and ``uy``: the old one puts the mark on the second vowel
+(``hoà``, ``khoẻ``, ``thuỷ``), the new one on the first (``hòa``, ``khỏe``,
+``thủy``).  Both are 1:1 per code point in NFC, so folding never changes length.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+NormalizeMode = Literal["none", "nfc", "tone-old", "tone-new"]
+NORMALIZE_MODES: tuple[str, ...] = ("none", "nfc", "tone-old", "tone-new")
+
+# The five tone marks over each base vowel, in the order
+# grave, acute, hook above, tilde, dot below.
+_TONED = {
+    "a": "àáảãạ",
+    "e": "èéẻẽẹ",
+    "o": "òóỏõọ",
+    "u": "ùúủũụ",
+    "y": "ỳýỷỹỵ",
+}
+
+
+def _pairs() -> tuple[dict[str, str], dict[str, str]]:
+    """Build new→old and old→new tables for the final diphthongs oa, oe, uy."""
+    new_to_old: dict[str, str] = {}
+    old_to_new: dict[str, str] = {}
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for tone in range(5):
+            for upper_first, upper_second in ((False, False), (True, False), (True, True)):
+                f_plain = first.upper() if upper_first else first
+                s_plain = second.upper() if upper_second else second
+                f_toned = _TONED[first][tone].upper() if upper_first else _TONED[first][tone]
+                s_toned = _TONED[second][tone].upper() if upper_second else _TONED[second][tone]
+                new, old = f_toned + s_plain, f_plain + s_toned
+                new_to_old[new] = old
+                old_to_new[old] = new
+    return new_to_old, old_to_new
+
+
+NEW_TO_OLD, OLD_TO_NEW = _pairs()
+
+
+def _fold_syllable_end(word: str, table: dict[str, str]) -> str:
+    """Move the tone mark of a word-final ``oa``/``oe``/``uy`` per ``table``.
+
+    Only the last two letters of a syllable move: with a final consonant
+    (``hoàng``) both conventions agree.  ``qu`` + ``y`` (``quý``) is an onset
+    plus a vowel, not the ``uy`` diphthong, so it is left alone.
+    """
+    if len(word) < 2:
+        return word
+    tail = word[-2:]
+    repl = table.get(tail)
+    if repl is None:
+        return word
+    if len(word) >= 3 and word[-3] in "qQ":
+        return word
+    return word[:-2] + repl
+
+
+def fold_tone(word: str, style: Literal["old", "new"] = "old") -> str:
+    """Return ``word`` with the oa/oe/uy tone placement of ``style``.
+
+    >>> fold_tone("hòa"), fold_tone("thủy", "old"), fold_tone("hoà", "new")
+    ('hoà', 'thuỷ', 'hòa')
+    """
+    return _fold_syllable_end(word, NEW_TO_OLD if style == "old" else OLD_TO_NEW)
+
+
+def model_key(syllable: str) -> str:
+    """The spelling the model sees: lower case, old-style tone placement."""
+    return _fold_syllable_end(syllable.lower(), NEW_TO_OLD)
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """NFC text plus, for each of its characters, the original span it came from.
+
+    ``starts[i]``/``ends[i]`` give the original span of the combining cluster that
+    produced normalised character ``i``; ``None`` means the text was already NFC
+    and offsets are the identity (the common case, kept allocation-free).
+    """
+
+    text: str
+    starts: list[int] | None = None
+    ends: list[int] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a non-empty normalised span ``[start, end)`` to the original text."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        return self.starts[start], self.ends[end - 1]
+
+
+def to_nfc(text: str) -> Normalized:
+    """NFC-normalise ``text`` cluster by cluster, keeping an offset map.
+
+    A cluster is a starter followed by its combining marks; NFC never moves a
+    character across a starter for Vietnamese (or any Latin/Cyrillic/Greek
+    text), so composing each cluster on its own equals NFC of the whole and
+    lets every output character point at the exact original characters.
+    """
+    if unicodedata.is_normalized("NFC", text):
+        return Normalized(text)
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    n = len(text)
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        piece = unicodedata.normalize("NFC", text[i:j])
+        out.append(piece)
+        starts.extend([i] * len(piece))
+        ends.extend([j] * len(piece))
+        i = j
+    return Normalized("".join(out), starts, ends)
+
+
+def normalize_output(text: str, mode: NormalizeMode) -> str:
+    """Apply a user-requested output normalisation to one token's text."""
+    if mode == "none":
+        return text
+    text = unicodedata.normalize("NFC", text)
+    if mode == "nfc":
+        return text
+    table = NEW_TO_OLD if mode == "tone-old" else OLD_TO_NEW
+    return " ".join(_fold_syllable_end(part, table) for part in text.split(" "))
