@@ -62,6 +62,8 @@ class Segmenter:
         normalize: output spelling: ``"none"`` (the input's characters,
             default), ``"nfc"``, ``"tone-old"`` (``hoà``) or ``"tone-new"`` (``hòa``).
         compiled: use the compiled scorer if available (identical results).
+        user_dict: words to always join (or, prefixed with ``-``, always
+            split): a file path or an iterable of entries (see ``userdict``).
 
     >>> seg = Segmenter()
     >>> seg.segment("Nhà Trắng cho biết")
@@ -75,6 +77,7 @@ class Segmenter:
         profile: Profile = "default",
         normalize: NormalizeMode = "none",
         compiled: bool = True,
+        user_dict: str | Path | Iterable[str] | None = None,
     ) -> None:
         if normalize not in NORMALIZE_MODES:
             raise TachtuError(f"normalize must be one of {', '.join(NORMALIZE_MODES)}, not {normalize!r}")
@@ -83,6 +86,11 @@ class Segmenter:
         self.profile = profile
         self.normalize: NormalizeMode = normalize
         self._rdr = None
+        self._user_dict = None
+        if user_dict is not None:
+            from .userdict import UserDict
+
+            self._user_dict = UserDict.load(user_dict)
         if profile == "vncorenlp":
             from .profiles.vncorenlp import RDRSegmenter
 
@@ -106,6 +114,8 @@ class Segmenter:
         joins = self._scorer.joins(  # type: ignore[attr-defined]
             ids, shapes, [p.kind for p in pieces], [p.space_before for p in pieces]
         )
+        if self._user_dict is not None:
+            joins = self._user_dict.apply(text, pieces, joins)
         tokens: list[Token] = []
         start = 0
         for i in range(len(pieces)):
