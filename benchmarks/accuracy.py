@@ -1,0 +1,291 @@
+"""Word-segmentation accuracy of tachtu and its peers on the shared test sets.
+
+Each system gets the gold line with ``_`` replaced by a space (one sentence
+per line) and is scored with ``tachtu.evaluate.score_lines`` (word spans over
+the non-space characters, so different punctuation tokenisation still lines
+up).  When a system changes the characters of a line (tone rewriting,
+dropped symbols), its boundaries are projected back onto the input with
+``peers.align_to_source`` and the line is counted in the "changed" notes.
+
+Usage::
+
+    PYTHONPATH=src python benchmarks/accuracy.py
+    PYTHONPATH=src python benchmarks/accuracy.py --systems tachtu --model my.bin --json out.json
+
+Prints Markdown tables (F1 and sentence exact match, system × dataset).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from peers import SYSTEMS, System, SystemUnavailable, align_to_source, load_system, same_characters  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_ROOT = REPO_ROOT.parent / "shared"
+
+#: dataset key -> (title, path relative to the data root)
+DATASETS: dict[str, tuple[str, str]] = {
+    "vlsp2013-dev": ("VLSP 2013 dev", "data/vlsp2013/dev.wseg.txt"),
+    "ud-vtb-test": ("UD VTB test", "data/ud_vtb/test.wseg.txt"),
+    "ud-vtb-dev": ("UD VTB dev", "data/ud_vtb/dev.wseg.txt"),
+}
+
+#: how many example lines of character changes to keep per system and dataset
+MAX_EXAMPLES = 3
+
+
+@dataclass
+class Result:
+    """One system on one dataset.  Percentages are 0..100."""
+
+    system: str
+    version: str
+    dataset: str
+    sentences: int
+    gold_words: int
+    precision: float
+    recall: float
+    f1: float
+    exact_match: float
+    seconds: float
+    changed_lines: int = 0
+    """lines whose characters the system changed (same count: e.g. tone marks)"""
+    realigned_lines: int = 0
+    """lines whose character count changed: score_lines would have raised"""
+    failed_lines: int = 0
+    """lines on which the system raised (scored as one word per syllable)"""
+    examples: list[dict[str, str]] = field(default_factory=list)
+
+
+def read_gold(path: Path) -> list[str]:
+    """Gold lines of a ``.wseg.txt`` file (newline stripped)."""
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def to_input(gold_line: str) -> str:
+    """The raw input a system sees: gold with ``_`` turned into spaces."""
+    return gold_line.replace("_", " ")
+
+
+def evaluate_system(system: System, gold_lines: Sequence[str], dataset: str = "") -> Result:
+    """Segment the inputs of ``gold_lines`` with ``system`` and score them.
+
+    Args:
+        system: a loaded system (see ``peers.load_system``).
+        gold_lines: ``_``-segmented gold sentences, one per line.
+        dataset: the dataset key to record in the result.
+
+    Returns:
+        The scores plus counts of changed, re-aligned and failed lines.
+    """
+    from tachtu.evaluate import score_lines
+
+    predictions: list[str] = []
+    changed = realigned = failed = 0
+    examples: list[dict[str, str]] = []
+    start = time.perf_counter()
+    outputs: list[str | None] = []
+    for gold in gold_lines:
+        source = to_input(gold)
+        if not source.strip():
+            outputs.append("")
+            continue
+        try:
+            outputs.append(system.segment_line(source))
+        except Exception as exc:  # a peer crashing on a line is counted, not fatal
+            outputs.append(None)
+            failed += 1
+            if len(examples) < MAX_EXAMPLES:
+                examples.append({"kind": "error", "input": source, "output": f"{type(exc).__name__}: {exc}"})
+    seconds = time.perf_counter() - start
+    for gold, output in zip(gold_lines, outputs):
+        source = to_input(gold)
+        if output is None:
+            predictions.append(source)
+            continue
+        if not same_characters(source, output):
+            aligned = align_to_source(source, output)
+            if _char_count(source) != _char_count(output):
+                realigned += 1
+                kind = "realigned"
+            else:
+                changed += 1
+                kind = "changed"
+            if len(examples) < MAX_EXAMPLES:
+                examples.append({"kind": kind, "input": source, "output": output})
+            output = aligned
+        predictions.append(output)
+    score = score_lines(gold_lines, predictions)
+    return Result(
+        system=system.name,
+        version=system.version,
+        dataset=dataset,
+        sentences=score.sentences,
+        gold_words=score.gold_words,
+        precision=100 * score.precision,
+        recall=100 * score.recall,
+        f1=100 * score.f1,
+        exact_match=100 * score.exact_match,
+        seconds=seconds,
+        changed_lines=changed,
+        realigned_lines=realigned,
+        failed_lines=failed,
+        examples=examples,
+    )
+
+
+def _char_count(line: str) -> int:
+    from tachtu.evaluate import word_spans
+
+    return word_spans(line)[1]
+
+
+def machine_info() -> dict[str, str]:
+    """CPU model, core count, Python version, tachtu scorer kind."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or "unknown"
+    import os
+
+    info = {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    try:
+        from tachtu.model import _scorer  # noqa: F401
+
+        info["tachtu_scorer"] = "compiled"
+    except ImportError:
+        info["tachtu_scorer"] = "reference (pure Python)"
+    return info
+
+
+def run(
+    systems: Sequence[str],
+    datasets: Sequence[str],
+    data_root: Path,
+    model: Path | None = None,
+    limit: int | None = None,
+) -> tuple[list[Result], list[str]]:
+    """Evaluate each system on each dataset that exists under ``data_root``.
+
+    Returns:
+        The results, and notes about systems or datasets that were skipped.
+    """
+    notes: list[str] = []
+    gold: dict[str, list[str]] = {}
+    for key in datasets:
+        title, rel = DATASETS[key]
+        path = data_root / rel
+        if not path.is_file():
+            notes.append(f"{title}: {path} not found, skipped")
+            continue
+        lines = read_gold(path)
+        gold[key] = lines[:limit] if limit else lines
+    results: list[Result] = []
+    for name in systems:
+        try:
+            system = load_system(name, model if name == "tachtu" else None)
+        except SystemUnavailable as exc:
+            notes.append(f"{name}: skipped ({exc})")
+            continue
+        if name == "tachtu" and model is not None:
+            system.name = f"tachtu ({Path(model).name})"
+        for key, lines in gold.items():
+            print(f"  {system.name} on {key} ({len(lines)} lines) ...", file=sys.stderr, flush=True)
+            results.append(evaluate_system(system, lines, key))
+    return results, notes
+
+
+def markdown_tables(results: Sequence[Result]) -> str:
+    """F1 and sentence-exact-match tables, systems as rows, datasets as columns."""
+    keys = [k for k in DATASETS if any(r.dataset == k for r in results)]
+    systems: list[tuple[str, str]] = []
+    for r in results:
+        if (r.system, r.version) not in systems:
+            systems.append((r.system, r.version))
+    by = {(r.system, r.dataset): r for r in results}
+    out: list[str] = []
+    for metric, title in (("f1", "Word F1 (%)"), ("exact_match", "Sentence exact match (%)")):
+        out.append(f"{title}:\n")
+        out.append("| system | version | " + " | ".join(DATASETS[k][0] for k in keys) + " |")
+        out.append("|---|---|" + "---:|" * len(keys))
+        for name, version in systems:
+            cells = []
+            for k in keys:
+                r = by.get((name, k))
+                cells.append(f"{getattr(r, metric):.2f}" if r else "–")
+            out.append(f"| {name} | {version} | " + " | ".join(cells) + " |")
+        out.append("")
+    flagged = [r for r in results if r.changed_lines or r.realigned_lines or r.failed_lines]
+    if flagged:
+        out.append("Lines whose characters a system changed (scored after projecting its boundaries back onto the input):\n")
+        for r in flagged:
+            out.append(
+                f"- {r.system} on {DATASETS[r.dataset][0]}: {r.changed_lines} changed (same length), "
+                f"{r.realigned_lines} with a different character count, {r.failed_lines} errors"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--model", type=Path, default=None, help="tachtu model file to evaluate (default: the bundled one)")
+    parser.add_argument(
+        "--data-root", type=Path, default=DEFAULT_DATA_ROOT, help=f"folder holding data/ (default: {DEFAULT_DATA_ROOT})"
+    )
+    parser.add_argument(
+        "--systems",
+        default=",".join(SYSTEMS),
+        help=f"comma-separated systems among {', '.join(SYSTEMS)} (default: all; missing ones are skipped)",
+    )
+    parser.add_argument(
+        "--datasets", default=",".join(DATASETS), help=f"comma-separated among {', '.join(DATASETS)} (default: all)"
+    )
+    parser.add_argument("--limit", type=int, default=None, help="only the first N lines of each dataset (default: all)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON to this file")
+    args = parser.parse_args(argv)
+    systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
+    for s in systems:
+        if s not in SYSTEMS:
+            parser.error(f"unknown system {s!r} (expected one of {', '.join(SYSTEMS)})")
+    for d in datasets:
+        if d not in DATASETS:
+            parser.error(f"unknown dataset {d!r} (expected one of {', '.join(DATASETS)})")
+
+    info = machine_info()
+    results, notes = run(systems, datasets, args.data_root, args.model, args.limit)
+    print(f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}; tachtu scorer: {info['tachtu_scorer']}\n")
+    print(markdown_tables(results))
+    for note in notes:
+        print(f"Note: {note}")
+    for r in results:
+        for ex in r.examples:
+            print(f"Example ({r.system}, {r.dataset}, {ex['kind']}):\n  in:  {ex['input']}\n  out: {ex['output']}")
+    if args.json:
+        payload = {"machine": info, "notes": notes, "results": [asdict(r) for r in results]}
+        args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
