@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -28,7 +27,15 @@ from typing import Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from peers import SYSTEMS, System, SystemUnavailable, align_to_source, load_system, same_characters  # noqa: E402
+from peers import (  # noqa: E402
+    SYSTEMS,
+    System,
+    SystemUnavailable,
+    align_to_source,
+    load_system,
+    machine_info,
+    same_characters,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_ROOT = REPO_ROOT.parent / "shared"
@@ -148,33 +155,6 @@ def _char_count(line: str) -> int:
     from tachtu.evaluate import word_spans
 
     return word_spans(line)[1]
-
-
-def machine_info() -> dict[str, str]:
-    """CPU model, core count, Python version, tachtu scorer kind."""
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        cpu = platform.processor() or "unknown"
-    import os
-
-    info = {
-        "cpu": cpu,
-        "cores": str(os.cpu_count()),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
-    try:
-        from tachtu.model import _scorer  # noqa: F401
-
-        info["tachtu_scorer"] = "compiled"
-    except ImportError:
-        info["tachtu_scorer"] = "reference (pure Python)"
-    return info
 
 
 def run(

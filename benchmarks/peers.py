@@ -27,6 +27,8 @@ from __future__ import annotations
 import difflib
 import importlib.metadata
 import importlib.util
+import os
+import platform
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +156,31 @@ _LOADERS: dict[str, Callable[[str | Path | None], System]] = {
     "pyvi": _load_pyvi,
     "underthesea": _load_underthesea,
 }
+
+
+def machine_info() -> dict[str, str]:
+    """CPU model, core count, Python version, tachtu scorer kind."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or "unknown"
+    info = {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    try:
+        from tachtu.model import _scorer  # noqa: F401
+
+        info["tachtu_scorer"] = "compiled"
+    except ImportError:
+        info["tachtu_scorer"] = "reference (pure Python)"
+    return info
 
 
 # -- character alignment -------------------------------------------------------

@@ -1,0 +1,457 @@
+"""Speed and memory of tachtu and its peers, each in a fresh subprocess.
+
+Three modes:
+
+* default: every system segments the same text (the first ``--bytes`` of
+  ``news_raw.txt``, cut at a line end) line by line.  Per system: load time
+  (import + model load + one short sentence, which is when underthesea loads
+  its model), throughput in syllables/s (whitespace-separated tokens of the
+  input; only the segmentation loop is timed, after a warm-up), and peak RSS
+  of the child process.
+* ``--linear``: tachtu on one single line of 1 MB and of 10 MB; the time
+  ratio should be about 10 if segmentation is linear in the input length.
+* ``--cli``: ``tachtu segment --jobs 1`` vs ``--jobs 2`` on the whole file,
+  wall time (process start included) and peak RSS summed over the CLI's
+  process tree (sampled from /proc).
+
+Usage::
+
+    PYTHONPATH=src python benchmarks/speed.py                 # 3 MB, all systems
+    PYTHONPATH=src python benchmarks/speed.py --bytes 500000 --systems tachtu,pyvi
+    PYTHONPATH=src python benchmarks/speed.py --linear
+    PYTHONPATH=src python benchmarks/speed.py --cli
+
+Prints the machine, then a Markdown table.  ``--json OUT`` also saves the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from peers import PEERS, SYSTEMS, SystemUnavailable, is_installed, load_system, machine_info  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_ROOT = REPO_ROOT.parent / "shared"
+NEWS_REL = "data/bench/news_raw.txt"
+DEFAULT_BYTES = 3_000_000
+WARMUP_LINES = 50
+LINEAR_SIZES = (1_000_000, 10_000_000)
+
+
+# -- text ------------------------------------------------------------------------
+def read_prefix(path: Path, n_bytes: int | None) -> list[str]:
+    """Lines of the first ``n_bytes`` of ``path`` (cut back to a line end); None = all."""
+    with open(path, "rb") as f:
+        data = f.read() if n_bytes is None else f.read(n_bytes)
+    if n_bytes is not None and len(data) == n_bytes:
+        cut = data.rfind(b"\n")
+        if cut > 0:
+            data = data[: cut + 1]
+    return data.decode("utf-8").splitlines()
+
+
+def one_line(path: Path, n_bytes: int) -> str:
+    """One line of about ``n_bytes`` UTF-8 bytes: lines of ``path`` joined by spaces."""
+    parts: list[str] = []
+    size = 0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            parts.append(line)
+            size += len(line.encode("utf-8")) + 1
+            if size >= n_bytes:
+                break
+    return " ".join(parts)
+
+
+def count_syllables(lines: Sequence[str]) -> int:
+    """Whitespace-separated tokens of the input."""
+    return sum(len(line.split()) for line in lines)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- measuring inside the child ------------------------------------------------------
+def measure(name: str, lines: Sequence[str], repeat: int = 1, model: str | None = None) -> dict[str, Any]:
+    """Load ``name`` and time it on ``lines`` in this process.
+
+    Args:
+        name: a system of ``peers.SYSTEMS``.
+        lines: input lines (raw text).
+        repeat: timed passes over ``lines``; the median is reported.
+        model: tachtu model file (tachtu only).
+
+    Returns:
+        load_s, seconds (median wall-clock pass), passes, cpu_seconds
+        (median process CPU time), syllables, syllables_per_s (wall),
+        syllables_per_cpu_s, peak_rss_mb, version.
+    """
+    start = time.perf_counter()
+    system = load_system(name, model)
+    load_s = time.perf_counter() - start
+    segment_line = system.segment_line
+    for line in lines[:WARMUP_LINES]:
+        segment_line(line)
+    passes: list[float] = []
+    cpu_passes: list[float] = []
+    for _ in range(repeat):
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        for line in lines:
+            segment_line(line)
+        passes.append(time.perf_counter() - t0)
+        cpu_passes.append(time.process_time() - c0)
+    syllables = count_syllables(lines)
+    seconds = statistics.median(passes)
+    cpu_seconds = statistics.median(cpu_passes)
+    return {
+        "system": name,
+        "version": system.version,
+        "load_s": load_s,
+        "seconds": seconds,
+        "passes": passes,
+        "cpu_seconds": cpu_seconds,
+        "lines": len(lines),
+        "syllables": syllables,
+        "syllables_per_s": syllables / seconds if seconds else 0.0,
+        "syllables_per_cpu_s": syllables / cpu_seconds if cpu_seconds else 0.0,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def child_main(args: argparse.Namespace) -> int:
+    """Entry point of a measuring subprocess: prints one JSON object."""
+    try:
+        if args.single_line:
+            lines = [one_line(args.source, args.bytes)]
+            # No warm-up pass over a 10 MB line; warm up on a short one instead.
+            result = measure_single(lines[0], args.model)
+        else:
+            lines = read_prefix(args.source, args.bytes)
+            result = measure(args.child, lines, args.repeat, args.model)
+    except SystemUnavailable as exc:
+        result = {"system": args.child, "skipped": str(exc)}
+    print(json.dumps(result))
+    return 0
+
+
+def measure_single(line: str, model: str | None) -> dict[str, Any]:
+    """tachtu on one long line (after a warm-up on a short one)."""
+    start = time.perf_counter()
+    system = load_system("tachtu", model)
+    load_s = time.perf_counter() - start
+    system.segment_line(line[:10_000].rsplit(" ", 1)[0])
+    t0 = time.perf_counter()
+    system.segment_line(line)
+    seconds = time.perf_counter() - t0
+    syllables = len(line.split())
+    return {
+        "system": "tachtu",
+        "version": system.version,
+        "load_s": load_s,
+        "bytes": len(line.encode("utf-8")),
+        "seconds": seconds,
+        "syllables": syllables,
+        "syllables_per_s": syllables / seconds if seconds else 0.0,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def run_child(extra: Sequence[str], timeout: float | None = None) -> dict[str, Any]:
+    """Run this script as a measuring subprocess and parse its JSON line."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), *extra]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-3:]
+        return {"skipped": f"child exited with {proc.returncode}: {' | '.join(tail)}"}
+    try:
+        result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"skipped": f"child printed no result: {proc.stdout[-200:]!r} {proc.stderr[-300:]!r}"}
+    return result
+
+
+# -- the three modes (parent side) ------------------------------------------------------
+def bench_systems(
+    systems: Sequence[str], source: Path, n_bytes: int | None, repeat: int, model: Path | None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Each system in its own subprocess on the same text."""
+    results: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for name in systems:
+        if not is_installed(name):
+            notes.append(f"{name}: not installed, skipped")
+            continue
+        print(f"  {name} ...", file=sys.stderr, flush=True)
+        extra = ["--child", name, "--source", str(source), "--repeat", str(repeat)]
+        if n_bytes is not None:
+            extra += ["--bytes", str(n_bytes)]
+        if model is not None and name == "tachtu":
+            extra += ["--model", str(model)]
+        result = run_child(extra)
+        if "skipped" in result:
+            notes.append(f"{name}: skipped ({result['skipped']})")
+            continue
+        results.append(result)
+    return results, notes
+
+
+def systems_table(results: Sequence[dict[str, Any]]) -> str:
+    """Markdown: one row per system, with the throughput ratio to the fastest peer."""
+    peer_speeds = [r["syllables_per_s"] for r in results if r["system"] in PEERS]
+    reference = max(peer_speeds) if peer_speeds else max((r["syllables_per_s"] for r in results), default=0.0)
+    ref_label = "fastest peer" if peer_speeds else "fastest system"
+    lines = [
+        f"| system | version | load (s) | syllables/s | × {ref_label} | syllables/CPU-s | peak RSS (MiB) |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        spread = ""
+        if len(r.get("passes", [])) > 1:
+            speeds = [r["syllables"] / p for p in r["passes"]]
+            spread = f" ({min(speeds) / 1000:,.0f}k–{max(speeds) / 1000:,.0f}k)"
+        ratio = r["syllables_per_s"] / reference if reference else 0.0
+        lines.append(
+            f"| {r['system']} | {r['version']} | {r['load_s']:.2f} | {r['syllables_per_s']:,.0f}{spread} "
+            f"| {ratio:.2f} | {r.get('syllables_per_cpu_s', 0.0):,.0f} | {r['peak_rss_mb']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def bench_linear(source: Path, model: Path | None) -> tuple[list[dict[str, Any]], list[str]]:
+    """tachtu on one line of each size in ``LINEAR_SIZES``, each in a fresh process."""
+    results: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for size in LINEAR_SIZES:
+        print(f"  tachtu, one line of {size:,} bytes ...", file=sys.stderr, flush=True)
+        extra = ["--child", "tachtu", "--single-line", "--source", str(source), "--bytes", str(size)]
+        if model is not None:
+            extra += ["--model", str(model)]
+        result = run_child(extra)
+        if "skipped" in result:
+            notes.append(f"{size} bytes: skipped ({result['skipped']})")
+            continue
+        results.append(result)
+    return results, notes
+
+
+def linear_table(results: Sequence[dict[str, Any]]) -> str:
+    lines = [
+        "| one line of | syllables | time (s) | syllables/s | peak RSS (MiB) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['bytes'] / 1e6:.1f} MB | {r['syllables']:,} | {r['seconds']:.2f} | "
+            f"{r['syllables_per_s']:,.0f} | {r['peak_rss_mb']:.0f} |"
+        )
+    if len(results) == 2:
+        small, big = results
+        lines.append("")
+        lines.append(
+            f"Time ratio {big['seconds'] / small['seconds']:.2f} for a size ratio of "
+            f"{big['syllables'] / small['syllables']:.2f} (linear = equal)."
+        )
+    return "\n".join(lines)
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Sum of VmRSS (KiB) over ``root`` and its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # the command name may hold spaces or parentheses; fields after the last ')'
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        parents[int(entry)] = int(fields[1])
+    tree = {root}
+    changed = True
+    while changed:
+        changed = False
+        for pid, ppid in parents.items():
+            if ppid in tree and pid not in tree:
+                tree.add(pid)
+                changed = True
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total
+
+
+def run_cli(jobs: int, source: Path) -> dict[str, Any]:
+    """``python -m tachtu segment --jobs N`` on ``source``; wall time and peak tree RSS."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.txt"
+        cmd = [sys.executable, "-m", "tachtu", "segment", "--jobs", str(jobs), "--quiet", "-o", str(out), str(source)]
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        peak_kb = 0
+        while proc.poll() is None:
+            peak_kb = max(peak_kb, _tree_rss_kb(proc.pid))
+            time.sleep(0.05)
+        seconds = time.perf_counter() - start
+        stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+        if proc.returncode != 0:
+            tail = " | ".join(stderr.strip().splitlines()[-3:])
+            return {"skipped": f"`{' '.join(cmd[1:])}` exited with {proc.returncode}: {tail}"}
+        with open(out, "rb") as f:
+            out_lines = sum(1 for _ in f)
+    with open(source, "rb") as f:
+        in_lines = sum(1 for _ in f)
+    syllables = count_syllables(read_prefix(source, None))
+    return {
+        "jobs": jobs,
+        "seconds": seconds,
+        "syllables": syllables,
+        "syllables_per_s": syllables / seconds,
+        "peak_rss_tree_mb": peak_kb / 1024,
+        "lines_in": in_lines,
+        "lines_out": out_lines,
+    }
+
+
+def bench_cli(source: Path, jobs_list: Sequence[int]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The CLI at each ``--jobs``; skipped with a note if ``tachtu.cli`` is missing or fails."""
+    if importlib.util.find_spec("tachtu") is None or importlib.util.find_spec("tachtu.cli") is None:
+        return [], ["tachtu.cli does not exist yet: CLI benchmark skipped"]
+    results: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for jobs in jobs_list:
+        print(f"  tachtu segment --jobs {jobs} ...", file=sys.stderr, flush=True)
+        try:
+            result = run_cli(jobs, source)
+        except OSError as exc:
+            result = {"skipped": f"could not run the CLI: {exc}"}
+        if "skipped" in result:
+            notes.append(f"--jobs {jobs}: {result['skipped']}")
+            continue
+        if result["lines_in"] != result["lines_out"]:
+            notes.append(f"--jobs {jobs}: {result['lines_in']} input lines but {result['lines_out']} output lines")
+        results.append(result)
+    return results, notes
+
+
+def cli_table(results: Sequence[dict[str, Any]]) -> str:
+    base = results[0]["syllables_per_s"] if results else 0.0
+    lines = [
+        "| command | wall (s) | syllables/s | speed-up | peak RSS, all processes (MiB) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| `tachtu segment --jobs {r['jobs']}` | {r['seconds']:.2f} | {r['syllables_per_s']:,.0f} | "
+            f"{r['syllables_per_s'] / base:.2f} | {r['peak_rss_tree_mb']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+# -- command line ----------------------------------------------------------------------
+def machine_line() -> str:
+    info = machine_info()
+    return (
+        f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']} ({info['platform']}); "
+        f"tachtu scorer: {info['tachtu_scorer']}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument(
+        "--data-root", type=Path, default=DEFAULT_DATA_ROOT, help=f"folder holding data/ (default: {DEFAULT_DATA_ROOT})"
+    )
+    parser.add_argument(
+        "--source", type=Path, default=None, help=f"text file to segment (default: DATA_ROOT/{NEWS_REL})"
+    )
+    parser.add_argument(
+        "--bytes", type=int, default=DEFAULT_BYTES, help=f"bytes of the source to use (default: {DEFAULT_BYTES:,})"
+    )
+    parser.add_argument(
+        "--systems",
+        default="tachtu,pyvi,underthesea",
+        help=f"comma-separated among {', '.join(SYSTEMS)} (default: tachtu,pyvi,underthesea; missing ones skipped)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes per system; median reported (default: 3)")
+    parser.add_argument("--model", type=Path, default=None, help="tachtu model file (default: the bundled one)")
+    parser.add_argument("--linear", action="store_true", help="tachtu on one line of 1 MB vs 10 MB")
+    parser.add_argument("--cli", action="store_true", help="`tachtu segment --jobs 1` vs `--jobs 2` on the whole file")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON to this file")
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--single-line", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.source is None:
+        args.source = args.data_root / NEWS_REL
+    if args.child:
+        return child_main(args)
+    if not args.source.is_file():
+        print(f"{args.source} not found; pass --source or --data-root", file=sys.stderr)
+        return 2
+
+    print(machine_line() + "\n")
+    payload: dict[str, Any] = {"machine": machine_info(), "source": str(args.source)}
+    notes: list[str] = []
+    if args.linear:
+        results, notes = bench_linear(args.source, args.model)
+        print("tachtu on one single line:\n")
+        print(linear_table(results))
+        payload["linear"] = results
+    elif args.cli:
+        results, notes = bench_cli(args.source, (1, 2))
+        if results:
+            mb = args.source.stat().st_size / 1e6
+            print(f"CLI on the whole {args.source.name} ({mb:.1f} MB), wall time including start-up:\n")
+            print(cli_table(results))
+        payload["cli"] = results
+    else:
+        systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+        for s in systems:
+            if s not in SYSTEMS:
+                parser.error(f"unknown system {s!r} (expected one of {', '.join(SYSTEMS)})")
+        results, notes = bench_systems(systems, args.source, args.bytes, args.repeat, args.model)
+        if results:
+            r0 = results[0]
+            print(
+                f"{r0['lines']:,} lines, {r0['syllables']:,} syllables (first {args.bytes:,} bytes of "
+                f"{args.source.name}); median of {args.repeat} pass(es), min–max in brackets:\n"
+            )
+        print(systems_table(results))
+        payload["systems"] = results
+    for note in notes:
+        print(f"\nNote: {note}")
+    payload["notes"] = notes
+    if args.json:
+        args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
