@@ -175,10 +175,20 @@ def measure_single(line: str, model: str | None) -> dict[str, Any]:
     }
 
 
+def child_env() -> dict[str, str]:
+    """Environment for subprocesses: this process's, with the tachtu it imports first on PYTHONPATH."""
+    env = dict(os.environ)
+    spec = importlib.util.find_spec("tachtu")
+    if spec is not None and spec.origin:
+        package_parent = str(Path(spec.origin).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
 def run_child(extra: Sequence[str], timeout: float | None = None) -> dict[str, Any]:
     """Run this script as a measuring subprocess and parse its JSON line."""
     cmd = [sys.executable, str(Path(__file__).resolve()), *extra]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=child_env())
     if proc.returncode != 0:
         tail = proc.stderr.strip().splitlines()[-3:]
         return {"skipped": f"child exited with {proc.returncode}: {' | '.join(tail)}"}
@@ -314,7 +324,7 @@ def run_cli(jobs: int, source: Path) -> dict[str, Any]:
         out = Path(tmp) / "out.txt"
         cmd = [sys.executable, "-m", "tachtu", "segment", "--jobs", str(jobs), "--quiet", "-o", str(out), str(source)]
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=child_env())
         peak_kb = 0
         while proc.poll() is None:
             peak_kb = max(peak_kb, _tree_rss_kb(proc.pid))

@@ -1,0 +1,112 @@
+"""Smoke test of benchmarks/: the modules import and their core functions run.
+
+Uses tachtu only (no peers) on three sentences written here; the one test
+that reads the shared data skips when ``../shared`` is absent.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+# fmt: off
+GOLD = [
+    "Nhà_Trắng cho_biết tổng_thống sẽ đến Hà_Nội vào tuần tới .",
+    "Giá vàng hôm_nay tăng 1,5 % so với hôm_qua .",
+    "Chúng_tôi đi dạo quanh hồ Hoàn_Kiếm .",
+]
+# fmt: on
+
+
+def _load(name: str) -> ModuleType:
+    """Import ``benchmarks/<name>.py`` (the scripts import ``peers`` from their folder)."""
+    if str(BENCH_DIR) not in sys.path:
+        sys.path.insert(0, str(BENCH_DIR))
+    if name == "peers":
+        return importlib.import_module("peers")
+    module_name = f"tachtu_bench_{name}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, BENCH_DIR / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def peers() -> ModuleType:
+    return _load("peers")
+
+
+def test_align_to_source_keeps_input_characters(peers: ModuleType) -> None:
+    # fmt: off
+    cases = [
+        ("a b c", "a_b c", "a_b c"),             # same characters: unchanged
+        ("hoà bình", "hòa_bình", "hoà_bình"),    # tone rewrite: input spelling back
+        ("x y , z", "x_y z", "x_y , z"),         # dropped comma: its own word
+        ("qui hoạch", "quy_hoạch", "qui_hoạch"),
+    ]
+    # fmt: on
+    for source, output, expected in cases:
+        assert peers.align_to_source(source, output) == expected
+
+
+def test_accuracy_core_on_three_lines() -> None:
+    accuracy = _load("accuracy")
+    system = accuracy.load_system("tachtu")
+    result = accuracy.evaluate_system(system, GOLD, "smoke")
+    assert result.sentences == 3
+    assert result.gold_words == sum(len(line.split()) for line in GOLD)
+    assert 0.0 <= result.f1 <= 100.0
+    assert result.failed_lines == result.changed_lines == result.realigned_lines == 0
+
+
+def test_accuracy_table_and_peer_alignment() -> None:
+    accuracy = _load("accuracy")
+    peers = _load("peers")
+
+    def rewriting(line: str) -> str:  # a fake peer that rewrites tones and drops a "%"
+        return line.replace("Hoàn", "Hòan").replace(" %", "").replace(" ", "_", 1)
+
+    fake = peers.System("fake", "0", rewriting)
+    result = accuracy.evaluate_system(fake, GOLD, "ud-vtb-test")
+    assert result.sentences == 3
+    assert result.realigned_lines == 1 and result.changed_lines == 1
+    table = accuracy.markdown_tables([result])
+    assert "| fake | 0 |" in table and "UD VTB test" in table
+
+
+def test_speed_core_on_three_lines() -> None:
+    speed = _load("speed")
+    lines = [line.replace("_", " ") for line in GOLD]
+    result = speed.measure("tachtu", lines, repeat=1)
+    assert result["syllables"] == speed.count_syllables(lines) > 0
+    assert result["syllables_per_s"] > 0 and result["peak_rss_mb"] > 0
+    assert "| tachtu |" in speed.systems_table([result])
+
+
+def test_speed_child_process(tmp_path: Path) -> None:
+    speed = _load("speed")
+    source = tmp_path / "text.txt"
+    source.write_text("\n".join(line.replace("_", " ") for line in GOLD) + "\n", encoding="utf-8")
+    results, notes = speed.bench_systems(["tachtu"], source, None, 1, None)
+    assert notes == [] and len(results) == 1
+    assert results[0]["lines"] == 3
+    assert speed.one_line(source, 20).count("\n") == 0
+
+
+@pytest.mark.skipif(not (SHARED / "data/ud_vtb/test.wseg.txt").is_file(), reason="shared data absent")
+def test_accuracy_on_shared_data_head() -> None:
+    accuracy = _load("accuracy")
+    results, notes = accuracy.run(["tachtu"], ["ud-vtb-test"], SHARED, limit=3)
+    assert len(results) == 1 and results[0].sentences == 3, notes
