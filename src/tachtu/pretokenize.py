@@ -40,7 +40,7 @@ _LETTER = r"[^\W\d_]"
 _WORD = rf"{_LETTER}+"
 # Title abbreviations seen in Vietnamese news (TP. = thành phố, PGS. = phó giáo sư …).
 _ABBR_WORDS = (
-    "TP|Tp|TT|TX|Q|P|H|PGS|GS|TS|ThS|Ths|BS|KS|CN|NXB|ĐH|THPT|THCS|Mr|Mrs|Ms|Dr|St|Th|ThS|TS\\.BS|Jr|Co|Ltd|Inc|Corp|No|tr|v\\.v"
+    "TP|Tp|TT|TX|Q|P|H|PGS|GS|TS|ThS|Ths|BS|KS|CN|NXB|ĐH|THPT|THCS|Mr|Mrs|Ms|Dr|St|Th|ThS|TS\\.BS|Jr|Co|Ltd|Inc|Corp|No|tr"
 )
 
 _FRAGMENTS: list[tuple[str, str]] = [
@@ -58,8 +58,12 @@ _FRAGMENTS: list[tuple[str, str]] = [
     ("CODE", r"(?=[\w\-.]*\d)(?=[\w\-.]*[^\W\d_])\w+(?:[\-.]\w+)*(?<![.\-])"),
     # Numbers, dates and times: 33.000  1,5  21/3/2024  1-7-2004  10:30; a sign only at a piece start.
     ("NUMBER", r"(?:(?<![\w\-])[\-+−](?=\d))?\d+(?:[.,:/\-]\d+)*"),
-    # Abbreviations with dots: TP.  PGS.TS  v.v.  and initials N.  V.H.Q. (not at line end).
-    ("ABBR", rf"(?:(?:{_ABBR_WORDS})\.)+(?:{_WORD}\.?)?(?={_LETTER}|\s|$)|(?:[A-ZĐ]\.)+(?=\s*[^\W\d_])"),
+    # Abbreviations with dots.  "v.v." (= etc.), with or without a trailing ellipsis.
+    ("ETC", r"v\.v\.(?:\.\.)?"),
+    # Initials glued to a name or to more initials: N.V.HẢI  P.S.NGÂN  L.T.T.  P.Tân  C.Th
+    ("INITIALS", r"[A-ZĐ]\.(?:[A-ZĐ][^\W\d_]*\.?)+"),
+    # Title abbreviations: TP.  PGS.TS  TP.HCM; and a lone initial before a word: N. Thường
+    ("ABBR", rf"(?:(?:{_ABBR_WORDS})\.)+(?:{_WORD}(?!{_LETTER})\.?)?(?={_LETTER}|\s|$)|[A-ZĐ]\.(?=\s*[^\W\d_])"),
     # Words: letters with inner hyphens or apostrophes (Jean-Claude, H'Lâm, M’Ga).
     ("WORD", rf"{_WORD}(?:[\-'’]{_WORD})*"),
     # Ellipsis and repeated punctuation stay one piece.
@@ -85,6 +89,8 @@ _KINDS = {
     "TAG": Kind.LOCKED,
     "CODE": Kind.LOCKED,
     "NUMBER": Kind.NUMBER,
+    "ETC": Kind.LOCKED,
+    "INITIALS": Kind.LOCKED,
     "ABBR": Kind.LOCKED,
     "WORD": Kind.WORD,
     "ELLIPSIS": Kind.PUNCT,

@@ -54,6 +54,11 @@ class Template(IntEnum):
     B_SHAPE_C = 15  # word b with shape of c
     DICT = 16  # (dictionary, relation, length)
     DICT_WORD = 17  # key of a dictionary entry (not a weight: the lexicon itself)
+    ZAB = 18
+    CDE = 19
+    AC = 20
+    BD = 21
+    BC_SHAPES = 22  # the bigram across the gap together with both shapes
 
 
 class Shape(IntEnum):
@@ -203,6 +208,11 @@ def gap_features(
                 fk(Template.SHAPE_ABCD, sa, sb, sc, sd),
                 fk(Template.SHAPE_B_C, sb, c),
                 fk(Template.B_SHAPE_C, b, sc),
+                fk(Template.ZAB, z, a, b),
+                fk(Template.CDE, c, d, e),
+                fk(Template.AC, a, c),
+                fk(Template.BD, b, d),
+                fk(Template.BC_SHAPES, b, c, sb, sc),
             ]
         )
     for d_index, start, length in matches:

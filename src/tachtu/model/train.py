@@ -114,30 +114,30 @@ class _Columns:
         return col
 
 
-def train(
+@dataclass
+class Dataset:
+    """Gap feature matrix plus what is needed to turn weights into a Model."""
+
+    x: object  # scipy.sparse.csr_matrix, one row per joinable gap
+    y: object  # numpy int8 labels (1 = joined)
+    keys: object  # numpy uint64 feature key of each column
+    vocab: list[str]
+    dictionaries: list[array]
+    sentences: int
+
+
+def build_dataset(
     train_lines: Iterable[str],
     lexicon_paths: Sequence[Path] = (),
     *,
-    c: float = 0.5,
     folds: int = 5,
     min_vocab_count: int = 2,
     min_feature_count: int = 2,
     log: Log = lambda msg: print(msg, file=sys.stderr),
-) -> Model:
-    """Train a model.
-
-    Args:
-        train_lines: ``_``-segmented sentences, one per item.
-        lexicon_paths: word lists (one entry per line) used as dictionary 0.
-        c: inverse regularisation strength of the logistic regression.
-        folds: jack-knife folds for the training-words dictionary.
-        min_vocab_count: syllables seen less often are treated as unknown, so
-            the model learns what to do with unknown syllables.
-        min_feature_count: features seen less often are dropped.
-    """
+) -> Dataset:
+    """Extract the training matrix (see ``train`` for the arguments)."""
     import numpy as np
     from scipy.sparse import csr_matrix
-    from sklearn.linear_model import LogisticRegression
 
     t0 = time.perf_counter()
     sentences = [s for s in map(parse_gold, train_lines) if s is not None]
@@ -193,39 +193,79 @@ def train(
 
     counts_np = np.frombuffer(columns.counts, dtype=np.int64)
     keep = counts_np >= min_feature_count
+    n_kept = int(keep.sum())
     remap = np.full(len(counts_np), -1, dtype=np.int64)
-    remap[keep] = np.arange(int(keep.sum()))
+    remap[keep] = np.arange(n_kept)
     col = remap[np.frombuffer(indices, dtype=np.int32)]
     row = np.repeat(np.arange(len(y)), np.diff(np.frombuffer(indptr, dtype=np.int64)))
     mask = col >= 0
     x = csr_matrix(
         (np.ones(int(mask.sum()), dtype=np.float64), (row[mask], col[mask])),
-        shape=(len(y), int(keep.sum())),
+        shape=(len(y), n_kept),
     )
     x.sum_duplicates()
-    labels = np.frombuffer(y, dtype=np.int8)
-    log(f"kept {x.shape[1]} features; fitting (C={c})")
-    clf = LogisticRegression(C=c, solver="liblinear", fit_intercept=False, max_iter=200)
-    clf.fit(x, labels)
-    log(f"fitted ({time.perf_counter() - t0:.1f}s)")
-
-    scale = 1000.0
     all_keys = np.fromiter(columns.index.keys(), dtype=np.uint64, count=len(columns.index))
     all_cols = np.fromiter(columns.index.values(), dtype=np.int64, count=len(columns.index))
-    kept_keys = np.empty(x.shape[1], dtype=np.uint64)
+    kept_keys = np.empty(n_kept, dtype=np.uint64)
     kept = remap[all_cols] >= 0
     kept_keys[remap[all_cols[kept]]] = all_keys[kept]
+    log(f"kept {n_kept} features ({time.perf_counter() - t0:.1f}s)")
+    return Dataset(
+        x,
+        np.frombuffer(y, dtype=np.int8),
+        kept_keys,
+        vocab,
+        [array("Q", sorted(dict0)), array("Q", sorted(dict1_full))],
+        len(sentences),
+    )
+
+
+def fit(data: Dataset, *, c: float = 0.5, log: Log = lambda msg: print(msg, file=sys.stderr)) -> Model:
+    """Fit the logistic regression on ``data`` and quantise it into a Model."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    t0 = time.perf_counter()
+    clf = LogisticRegression(C=c, solver="liblinear", fit_intercept=False, max_iter=200)
+    clf.fit(data.x, data.y)
+    scale = 1000.0
     q = np.rint(clf.coef_[0] * scale).astype(np.int64)
     nz = q != 0
-    order = np.argsort(kept_keys[nz])
-    keys_arr = array("Q", kept_keys[nz][order].tolist())
+    order = np.argsort(data.keys[nz])
+    keys_arr = array("Q", data.keys[nz][order].tolist())
     weights_arr = array("i", np.clip(q[nz][order], -(2**31), 2**31 - 1).tolist())
-    log(f"model: {len(keys_arr)} non-zero weights")
-    return Model(
-        vocab,
-        keys_arr,
-        weights_arr,
-        [array("Q", sorted(dict0)), array("Q", sorted(dict1_full))],
-        scale,
-        {"c": c, "folds": folds, "sentences": len(sentences)},
+    log(f"fitted C={c} in {time.perf_counter() - t0:.1f}s: {len(keys_arr)} non-zero weights")
+    return Model(data.vocab, keys_arr, weights_arr, data.dictionaries, scale, {"c": c, "sentences": data.sentences})
+
+
+def train(
+    train_lines: Iterable[str],
+    lexicon_paths: Sequence[Path] = (),
+    *,
+    c: float = 0.5,
+    folds: int = 5,
+    min_vocab_count: int = 2,
+    min_feature_count: int = 2,
+    log: Log = lambda msg: print(msg, file=sys.stderr),
+) -> Model:
+    """Train a model.
+
+    Args:
+        train_lines: ``_``-segmented sentences, one per item.
+        lexicon_paths: word lists (one entry per line) used as dictionary 0.
+        c: inverse regularisation strength of the logistic regression.
+        folds: jack-knife folds for the training-words dictionary.
+        min_vocab_count: syllables seen less often are treated as unknown, so
+            the model learns what to do with unknown syllables.
+        min_feature_count: features seen less often are dropped.
+        log: receives progress messages.
+    """
+    data = build_dataset(
+        train_lines,
+        lexicon_paths,
+        folds=folds,
+        min_vocab_count=min_vocab_count,
+        min_feature_count=min_feature_count,
+        log=log,
     )
+    return fit(data, c=c, log=log)
