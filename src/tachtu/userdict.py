@@ -208,6 +208,14 @@ class UserDict:
         out += [(" ".join(k), split, True) for k, (_, split) in self._exact.items()]
         return out
 
+    def to_lines(self) -> list[str]:
+        """Entries in file syntax; ``UserDict.load(ud.to_lines())`` matches exactly like ``ud``.
+
+        >>> UserDict.load(["FIS Bank", "-=Hà Nội"]).to_lines()
+        ['fis bank', '-=Hà Nội']
+        """
+        return [("-" if split else "") + ("=" if exact else "") + words for words, split, exact in self.entries()]
+
     # -- applying ------------------------------------------------------------
     def apply(self, text: str, pieces: Sequence[Piece], joins: Sequence[bool]) -> list[bool]:
         """Apply the dictionary to the model's decisions for one line.
