@@ -22,64 +22,60 @@ from ._lexicon import Lexicon
 MAX_WORD = 4  # syllables in the longest dictionary word or name considered
 
 
-def is_letters(token: str) -> bool:
-    """Every UTF-16 unit is a letter, as Java's ``chars().allMatch(isLetter)``."""
-    return token.isalpha() and (token.isascii() or all(c < "\U00010000" for c in token))
+def letter_flags(tokens: list[str], text: str) -> list[bool]:
+    """Whether each token is all letters, as Java's ``chars().allMatch(isLetter)``.
+
+    Java looks at UTF-16 units, so a letter outside the BMP is not a letter.
+    """
+    if text.isascii() or max(text) < "\U00010000":
+        return [t.isalpha() for t in tokens]
+    return [t.isalpha() and max(t) < "\U00010000" for t in tokens]
 
 
-def initial_tags(tokens: list[str], lowered: list[str], lex: Lexicon) -> list[str]:
-    """Initial ``"B"``/``"I"`` tag of each token (``lowered`` = tokens lower-cased)."""
+def initial_tags(tokens: list[str], lowered: list[str], letters: list[bool], lex: Lexicon) -> list[str]:
+    """Initial ``"B"``/``"I"`` tag of each token.
+
+    ``lowered`` holds the tokens lower-cased, ``letters`` their ``letter_flags``.
+    """
     n = len(tokens)
-    tags: list[str] = []
+    tags = ["B"] * n
     words = lex.words
+    starts = lex.word_starts
     i = 0
     while i < n:
+        if not letters[i]:
+            i += 1
+            continue
         token = tokens[i]
-        if not is_letters(token):
-            tags.append("B")
-            i += 1
-            continue
-        first = token[0]
-        if first.islower() and i + 1 < n and tokens[i + 1][:1].isupper():
-            tags.append("B")
-            i += 1
-            continue
-        end = _longest_word(lowered, i, min(i + MAX_WORD, n), words)
-        if end:
-            tags.append("B")
-            tags.extend("I" * (end - i - 1))
-            i = end
-            continue
+        lower = token[0].islower()
+        if i + 1 < n:
+            if lower and tokens[i + 1][:1].isupper():
+                i += 1
+                continue
+            if lowered[i] + " " + lowered[i + 1] in starts:
+                end = min(i + MAX_WORD, n)
+                while end > i + 1 and " ".join(lowered[i:end]) not in words:
+                    end -= 1
+                if end > i + 1:
+                    tags[i + 1 : end] = ["I"] * (end - i - 1)
+                    i = end
+                    continue
         low = lowered[i]
-        if first.islower() or low in lex.not_name_starts or all(c.isupper() for c in token):
-            tags.append("B")
+        if lower or low in lex.not_name_starts or all(c.isupper() for c in token):
             i += 1
             continue
         end = i + 1
         limit = min(i + MAX_WORD, n)
-        while end < limit:
-            nxt = tokens[end]
-            if nxt[0].islower() or not is_letters(nxt) or nxt in ("LBKT", "RBKT"):
+        while end < limit and letters[end] and not tokens[end][0].islower():
+            if tokens[end] in ("LBKT", "RBKT"):
                 break
             end += 1
-        if (
-            end > i + 1
-            and low in lex.middle_names
-            and i > 0
-            and tokens[i - 1][:1].isupper()
-            and lowered[i - 1] in lex.family_names
-        ):
-            tags.append("I")
-        else:
-            tags.append("B")
-        tags.extend("I" * (end - i - 1))
+        if end == i + 1:
+            i += 1
+            continue
+        if i > 0 and low in lex.middle_names and tokens[i - 1][:1].isupper():
+            if lowered[i - 1] in lex.family_names:
+                tags[i] = "I"
+        tags[i + 1 : end] = ["I"] * (end - i - 1)
         i = end
     return tags
-
-
-def _longest_word(lowered: list[str], i: int, limit: int, words: frozenset[str]) -> int:
-    """End index of the longest multi-syllable lexicon word at ``i``, or 0."""
-    for end in range(limit, i + 1, -1):
-        if " ".join(lowered[i:end]) in words:
-            return end
-    return 0

@@ -27,6 +27,9 @@ class Lexicon:
     # Multi-syllable words the longest match may form: VnVocab + VN
     # locations + long country names.
     words: frozenset[str]
+    # First two syllables of every entry of ``words``: a cheap pre-test that
+    # spares the longest match for almost every position.
+    word_starts: frozenset[str]
     family_names: frozenset[str]
     middle_names: frozenset[str]
     # Capitalised single syllables that must not start a name: sentence-initial
@@ -40,6 +43,7 @@ class Lexicon:
         )
         return cls(
             words=words,
+            word_starts=frozenset(" ".join(w.split(" ")[:2]) for w in words),
             family_names=_entries("lists/vn_family_names.txt"),
             middle_names=_entries("lists/vn_middle_names.txt"),
             not_name_starts=_entries("lists/vn_first_sent_words.txt")

@@ -47,6 +47,7 @@ class Rule:
     tests: tuple[Test, ...]
     conclusion: str
     children: tuple["Rule", ...] = field(default=())
+    order: int = 0  # position among the depth-2 rules: earlier ones win
 
     def holds(self, words: list[str | None], tags: list[str | None], i: int) -> bool:
         """Whether every test holds at padded position ``i`` (see ``RuleTree.tag``)."""
@@ -103,41 +104,112 @@ def _build(lines: list[str]) -> Rule:
     return stack[0][0]
 
 
+# Order in which the compiled tries branch on the window features: the
+# current tag first, then the words nearest to the current one, then the tags.
+_BRANCH_ORDER: tuple[tuple[int, bool], ...] = (
+    (0, True), (-1, False), (1, False), (-2, False), (2, False),
+    (-1, True), (1, True), (-2, True), (2, True),
+)
+
+# A trie node: (offset, tests_tag, value -> node, default node); a leaf is the
+# first rule whose tests all hold, or None when none does.
+Trie = "tuple[int, bool, dict[str | None, Trie], Trie] | Rule | None"
+_Pending = list[tuple[Rule, dict[tuple[int, bool], "str | None"]]]
+
+
+def _compile(pending: _Pending, level: int = 0) -> Trie:
+    """Trie selecting the first rule of ``pending`` whose remaining tests hold.
+
+    ``pending`` pairs each rule (in priority order) with its tests not yet
+    consumed by the branches above.  Branching on a feature sends each rule
+    that tests it down the branch of its value, and rules that do not test it
+    down every branch, so order is kept and each lookup consumes one test.
+    """
+    if not pending:
+        return None
+    if not pending[0][1]:
+        return pending[0][0]  # earliest rule and nothing left to check
+    while not any(_BRANCH_ORDER[level] in tests for _, tests in pending):
+        level += 1
+    feature = _BRANCH_ORDER[level]
+    values = {tests[feature] for _, tests in pending if feature in tests}
+    branches: dict[str | None, Trie] = {}
+    for value in values:
+        sub = [
+            (rule, {k: v for k, v in tests.items() if k != feature})
+            for rule, tests in pending
+            if tests.get(feature, value) == value
+        ]
+        branches[value] = _compile(sub, level + 1)
+    default = _compile([p for p in pending if feature not in p[1]], level + 1)
+    return (*feature, branches, default)
+
+
+def _walk(node: Trie, words: list[str | None], tags: list[str | None], i: int) -> Rule | None:
+    while type(node) is tuple:
+        offset, on_tag, branches, default = node
+        node = branches.get((tags if on_tag else words)[i + offset], default)
+    return node  # type: ignore[return-value]
+
+
 class RuleTree:
-    """The compiled tree; immutable after construction, so safe to share."""
+    """The compiled tree; immutable after construction, so safe to share.
+
+    Depth-1 nodes test only the tag and conclude it, so a deep rule's parent
+    just adds a tag test.  Deep rules that test the current word (most of
+    them) are grouped by (tag, word), each group compiled into a small trie;
+    the others all test the previous or the next word and share one trie,
+    consulted only when that word is one they mention.
+    """
 
     PAD = 2  # callers pad word/tag lists with this many ``None`` on each side
 
     def __init__(self, text: str) -> None:
         root = _build(text.splitlines())
-        self._index: dict[str, dict[tuple[int, str], tuple[tuple[int, Rule], ...]]] = {}
-        keys_per_offset: dict[int, set[str]] = {o: set() for o in range(-2, 3)}
+        by_word: dict[str, dict[str, _Pending]] = {}
+        others: _Pending = []
+        order = 0
         for first in root.children:
-            ((_, _, tag),) = first.tests  # depth 1: ``tag == X`` confirming X
-            index: dict[tuple[int, str], list[tuple[int, Rule]]] = {}
-            for order, rule in enumerate(first.children):
-                offset, _, word = next(t for t in rule.tests if not t[1] and t[2])
-                index.setdefault((offset, word), []).append((order, rule))
-                keys_per_offset[offset].add(word)
-            self._index[tag] = {k: tuple(v) for k, v in index.items()}
-        # Words that can trigger any exception, whatever their offset.
-        self.trigger_words: frozenset[str] = frozenset().union(*keys_per_offset.values())
+            ((_, _, tag),) = first.tests
+            for rule in first.children:
+                rule = Rule(rule.tests, rule.conclusion, rule.children, order)
+                order += 1
+                tests = {(o, t): v for o, t, v in (*first.tests, *rule.tests)}
+                word = tests.pop((0, False), None)
+                if word is None:
+                    others.append((rule, tests))
+                else:
+                    del tests[(0, True)]
+                    by_word.setdefault(tag, {}).setdefault(word, []).append((rule, tests))
+        self._by_word: dict[str, dict[str, Trie]] = {
+            tag: {word: _compile(rules) for word, rules in groups.items()}
+            for tag, groups in by_word.items()
+        }
+        self._others = _compile(others)
+        self._prev_words = frozenset(t[(-1, False)] for _, t in others if (-1, False) in t)
+        self._next_words = frozenset(t[(1, False)] for _, t in others if (1, False) in t)
+        if any((-1, False) not in t and (1, False) not in t for _, t in others):
+            raise ValueError("Model.RDR: a rule tests neither the current nor a neighbouring word")
 
-    def retag(self, words: list[str | None], tags: list[str | None], i: int) -> str:
-        """Final tag of padded position ``i``; ``words`` are lower-cased syllables."""
-        tag = tags[i]
-        index = self._index.get(tag)  # type: ignore[arg-type]
-        if not index:
-            return tag  # type: ignore[return-value]
-        best: tuple[int, Rule] | None = None
-        for offset in (-2, -1, 0, 1, 2):
-            word = words[i + offset]
-            if word is None:
+    def retag_all(self, words: list[str | None], tags: list[str | None]) -> list[str]:
+        """Final tags of a padded sentence; ``words`` are lower-cased syllables."""
+        by_word = self._by_word
+        empty: dict[str, Trie] = {}
+        prev_words = self._prev_words
+        next_words = self._next_words
+        others = self._others
+        out: list[str] = []
+        for i in range(self.PAD, len(words) - self.PAD):
+            tag = tags[i]
+            group = by_word.get(tag, empty).get(words[i])  # type: ignore[arg-type]
+            other = words[i - 1] in prev_words or words[i + 1] in next_words
+            if group is None and not other:
+                out.append(tag)  # type: ignore[arg-type]
                 continue
-            for cand in index.get((offset, word), ()):
-                if (best is None or cand[0] < best[0]) and cand[1].holds(words, tags, i):
-                    best = cand
-                    break
-        if best is None:
-            return tag  # type: ignore[return-value]
-        return best[1].decide(words, tags, i)
+            rule = _walk(group, words, tags, i)
+            if other:
+                second = _walk(others, words, tags, i)
+                if second is not None and (rule is None or second.order < rule.order):
+                    rule = second
+            out.append(tag if rule is None else rule.decide(words, tags, i))  # type: ignore[arg-type]
+        return out

@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
 
-# Java's \s: the only characters VnCoreNLP treats as whitespace.
-WHITESPACE = re.compile(r"[ \t\n\x0b\f\r]+")
+# Chunks between runs of Java's \s, the only whitespace VnCoreNLP splits on.
 _CHUNK = re.compile(r"[^ \t\n\x0b\f\r]+")
 _NOT_ALNUM = re.compile(r"[\W_]")
 _LETTER = r"[^\W\d_]"
@@ -51,9 +49,15 @@ EXCEPTIONS = frozenset(
     Z1 Z2 Z3 Z4 Z5 Jong-un u19 5s wi-fi 18+ Wi-Fi m2 16+ m3 V-League Geun-hye
     5G 4g Z3+ 3G km/s 6+ u21 WI-FI u23 U19 6s 4s""".split()
 )
-# Longest first, so that a chunk holding several is cut around the longest.
-_ABBREVIATION_SCAN = tuple(sorted(ABBREVIATIONS, key=len, reverse=True))
-_EXCEPTION_SCAN = tuple(sorted(EXCEPTIONS, key=len, reverse=True))
+
+
+def _alternation(entries: frozenset[str]) -> re.Pattern[str]:
+    """Leftmost occurrence of any entry, the longest one at that position."""
+    return re.compile("|".join(re.escape(e) for e in sorted(entries, key=len, reverse=True)))
+
+
+_ABBREVIATION_SCAN = _alternation(ABBREVIATIONS)
+_EXCEPTION_SCAN = _alternation(EXCEPTIONS)
 
 _NUMBER = rf"[-+]?{_D}+(?:[.,]{_D}+)*%?{_CURRENCY}?"
 _URL_TLDS = "com|vn|net|org|edu|gov|info|biz|int|mil|asia|tv|io|co|me|uk|us|jp|cn|fr|de|ru"
@@ -95,33 +99,77 @@ _EMOJI_EXTENDERS = frozenset("\ufe0e\ufe0f\u20e3\u200d") | frozenset(
 )
 
 
-def chunks(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of the whitespace-separated chunks of ``text``."""
-    for m in _CHUNK.finditer(text):
-        yield m.start(), m.end()
+# A word wrapped in punctuation/special characters, each of which then becomes
+# its own token: the commonest chunk that needs cutting.  (Two dots make an
+# ellipsis, abbreviations/exceptions are special, and a lone capital initial
+# ``H.`` stays whole; ``tokenize`` checks those.)
+_AFFIX = r"[,.:?!;\-_\"'“”|()\[\]{}«»\\/‘’…·~@#^&*+–<>]*"
+_WRAPPED_WORD = re.compile(rf"({_AFFIX})({_LETTER}+)({_AFFIX})")
+
+# Whitespace Python splits on but Java does not (it stays inside chunks).
+_NON_JAVA_SPACE = re.compile(r"[^\S \t\n\x0b\f\r]")
 
 
-def tokenize(text: str) -> list[tuple[int, int]]:
-    """Token spans of ``text`` (one line), in order."""
-    spans: list[tuple[int, int]] = []
-    for lo, hi in chunks(text):
-        if hi - lo == 1 or not _NOT_ALNUM.search(text, lo, hi):
-            spans.append((lo, hi))
-        else:
-            _Chunk(text, lo, hi).split(spans)
-    return spans
+def tokenize(text: str) -> list[str]:
+    """Tokens of ``text`` (one line), in order; each is a substring of it."""
+    chunks = _CHUNK.findall(text) if _NON_JAVA_SPACE.search(text) else text.split()
+    out: list[str] = []
+    append = out.append
+    for chunk in chunks:
+        if chunk.isalnum() or len(chunk) == 1:
+            append(chunk)
+            continue
+        # Trailing commas come off one by one before anything else.
+        core = chunk.rstrip(",")
+        if len(core) <= 1 or core.isalnum():
+            if core:
+                append(core)
+        elif not _wrapped_word(core, out):
+            _Chunk(core).split(out)
+        out.extend("," * (len(chunk) - len(core)))
+    return out
+
+
+def _wrapped_word(chunk: str, out: list[str]) -> bool:
+    """Fast path for a word wrapped in punctuation: False if it does not apply."""
+    m = _WRAPPED_WORD.fullmatch(chunk)
+    if m is None or ".." in chunk or _ABBREVIATION_SCAN.search(chunk) or _EXCEPTION_SCAN.search(chunk):
+        return False
+    prefix, word, suffix = m.groups()
+    if len(chunk) == 2 and suffix == "." and word.isupper():
+        out.append(chunk)  # a capital initial ``H.`` stays whole
+    else:
+        out.extend(prefix)
+        out.append(word)
+        out.extend(suffix)
+    return True
 
 
 class _Chunk:
     """One whitespace-free chunk being cut into tokens (see the module doc)."""
 
-    def __init__(self, text: str, lo: int, hi: int) -> None:
+    def __init__(self, text: str) -> None:
         self.text = text
-        self.lo = lo
-        self.hi = hi
         # Positions of the non-alphanumeric characters: a piece without any
         # is plain letters/digits and is never cut.
-        self.symbols = [m.start() for m in _NOT_ALNUM.finditer(text, lo, hi)]
+        self.symbols = [m.start() for m in _NOT_ALNUM.finditer(text)]
+
+    def split(self, out: list[str]) -> None:
+        """Append the tokens of the chunk to ``out``."""
+        text = self.text
+        # Work stack of pieces, last item processed first.  The third field is
+        # None for a fresh piece, or the index of the pattern that cut off
+        # everything before this tail (earlier patterns cannot occur in it).
+        stack: list[tuple[int, int, int | None]] = [(0, len(text), None)]
+        while stack:
+            lo, hi, first = stack.pop()
+            if lo >= hi:
+                continue
+            pieces = self._cut(lo, hi) if first is None else self._cut_tail(lo, hi, first)
+            if pieces is None:
+                out.append(text[lo:hi])
+            else:
+                stack.extend(reversed(pieces))
 
     def _plain(self, lo: int, hi: int) -> bool:
         """Whether the piece is a single character or has no symbol at all."""
@@ -129,22 +177,6 @@ class _Chunk:
             return True
         at = bisect_left(self.symbols, lo)
         return at == len(self.symbols) or self.symbols[at] >= hi
-
-    def split(self, out: list[tuple[int, int]]) -> None:
-        """Append the token spans of the chunk to ``out``."""
-        # Work stack of pieces, last item processed first.  The third field is
-        # None for a fresh piece, or the index of the pattern that cut off
-        # everything before this tail (earlier patterns cannot occur in it).
-        stack: list[tuple[int, int, int | None]] = [(self.lo, self.hi, None)]
-        while stack:
-            lo, hi, first = stack.pop()
-            if lo >= hi:
-                continue
-            pieces = self._cut(lo, hi) if first is None else self._cut_tail(lo, hi, first)
-            if pieces is None:
-                out.append((lo, hi))
-            else:
-                stack.extend(reversed(pieces))
 
     def _safe(self, pos: int, lo: int, hi: int) -> bool:
         """Whether cutting at ``pos`` leaves emoji sequences intact."""
@@ -175,10 +207,9 @@ class _Chunk:
         if token in EXCEPTIONS:
             return None
         for scan in (_ABBREVIATION_SCAN, _EXCEPTION_SCAN):
-            for entry in scan:
-                at = token.find(entry)
-                if at >= 0:
-                    return self._around(lo, lo + at, lo + at + len(entry), hi)
+            m = scan.search(token)
+            if m is not None:
+                return self._around(lo, lo + m.start(), lo + m.end(), hi)
         return self._cut_tail(lo, hi, 0)
 
     def _cut_tail(self, lo: int, hi: int, first: int) -> list[tuple[int, int, int | None]] | None:

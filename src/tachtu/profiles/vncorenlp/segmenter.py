@@ -1,14 +1,18 @@
 """``RDRSegmenter``: VnCoreNLP's word segmenter (raw-string mode) in pure Python.
 
-Pipeline for one line: NFC (a fix, see ``_nfc``) -> VnCoreNLP tokenization ->
-sentence splitting -> per sentence: tone normalisation, initial B/I tags from
-the lexicon, correction by the ripple-down rule tree -> syllables tagged I
-joined to the previous one with ``_``.
+Pipeline for one line: NFC (a fix, see ``_nfc``) -> tone normalisation ->
+VnCoreNLP tokenization -> initial B/I tags from the lexicon -> correction by
+the ripple-down rule tree -> syllables tagged I joined to the previous one
+with ``_``.  Like RDRsegmenter's raw-string mode the whole line is one
+sentence; ``split_sentences=True`` instead segments each sentence on its own,
+as VnCoreNLP's full pipeline does.
 """
 
 from __future__ import annotations
 
-from ._initial import initial_tags
+from operator import add
+
+from ._initial import initial_tags, letter_flags
 from ._lexicon import Lexicon, read_text
 from ._nfc import to_nfc
 from ._rdr import RuleTree
@@ -17,67 +21,74 @@ from ._tokenizer import tokenize
 from ._tones import normalize_tones
 
 Token = tuple[int, int, str]
+_PAD = [None] * RuleTree.PAD
+# What goes before a token, by its final tag, at a sentence start / inside.
+_FIRST = {"B": " ", "I": " _"}
+_NEXT = {"B": " ", "I": "_"}
 
 
 class RDRSegmenter:
     """Reproduces RDRsegmenter's output; immutable, so one instance can serve all threads."""
 
-    def __init__(self, lexicon: Lexicon, tree: RuleTree) -> None:
+    def __init__(self, lexicon: Lexicon, tree: RuleTree, *, split_sentences: bool = False) -> None:
         self._lexicon = lexicon
         self._tree = tree
+        self._split_sentences = split_sentences
 
     @classmethod
-    def load(cls) -> "RDRSegmenter":
+    def load(cls, *, split_sentences: bool = False) -> "RDRSegmenter":
         """Build a segmenter from the bundled RDRsegmenter model and word lists."""
-        return cls(Lexicon.load(), RuleTree(read_text("Model.RDR")))
+        return cls(Lexicon.load(), RuleTree(read_text("Model.RDR")), split_sentences=split_sentences)
 
     def segment_line(self, line: str) -> str:
         """``line`` segmented like RDRsegmenter: words joined by ``_``, separated by spaces."""
-        return " ".join(form for _, _, form in self.tokenize_line(line))
+        text = normalize_tones(to_nfc(line)[0])
+        tokens = tokenize(text)
+        return "".join(map(add, self._separators(tokens, text), tokens))[1:]
 
     def tokenize_line(self, line: str) -> list[Token]:
         """``(start, end, form)`` per output word; ``line[start:end]`` is its original text."""
-        text, starts, ends = to_nfc(line)
-        spans = tokenize(text)
-        if not spans:
-            return []
-        text = normalize_tones(text)
-        forms = [text[a:b] for a, b in spans]
+        nfc, starts, ends = to_nfc(line)
+        text = normalize_tones(nfc)
+        tokens = tokenize(text)
         words: list[Token] = []
-        begin = 0
-        for end in sentence_ends(forms):
-            self._segment(spans[begin:end], forms[begin:end], words)
-            begin = end
+        pos = 0
+        for token, sep in zip(tokens, self._separators(tokens, text)):
+            at = text.find(token, pos)
+            pos = at + len(token)
+            if sep[0] == " ":
+                words.append((at, pos, sep[1:] + token))
+            else:
+                start, _, form = words[-1]
+                words[-1] = (start, pos, form + sep + token)
         if starts is None or ends is None:
             return words
         return [(starts[a], ends[b - 1], form) for a, b, form in words]
 
-    def _segment(self, spans: list[tuple[int, int]], forms: list[str], out: list[Token]) -> None:
-        """Append the words of one sentence (given as tokens) to ``out``."""
-        lowered = [f.lower() for f in forms]
-        tags = initial_tags(forms, lowered, self._lexicon)
-        tree = self._tree
-        trigger = tree.trigger_words
-        pad = [None, None]
-        words: list[str | None] = [*pad, *lowered, *pad]
-        padded_tags: list[str | None] = [*pad, *tags, *pad]
-        # Only syllables with a rule-relevant word within two positions can
-        # change tag; find them with one set lookup per syllable.
-        near = [False] * (len(forms) + 4)
-        for i, word in enumerate(lowered):
-            if word in trigger:
-                near[i] = near[i + 1] = near[i + 2] = near[i + 3] = near[i + 4] = True
-        start = end = -1
-        parts: list[str] = []
-        for i, (a, b) in enumerate(spans):
-            tag = tree.retag(words, padded_tags, i + 2) if near[i + 2] else tags[i]
-            if tag == "I" and parts:
-                parts.append(forms[i])
-                end = b
-                continue
-            if parts:
-                out.append((start, end, "_".join(parts)))
-            # A sentence-initial I keeps RDRsegmenter's leading underscore.
-            parts = ["_" + forms[i]] if tag == "I" else [forms[i]]
-            start, end = a, b
-        out.append((start, end, "_".join(parts)))
+    def _separators(self, tokens: list[str], text: str) -> list[str]:
+        """What precedes each token in the output: ``" "``, ``"_"`` or ``" _"``.
+
+        Every sentence's first token gets a leading space (so the output is
+        the concatenation minus its first character); a first token tagged I
+        keeps RDRsegmenter's leading underscore.
+        """
+        if not tokens:
+            return []
+        lowered = " ".join(tokens).lower().split(" ")
+        letters = letter_flags(tokens, text)
+        ends = sentence_ends(tokens) if self._split_sentences else [len(tokens)]
+        seps: list[str] = []
+        begin = 0
+        for end in ends:
+            tags = self._tags(tokens[begin:end], lowered[begin:end], letters[begin:end])
+            seps.append(_FIRST[tags[0]])
+            seps.extend(map(_NEXT.__getitem__, tags[1:]))
+            begin = end
+        return seps
+
+    def _tags(self, tokens: list[str], lowered: list[str], letters: list[bool]) -> list[str]:
+        """Final B/I tag of each token of one sentence."""
+        tags = initial_tags(tokens, lowered, letters, self._lexicon)
+        words: list[str | None] = [*_PAD, *lowered, *_PAD]
+        padded: list[str | None] = [*_PAD, *tags, *_PAD]
+        return self._tree.retag_all(words, padded)
