@@ -13,6 +13,7 @@ Tone placement: Vietnamese has two conventions for the open diphthongs
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
@@ -49,6 +50,7 @@ def _pairs() -> tuple[dict[str, str], dict[str, str]]:
 
 
 NEW_TO_OLD, OLD_TO_NEW = _pairs()
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def _fold_syllable_end(word: str, table: dict[str, str]) -> str:
@@ -138,4 +140,4 @@ def normalize_output(text: str, mode: NormalizeMode) -> str:
     if mode == "nfc":
         return text
     table = NEW_TO_OLD if mode == "tone-old" else OLD_TO_NEW
-    return " ".join(_fold_syllable_end(part, table) for part in text.split(" "))
+    return _LETTERS.sub(lambda m: _fold_syllable_end(m.group(), table), text)
