@@ -15,11 +15,11 @@ character that is neither a letter nor a digit.  For such a chunk, in order:
 
 The spans always index the string given, so the caller can map them back.
 
-Deliberate differences from VnCoreNLP: the re-tokenization of the rest of
-a chunk after a cut continues from the cut instead of rescanning the rest as a
-new string, which keeps very long chunks linear; and no cut may fall inside an
-emoji sequence (keycaps ``1️⃣``, ZWJ sequences, skin tones), which VnCoreNLP
-would tear apart.
+Deliberate differences from VnCoreNLP, for linear time and intact emoji: the
+re-tokenization of the rest of a chunk after a cut continues from the cut
+instead of rescanning the rest as a new string; a chunk longer than
+``LONG_CHUNK`` characters is simply cut at every symbol; and no cut may fall
+inside an emoji sequence (keycaps ``1️⃣``, ZWJ sequences, skin tones).
 """
 
 from __future__ import annotations
@@ -106,13 +106,24 @@ _EMOJI_EXTENDERS = frozenset("\ufe0e\ufe0f\u20e3\u200d") | frozenset(
 _AFFIX = r"[,.:?!;\-_\"'“”|()\[\]{}«»\\/‘’…·~@#^&*+–<>]*"
 _WRAPPED_WORD = re.compile(rf"({_AFFIX})({_LETTER}+)({_AFFIX})")
 
+# Chunks longer than this (no real word, number, URL or e-mail is) are cut
+# simply at every symbol: the pattern machinery is quadratic on them.
+LONG_CHUNK = 256
+_EXTEND = "\ufe0e\ufe0f\u20e3\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F"
+_LONG_PIECES = re.compile(rf"(?:[^\W_]+|[\W_])[{_EXTEND}]*(?:\u200d[^{_EXTEND}]?[{_EXTEND}]*)*", re.S)
+
 # Whitespace Python splits on but Java does not (it stays inside chunks).
 _NON_JAVA_SPACE = re.compile(r"[^\S \t\n\x0b\f\r]")
 
 
+def split_whitespace(text: str) -> list[str]:
+    """``text`` split on runs of Java's whitespace, as VnCoreNLP splits."""
+    return _CHUNK.findall(text) if _NON_JAVA_SPACE.search(text) else text.split()
+
+
 def tokenize(text: str) -> list[str]:
     """Tokens of ``text`` (one line), in order; each is a substring of it."""
-    chunks = _CHUNK.findall(text) if _NON_JAVA_SPACE.search(text) else text.split()
+    chunks = split_whitespace(text)
     out: list[str] = []
     append = out.append
     for chunk in chunks:
@@ -124,6 +135,8 @@ def tokenize(text: str) -> list[str]:
         if len(core) <= 1 or core.isalnum():
             if core:
                 append(core)
+        elif len(core) > LONG_CHUNK:
+            out.extend(_LONG_PIECES.findall(core))
         elif not _wrapped_word(core, out):
             _Chunk(core).split(out)
         out.extend("," * (len(chunk) - len(core)))

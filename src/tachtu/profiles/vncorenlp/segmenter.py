@@ -17,7 +17,7 @@ from ._lexicon import Lexicon, read_text
 from ._nfc import to_nfc
 from ._rdr import RuleTree
 from ._sentences import sentence_ends
-from ._tokenizer import tokenize
+from ._tokenizer import split_whitespace, tokenize
 from ._tones import normalize_tones
 
 Token = tuple[int, int, str]
@@ -44,6 +44,12 @@ class RDRSegmenter:
         """``line`` segmented like RDRsegmenter: words joined by ``_``, separated by spaces."""
         text = normalize_tones(to_nfc(line)[0])
         tokens = tokenize(text)
+        return "".join(map(add, self._separators(tokens, text), tokens))[1:]
+
+    def segment_tokenized(self, line: str) -> str:
+        """RDRsegmenter's tokenized-corpus mode: ``line`` is already tokenized by spaces."""
+        text = normalize_tones(to_nfc(line)[0])
+        tokens = split_whitespace(text)
         return "".join(map(add, self._separators(tokens, text), tokens))[1:]
 
     def tokenize_line(self, line: str) -> list[Token]:

@@ -1,0 +1,168 @@
+"""The vncorenlp profile: RDRsegmenter's output, offsets and the deliberate fixes."""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tachtu.profiles.vncorenlp import RDRSegmenter
+from tachtu.profiles.vncorenlp._tones import normalize_tones
+
+DATA = Path(__file__).parent / "data" / "vncorenlp"
+SHARED = Path(__file__).parents[1].parent / "shared"
+REFERENCES = SHARED / "data" / "rdrsegmenter" / "reference_outputs"
+
+
+@pytest.fixture(scope="module")
+def rdr() -> RDRSegmenter:
+    return RDRSegmenter.load()
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").split("\n")[:-1]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Hiện nay xã có 68 tổ nhân dân .", "Hiện_nay xã có 68 tổ nhân_dân ."),
+        # tone normalisation: lower-case pairs and ``Ủy`` only
+        ("ủy ban hòa giải , Ủy ban", "uỷ_ban hoà_giải , Uỷ_ban"),
+        # tokenizer conventions
+        ("vào TP.HCM xác minh", "vào TP. HCM xác_minh"),
+        ("93 nguyễn công trứ , q.1 , TP HCM", "93 nguyễn_công trứ , q . 1 , TP HCM"),
+        ("chiếc xe 43H-016 ...", "chiếc xe 43 H-016 ..."),
+        ("giá 3, 5 triệu / tháng", "giá 3 , 5 triệu / tháng"),
+        ("ngày 1-7-2004 , 50.000 đồng , 7,5% , 1/3", "ngày 1-7-2004 , 50.000 đồng , 7,5% , 1/3"),
+        ("Ông (Nguyễn Văn An) nói: \"được\".", 'Ông ( Nguyễn_Văn_An ) nói : " được " .'),
+        ("xem www.anangquangnamfund.org , H. và tp. HCM", "xem www.anangquangnamfund.org , H. và tp . HCM"),
+        # names: capitalised runs, lower-case word before a capital stays alone
+        ("chủ tịch xã Bùi Văn Luyến nhắc đi nhắc lại", "chủ_tịch xã Bùi_Văn_Luyến nhắc_đi_nhắc_lại"),
+        ("công an tp HCM", "công_an tp HCM"),
+    ],
+)
+def test_golden(rdr: RDRSegmenter, line: str, expected: str) -> None:
+    assert rdr.segment_line(line) == expected
+
+
+def test_tone_pairs_outside_table_are_kept(rdr: RDRSegmenter) -> None:
+    assert rdr.segment_line("Òa") == "Òa"
+    assert rdr.segment_line("Hòa Bình") == "Hoà_Bình"
+
+
+def test_sentence_initial_i_keeps_underscore(rdr: RDRSegmenter) -> None:
+    # RDRsegmenter's rules may tag the first syllable I; it then prints "_".
+    assert rdr.segment_line("Hòa") == "_Hoà"
+    assert rdr.tokenize_line("Hòa") == [(0, 3, "_Hoà")]
+
+
+def test_empty_and_blank(rdr: RDRSegmenter) -> None:
+    for line in ("", " ", "\t \r"):
+        assert rdr.segment_line(line) == ""
+        assert rdr.tokenize_line(line) == []
+
+
+def _check_offsets(rdr: RDRSegmenter, line: str) -> None:
+    tokens = rdr.tokenize_line(line)
+    assert " ".join(form for _, _, form in tokens) == rdr.segment_line(line)
+    previous_end = 0
+    for start, end, form in tokens:
+        assert previous_end <= start < end <= len(line)
+        assert not line[previous_end:start].strip(" \t\n\x0b\f\r")
+        original = normalize_tones(unicodedata.normalize("NFC", line[start:end]))
+        # Syllables are joined by "_" whether or not a space separated them.
+        assert re.sub(r"[ \t\n\x0b\f\r_]+", "", original) == form.replace("_", "")
+        previous_end = end
+    assert not line[previous_end:].strip(" \t\n\x0b\f\r")
+
+
+def test_offsets_on_sample(rdr: RDRSegmenter) -> None:
+    for line in _lines(DATA / "ud_sample.text.txt")[:100]:
+        _check_offsets(rdr, line)
+    tokens = rdr.tokenize_line("  nhà  hòa bình,  ủy ban ")
+    assert tokens == [(2, 5, "nhà"), (7, 15, "hoà_bình"), (15, 16, ","), (18, 24, "uỷ_ban")]
+
+
+def test_nfd_is_segmented_like_nfc(rdr: RDRSegmenter) -> None:
+    for line in _lines(DATA / "ud_sample.text.txt")[:50]:
+        nfd = unicodedata.normalize("NFD", line)
+        assert rdr.segment_line(nfd) == rdr.segment_line(line)
+        _check_offsets(rdr, nfd)
+        spans = [(s, e) for s, e, _ in rdr.tokenize_line(nfd)]
+        assert "".join(nfd[s:e] for s, e in spans).replace(" ", "") == nfd.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Tôi ❤️ Hà Nội 😀!", "số 1️⃣ và #️⃣ nhé", "gia đình 👨‍👩‍👧‍👦, đẹp👍🏽.", "cờ 🇻🇳🇻🇳"],
+)
+def test_emoji_never_split(rdr: RDRSegmenter, line: str) -> None:
+    forms = [form for _, _, form in rdr.tokenize_line(line)]
+    for emoji in ("❤️", "😀", "1️⃣", "#️⃣", "👨‍👩‍👧‍👦", "👍🏽", "🇻🇳🇻🇳"):
+        if emoji in line:
+            assert any(emoji in form for form in forms)
+    _check_offsets(rdr, line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "\x00\x01 a\u200bb \ud800 x",
+        "Привет мир 你好 مرحبا שלום",
+        "a\u00a0b\u3000c\u2028d",
+        "_ __ _a_ , ,, ... ..a. (((x))) \"'“”",
+        "𝐀𝐁𝐂 Hà 𝐍ội",
+        "\u0301\u0300 e\u0301",
+        ".",
+        "http://x.vn/a?b=c, email: a.b@c.com; 10:30, 5h30' 12/2004 $5 5$ +84 912 345 678",
+    ],
+)
+def test_never_raises(rdr: RDRSegmenter, line: str) -> None:
+    out = rdr.segment_line(line)
+    assert isinstance(out, str)
+    _check_offsets(rdr, line)
+
+
+def test_long_lines_are_linear(rdr: RDRSegmenter) -> None:
+    def cost(n: int, unit: str, sep: str) -> float:
+        line = sep.join([unit] * n)
+        start = time.process_time()
+        rdr.segment_line(line)
+        return time.process_time() - start
+
+    # 10x the input may cost ~10x the time, never ~100x.
+    for unit, sep in (("a,", ""), ("1a-", ""), ("a.1.", ""), ("ông Lộc .", " "), ("\"", " ")):
+        small, big = cost(2_000, unit, sep), cost(20_000, unit, sep)
+        assert big < 25 * small + 0.1, (unit, small, big)
+
+
+def test_thread_safe(rdr: RDRSegmenter) -> None:
+    lines = _lines(DATA / "ud_sample.text.txt")
+    expected = [rdr.segment_line(line) for line in lines]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(rdr.segment_line, lines)) == expected
+
+
+def test_sample_agreement(rdr: RDRSegmenter) -> None:
+    lines = _lines(DATA / "ud_sample.text.txt")
+    expected = _lines(DATA / "ud_sample.rdr_raw.wseg.txt")
+    mismatches = [(a, b) for a, b in zip(lines, expected) if rdr.segment_line(a) != b]
+    assert len(lines) == len(expected) == 300
+    assert not mismatches
+
+
+@pytest.mark.skipif(not REFERENCES.is_dir(), reason="../shared reference outputs not available")
+@pytest.mark.parametrize("name", ["ud_vtb_train", "ud_vtb_dev", "ud_vtb_test"])
+def test_shared_reference_agreement(rdr: RDRSegmenter, name: str) -> None:
+    raw = _lines(REFERENCES / f"{name}.text.txt")
+    expected = _lines(REFERENCES / f"{name}.text.rdr_raw.wseg.txt")
+    same = sum(rdr.segment_line(a) == b for a, b in zip(raw, expected))
+    assert same / len(raw) >= 0.999
+    corpus = _lines(REFERENCES / f"{name}.rdr.wseg.txt")
+    same = sum(rdr.segment_tokenized(line.replace("_", " ")) == line for line in corpus)
+    assert same / len(corpus) >= 0.999
