@@ -191,7 +191,7 @@ def test_golden_model_independent(segmenter: tachtu.Segmenter, text: str, expect
 
 # -- determinism, threads --------------------------------------------------------------------------------
 def test_deterministic_and_thread_safe(segmenter: tachtu.Segmenter) -> None:
-    texts = [f"{VIETNAMESE} {i} " + " ".join(FRAGMENTS[i % len(FRAGMENTS)] for _ in range(i % 5)) for i in range(160)]
+    texts = [f"{VIETNAMESE} {i} " + " ".join(FRAGMENTS[i % len(FRAGMENTS)] for _ in range(i % 5)) for i in range(64)]
     sequential = [segmenter.segment(t) for t in texts]
     fresh = tachtu.Segmenter()
     assert [fresh.segment(t) for t in texts] == sequential
@@ -233,7 +233,7 @@ def test_linear_time(segmenter: tachtu.Segmenter, unit: str) -> None:
                    "every start position, so these inputs take quadratic time (see report)")
 @pytest.mark.parametrize("unit", ["a.", "-", "aaaa.", "a+"])
 def test_pretokenize_linear_time_known_quadratic(unit: str) -> None:
-    ratio = growth(pretokenize, unit, 400)
+    ratio = growth(pretokenize, unit, 300)
     assert ratio <= 30, f"{unit!r}: 10x input took {ratio:.0f}x time"
 
 
@@ -253,6 +253,23 @@ def test_whitespace_is_never_a_token(segmenter: tachtu.Segmenter, space: str) ->
 def test_nfc_cluster_of_two_characters_is_not_duplicated(segmenter: tachtu.Segmenter, text: str) -> None:
     assert splits_a_cluster(text)
     check_invariants(segmenter, text)
+
+
+@pytest.mark.xfail(strict=True, reason="URL/DOMAIN/TAG pieces are LOCKED, not UNDERSCORE, so one containing a "
+                   "literal '_' can be joined with a neighbour by the model (found by benchmarks/fuzz.py)")
+def test_locked_piece_with_underscore_is_never_joined(segmenter: tachtu.Segmenter) -> None:
+    for text in ["П http://_", "@_\tП", "П @_", "П www.a_b.vn"]:
+        for token in segmenter.tokenize(text):
+            assert "_" not in token.text or not any(ch.isspace() for ch in token.text), (text, token)
+
+
+def test_guarantees_doc_examples() -> None:
+    import doctest
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "guarantees.md"
+    result = doctest.testfile(str(path), module_relative=False, encoding="utf-8")
+    assert result.attempted >= 1 and result.failed == 0
 
 
 def test_tone_normalisation_applies_to_every_syllable() -> None:

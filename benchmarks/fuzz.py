@@ -1,0 +1,277 @@
+"""Fuzz the public API against the promises of docs/guarantees.md.
+
+Generates random and structured strings, runs ``Segmenter.segment`` and
+``Segmenter.tokenize`` on each, and checks: no exception; lossless (output
+minus whitespace and ``_`` = input minus whitespace and ``_``); lines in =
+lines out; tokens in order, non-overlapping, ``text[start:end] == token.text``,
+covering every non-whitespace character, with no whitespace at their ends;
+pieces with a literal ``_`` never joined; ``segment`` = rendering of
+``tokenize``; deterministic; and no input slower than ``--slow-us`` µs per
+character (a hint of super-linear time).  Each failure is shrunk greedily and
+grouped by the invariant it breaks.
+
+    python benchmarks/fuzz.py --seconds 600            # ten minutes
+    python benchmarks/fuzz.py --cases 20000 --seed 7   # a fixed amount, reproducible
+    python benchmarks/fuzz.py --seconds 60 --skip-known
+
+Exit code 1 if anything was found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+import time
+import traceback
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # run from a checkout without installing
+
+import tachtu  # noqa: E402
+
+_SPACE_OR_UNDERSCORE = re.compile(r"[\s_]+")
+
+
+class Finding(Exception):
+    """An invariant does not hold; ``kind`` names it."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind = kind
+
+
+def squash(text: str) -> str:
+    return _SPACE_OR_UNDERSCORE.sub("", text)
+
+
+def check(seg: tachtu.Segmenter, text: str) -> None:
+    """Raise ``Finding`` for the first broken invariant on ``text``."""
+    try:
+        out = seg.segment(text)
+        tokens = seg.tokenize(text)
+    except Exception as exc:  # noqa: BLE001 - any exception is a finding
+        raise Finding(f"raises {type(exc).__name__}", "".join(traceback.format_exception_only(exc)).strip()) from None
+    if squash(out) != squash(text):
+        raise Finding("not lossless", repr(out))
+    if out.count("\n") != text.count("\n"):
+        raise Finding("lines in != lines out")
+    covered = bytearray(len(text))
+    previous_end = 0
+    for t in tokens:
+        if not (previous_end <= t.start < t.end <= len(text)):
+            raise Finding("tokens out of order or overlapping", repr(t))
+        if text[t.start : t.end] != t.text:
+            raise Finding("token offsets wrong", repr(t))
+        if "\n" in t.text:
+            raise Finding("token spans a line break", repr(t))
+        if t.text[0].isspace() or t.text[-1].isspace():
+            raise Finding("whitespace at a token end", repr(t))
+        if t.form != re.sub(r"\s+", "_", t.text):
+            raise Finding("form is not text with inner spaces as _", repr(t))
+        if "_" in t.text and any(ch.isspace() for ch in t.text):
+            raise Finding("piece with literal _ joined", repr(t))
+        covered[t.start : t.end] = b"\x01" * (t.end - t.start)
+        previous_end = t.end
+    if any(not ch.isspace() and not covered[i] for i, ch in enumerate(text)):
+        raise Finding("character not covered by a token")
+    rendered = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        rendered.append(" ".join(t.form for t in tokens if start <= t.start <= end))
+        start = end + 1
+    if "\n".join(rendered) != out:
+        raise Finding("segment() is not the rendering of tokenize()")
+    if seg.segment(text) != out:
+        raise Finding("not deterministic")
+
+
+# -- generators ---------------------------------------------------------------------------------------
+VIETNAMESE = [
+    "Hôm nay trời đẹp quá, sinh viên Trường Đại học Bách khoa Hà Nội đi thư viện lúc 7 giờ 30.",
+    "Giá vàng tăng 33.000 đồng/lượng tại TP. HCM ngày 21/3/2024 (theo https://vidu.vn/gia_vang).",
+    "Ông Nguyễn Văn An, PGS.TS, nói: “Chúng tôi sẽ hoàn thành 100% kế hoạch…”",
+    "Liên hệ ai@vidu.vn hoặc 0912.345.678; #tintuc @phóng_viên F-16 U23 COVID-19 v.v.",
+    "THỦY LỢI hòa bình hoà giải Khánh Hòa ủy ban uỷ nhiệm quý khách",
+]
+FRAGMENTS = [
+    "Hôm", "nay", "trời", "đẹp", "Nguyễn", "Văn", "Hà", "Nội", "thủy", "hoà", "ĐẠI", "HỌC", "nghiêng", "TP.", "v.v.",
+    "👨‍👩‍👧‍👦", "👍🏽", "🇻🇳", "❤️", "\u200d", "\u200b", "\u200c", "\ufeff", "\u2060", "\x00", "\x07", "\x1b[31m",
+    "\u0301", "\u0323", "\u0302", "\u031b", "\u20e3", "漢字", "Привет", "สวัสดี", "مرحبا", "\u202e", "<b>", "&amp;",
+    "&#x1F600;", "https://a.vn/x_y?z=1", "www.x.vn", "a@b.vn", "33.000", "1,5", "21/3/2024", "10:30", "-5", "F-16",
+    "_", "__", "a_b", "Hà_Nội", "_x", "x_", "#tag", "@user", "%", "(", ")", "“", "”", "'", "’", "-", "—", "...", "…",
+    "\ud7ff", "\U0010ffff", "\ufffd", "ǅ", "ﬁ", "²", "٣", "𝔘",
+]
+SEPARATORS = ["", " ", " ", " ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u3000", "\u2028", "\x85", "_"]
+# Code point ranges worth hitting more often than their share of Unicode.
+RANGES = [
+    (0x00, 0x7F), (0x80, 0x24F), (0x300, 0x36F), (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x3000, 0x303F),
+    (0x0400, 0x04FF), (0x0E00, 0x0E7F), (0x4E00, 0x4FFF), (0xFE00, 0xFE0F), (0x1F300, 0x1FAFF), (0x0, 0x10FFFF),
+]
+
+
+def random_char(rng: random.Random) -> str:
+    while True:
+        lo, hi = rng.choice(RANGES)
+        cp = rng.randint(lo, hi)
+        if not 0xD800 <= cp <= 0xDFFF:  # no lone surrogates: not valid text
+            return chr(cp)
+
+
+def gen_random(rng: random.Random) -> str:
+    return "".join(random_char(rng) for _ in range(rng.randint(0, 80)))
+
+
+def gen_structured(rng: random.Random) -> str:
+    return "".join(rng.choice(FRAGMENTS) + rng.choice(SEPARATORS) for _ in range(rng.randint(0, 30)))
+
+
+def gen_mutated(rng: random.Random) -> str:
+    text = rng.choice(VIETNAMESE)
+    form = rng.choice(["NFC", "NFD", "NFKC", "mixed"])
+    if form == "mixed":
+        text = "".join(unicodedata.normalize(rng.choice(["NFC", "NFD"]), w) + " " for w in text.split(" "))
+    else:
+        text = unicodedata.normalize(form, text)
+    chars = list(text)
+    for _ in range(rng.randint(0, 6)):
+        op = rng.random()
+        pos = rng.randint(0, len(chars))
+        if op < 0.4:
+            chars.insert(pos, rng.choice([random_char(rng), rng.choice(FRAGMENTS), rng.choice(SEPARATORS)]))
+        elif op < 0.7 and chars:
+            del chars[min(pos, len(chars) - 1)]
+        elif chars:
+            i = min(pos, len(chars) - 1)
+            chars[i] = chars[i].upper() if rng.random() < 0.5 else chars[i].lower()
+    return "".join(chars)
+
+
+def gen_run(rng: random.Random) -> str:
+    """A unit repeated many times: where super-linear behaviour shows."""
+    unit = rng.choice([rng.choice(FRAGMENTS), random_char(rng), gen_structured(rng)[:12] or "a"])
+    return unit * rng.randint(50, 3000 // max(1, len(unit)))
+
+
+GENERATORS: dict[str, Callable[[random.Random], str]] = {
+    "random": gen_random,
+    "structured": gen_structured,
+    "mutated": gen_mutated,
+    "run": gen_run,
+}
+WEIGHTS = {"random": 4, "structured": 4, "mutated": 3, "run": 1}
+
+# Inputs that hit bugs already reported (xfail tests in tests/test_robustness.py).
+KNOWN_WHITESPACE_TOKENS = "\u205f\u3000"
+
+
+def hits_known_bug(text: str) -> bool:
+    if any(ch in text for ch in KNOWN_WHITESPACE_TOKENS):
+        return True
+    if unicodedata.is_normalized("NFC", text):
+        return False
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        if j - i > 1 and len(unicodedata.normalize("NFC", text[i:j])) > 1:
+            return True
+        i = j
+    return False
+
+
+def kind_of(seg: tachtu.Segmenter, text: str) -> str | None:
+    try:
+        check(seg, text)
+    except Finding as finding:
+        return finding.kind
+    return None
+
+
+def shrink(seg: tachtu.Segmenter, text: str, kind: str, budget: int = 400) -> str:
+    """Greedy delta-debugging: drop chunks, then single characters, while ``kind`` persists."""
+    size = max(1, len(text) // 2)
+    while size >= 1 and budget > 0:
+        i = 0
+        while i < len(text) and budget > 0:
+            candidate = text[:i] + text[i + size :]
+            budget -= 1
+            if candidate != text and kind_of(seg, candidate) == kind:
+                text = candidate
+            else:
+                i += size
+        size //= 2
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="stop after this much wall time (default: 60)")
+    parser.add_argument("--cases", type=int, default=0, help="stop after this many cases (default: no limit)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: time-based, printed)")
+    parser.add_argument("--slow-us", type=float, default=2000.0,
+                        help="flag inputs of 1000+ chars costing more than this many µs per char (default: 2000)")
+    parser.add_argument("--skip-known", action="store_true", help="skip inputs that hit already-reported bugs")
+    parser.add_argument("--examples", type=int, default=3, help="shrunk examples printed per finding (default: 3)")
+    args = parser.parse_args(argv)
+
+    seed = args.seed if args.seed is not None else int(time.time())
+    rng = random.Random(seed)
+    seg = tachtu.Segmenter()
+    names = list(GENERATORS)
+    weights = [WEIGHTS[n] for n in names]
+    counts: dict[str, int] = defaultdict(int)
+    findings: dict[str, list[str]] = defaultdict(list)
+    finding_counts: dict[str, int] = defaultdict(int)
+    skipped = 0
+    start = time.monotonic()
+    last_report = start
+    cases = 0
+    while True:
+        if args.cases and cases >= args.cases:
+            break
+        if not args.cases and time.monotonic() - start >= args.seconds:
+            break
+        name = rng.choices(names, weights)[0]
+        text = GENERATORS[name](rng)
+        if args.skip_known and hits_known_bug(text):
+            skipped += 1
+            continue
+        cases += 1
+        counts[name] += 1
+        t0 = time.perf_counter()
+        kind = kind_of(seg, text)
+        elapsed = time.perf_counter() - t0
+        if kind is None and len(text) >= 1000 and elapsed / len(text) * 1e6 > args.slow_us:
+            kind = "slow"
+            findings[kind].append(f"{len(text)} chars, {elapsed * 1e6 / len(text):.0f} µs/char: {text[:40]!r}…")
+            finding_counts[kind] += 1
+        elif kind is not None:
+            finding_counts[kind] += 1
+            if len(findings[kind]) < args.examples:
+                findings[kind].append(repr(shrink(seg, text, kind)))
+        if time.monotonic() - last_report > 60:
+            last_report = time.monotonic()
+            print(f"… {cases} cases, {sum(finding_counts.values())} findings", file=sys.stderr, flush=True)
+
+    wall = time.monotonic() - start
+    print(f"seed {seed}: {cases} cases in {wall:.0f}s ({', '.join(f'{n} {counts[n]}' for n in names)})"
+          + (f", {skipped} skipped as known bugs" if skipped else ""))
+    if not finding_counts:
+        print("no findings")
+        return 0
+    for kind, count in sorted(finding_counts.items(), key=lambda kv: -kv[1]):
+        print(f"FINDING {kind}: {count} case(s)")
+        for example in findings[kind][: args.examples]:
+            print(f"    {example}")
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
