@@ -68,19 +68,19 @@ class TestDatasets:
 
     def test_map_function(self) -> None:
         ds = self.dataset().map(tachtu.hf.segment_batch, batched=True, batch_size=3)
-        assert ds["text"] == expected(tachtu.Segmenter()) * 4
+        assert list(ds["text"]) == expected(tachtu.Segmenter()) * 4
         assert ds.column_names == ["id", "text"]
 
     def test_map_fn_kwargs(self) -> None:
         ds = self.dataset().map(tachtu.hf.segment_batch, batched=True, fn_kwargs={"output_column": "seg"})
-        assert ds["seg"] == expected(tachtu.Segmenter()) * 4
-        assert ds["text"] == TEXTS * 4
+        assert list(ds["seg"]) == expected(tachtu.Segmenter()) * 4
+        assert list(ds["text"]) == TEXTS * 4
 
     def test_map_num_proc(self) -> None:
         fn = tachtu.hf.segmenter_fn(user_dict=["Nhà Trắng"])
         ds = self.dataset().map(fn, batched=True, batch_size=2, num_proc=2)
-        assert ds["text_seg"] == expected(tachtu.Segmenter(user_dict=["Nhà Trắng"])) * 4
-        assert ds["text"] == TEXTS * 4
+        assert list(ds["text_seg"]) == expected(tachtu.Segmenter(user_dict=["Nhà Trắng"])) * 4
+        assert list(ds["text"]) == TEXTS * 4
 
     def test_fingerprint_stable(self) -> None:
         from datasets.fingerprint import Hasher
@@ -89,3 +89,18 @@ class TestDatasets:
         before = Hasher.hash(fn)
         fn({"text": ["Xin chào"]})
         assert Hasher.hash(fn) == before
+
+
+def _doc_blocks() -> list[str]:
+    import re
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "ecosystem.md"
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    return [b for b in blocks if re.search(r"^from datasets\b", b, re.M)]
+
+
+@pytest.mark.parametrize("block", _doc_blocks())
+def test_docs_examples(block: str) -> None:
+    pytest.importorskip("datasets")
+    exec(compile(block, "docs/ecosystem.md", "exec"), {})

@@ -150,3 +150,16 @@ class TestSerialisation:
 def test_pipe(nlp: "spacy.language.Language") -> None:
     texts = ["Xin chào", "", "Việt Nam\n"]
     assert [d.text for d in nlp.pipe(texts)] == texts
+
+
+def _doc_blocks() -> list[str]:
+    import re
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "ecosystem.md"
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    return [b for b in blocks if re.search(r"^import spacy\b", b, re.M)]
+
+
+@pytest.mark.parametrize("block", _doc_blocks())
+def test_docs_examples(block: str) -> None:
+    exec(compile(block, "docs/ecosystem.md", "exec"), {})

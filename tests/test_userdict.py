@@ -265,3 +265,21 @@ class TestSegmenter:
         base, dicted = best(plain), best(with_dict)
         # the target is < 20%; the assertion leaves room for noisy CI machines
         assert dicted < base * 1.5 + 0.005, f"{base:.4f} s without, {dicted:.4f} s with the dictionary"
+
+
+def _doc_blocks(needs: str | None) -> list[str]:
+    """Python blocks of docs/ecosystem.md that import ``needs`` (None: none of the extras)."""
+    import re
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "ecosystem.md"
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    extras = ("spacy", "datasets", "pyspark")
+    uses = lambda b, x: re.search(rf"^(?:import|from) {x}\b", b, re.M) is not None  # noqa: E731
+    if needs is None:
+        return [b for b in blocks if not any(uses(b, x) for x in extras)]
+    return [b for b in blocks if uses(b, needs)]
+
+
+@pytest.mark.parametrize("block", _doc_blocks(None))
+def test_docs_examples(block: str) -> None:
+    exec(compile(block, "docs/ecosystem.md", "exec"), {})
