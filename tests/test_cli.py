@@ -124,6 +124,18 @@ def test_normalize_flag_reaches_segmenter(tmp_path: Path, capsysbinary) -> None:
     assert "Hoà" in stdout.decode() and "Hòa" not in stdout.decode()
 
 
+def test_user_dict_flag(tmp_path: Path, capsysbinary) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("trời đẹp quá\n", encoding="utf-8")
+    user_dict = tmp_path / "words.txt"
+    user_dict.write_text("trời đẹp quá\n", encoding="utf-8")
+    code, stdout, err = run(["segment", "--user-dict", str(user_dict), str(src)], capsysbinary)
+    assert code == 0, err
+    assert stdout == "trời_đẹp_quá\n".encode()
+    code, _, err = run(["segment", "--user-dict", str(tmp_path / "missing.txt"), str(src)], capsysbinary)
+    assert code == 2 and "missing.txt" in err
+
+
 # -- errors -----------------------------------------------------------------------------------------
 def test_invalid_utf8_names_file_line_and_byte(tmp_path: Path, capsysbinary) -> None:
     src = tmp_path / "bad.txt"
@@ -194,6 +206,20 @@ def test_bad_model_is_a_tachtu_error_exit_2(tmp_path: Path, capsysbinary) -> Non
     code, stdout, err = run(["segment", "--model", str(model), str(src)], capsysbinary)
     assert code == 2
     assert err.startswith("tachtu: ") and "Traceback" not in err and stdout == b""
+
+
+def test_worker_that_cannot_start_reports_instead_of_hanging(tmp_path: Path) -> None:
+    import signal
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        cli._init_worker(cli.SegmentOptions(model=str(tmp_path / "missing.bin")))
+        chunk = read_chunks(io.BytesIO(b"x\n"), 10).__next__()
+        with pytest.raises(tachtu.ModelError):
+            cli._work(chunk, "x", "strict")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        cli._worker_error = None
 
 
 def test_keyboard_interrupt_exits_130_and_leaves_no_file(tmp_path: Path, monkeypatch, capsysbinary) -> None:

@@ -171,15 +171,21 @@ class LineProcessor:
 
 # -- worker processes ------------------------------------------------------------
 _worker: LineProcessor | None = None
+_worker_error: BaseException | None = None
 
 
 def _init_worker(options: SegmentOptions) -> None:
-    global _worker
+    global _worker, _worker_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _worker = LineProcessor(options)
+    try:
+        _worker = LineProcessor(options)
+    except Exception as exc:  # noqa: BLE001 - re-raised by _work: a failing initializer would make Pool respawn forever
+        _worker_error = exc
 
 
 def _work(chunk: Chunk, path: str, errors: DecodeErrors) -> Processed:
+    if _worker_error is not None:
+        raise _worker_error
     assert _worker is not None, "worker initializer did not run"
     return _worker.lines(iter_chunk_lines(chunk, path=path, errors=errors), path)
 
@@ -378,6 +384,7 @@ def cmd_segment(args: argparse.Namespace) -> int:
     progress = _Progress(show, total or None)
     run = SegmentRun(options, args.jobs, args.chunk_size, progress)
     try:
+        run.processor  # noqa: B018 - build it now: a bad model or dictionary fails before any output exists
         if mirror:
             outdir = Path(args.output)
             for source, target in _mirror_targets(inputs, outdir):
