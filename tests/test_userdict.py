@@ -91,6 +91,21 @@ class TestMatching:
         assert words(ud, "HOÀ BÌNH") == ["HOÀ BÌNH"]
         assert words(ud, "FIS Bank") == ["FIS Bank"]
 
+    def test_every_tone_placement_combination(self) -> None:
+        ud = UserDict.load(["thuỷ hoà bình"])
+        for text in ("thuỷ hoà bình", "Thủy Hòa Bình", "THUỶ HÒA BÌNH", "thủy hoà bình"):
+            assert words(ud, text) == [text]
+        assert words(ud, "quý hoà bình") == ["quý", "hoà", "bình"]
+
+    def test_to_lines_round_trip(self) -> None:
+        ud = UserDict.load(["Thủy Hòa", "-cho biết", "=Apple Pay", "-=Hà Nội"])
+        again = UserDict.load(ud.to_lines())
+        assert again.to_lines() == ud.to_lines()
+        for text in ("thuỷ hoà", "THỦY HÒA", "cho biết", "Apple Pay", "apple pay", "Hà Nội"):
+            line = pretokenize(text)
+            model = [True] * (len(line) - 1)
+            assert ud.apply(text, line, model) == again.apply(text, line, model)
+
     def test_exact_case_with_equals(self) -> None:
         ud = UserDict.load(["=Apple Pay"])
         assert words(ud, "Apple Pay") == ["Apple Pay"]
@@ -178,15 +193,17 @@ def _generated_entries(n: int, seed: int = 0) -> tuple[str, ...]:
     onsets = ["", "b", "c", "d", "đ", "g", "h", "kh", "l", "m", "n", "ng", "nh", "ph", "qu", "s", "t", "th", "tr", "v", "x"]
     rhymes = ["a", "à", "á", "an", "ang", "anh", "ao", "ên", "iến", "oa", "oà", "ọc", "ông", "ưởng", "uy", "ất", "ơi", "ung"]
     syllables = [o + r for o in onsets for r in rhymes]
-    entries: set[str] = set()
+    entries: dict[str, None] = {}  # insertion-ordered set
     while len(entries) < n:
         picks = rng.choices(syllables, k=4 * n)
         sizes = rng.choices((2, 3, 4), weights=(3, 2, 1), k=n)
         pos = 0
         for k in sizes:
-            entries.add(" ".join(picks[pos : pos + k]))
+            entries[" ".join(picks[pos : pos + k])] = None
             pos += k
-    return tuple(sorted(entries)[:n])
+            if len(entries) == n:
+                break
+    return tuple(entries)
 
 
 class TestPerformance:

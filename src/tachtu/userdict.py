@@ -40,6 +40,7 @@ Rules:
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import unicodedata
@@ -88,10 +89,13 @@ class UserDict:
     the dictionary is.
     """
 
-    __slots__ = ("_folded", "_exact", "_folded_first", "_exact_first", "_count")
+    __slots__ = ("_folded", "_lookup", "_exact", "_folded_first", "_exact_first", "_count")
 
     def __init__(self) -> None:
+        # case-insensitive entries: key = model_key of each syllable (lower case, old tone placement)
         self._folded: dict[tuple[str, ...], _Entry] = {}
+        # the same entries under every lower-case spelling (old/new tone placement), for matching
+        self._lookup: dict[tuple[str, ...], _Entry] = {}
         self._exact: dict[tuple[str, ...], _Entry] = {}
         # first syllable (lower case, either tone placement / exact) → lengths, longest first
         self._folded_first: dict[str, list[int]] = {}
@@ -136,7 +140,7 @@ class UserDict:
 
     def _add_lines(self, lines: Iterable[str], path: str | None) -> None:
         # Real dictionaries reuse a few thousand syllables: check and key each once.
-        keys: dict[str, str] = {}  # syllable → model_key, for valid syllables
+        keys: dict[str, tuple[str, ...]] = {}  # syllable → its lower-case spellings, model_key first
         for number, line in enumerate(lines, 1):
             if not isinstance(line, str):
                 raise _error(f"entries must be strings, not {type(line).__name__}", path, number)
@@ -145,7 +149,7 @@ class UserDict:
                 continue
             self._add(entry, path, number, keys)
 
-    def _add(self, entry: str, path: str | None, number: int, keys: dict[str, str]) -> None:
+    def _add(self, entry: str, path: str | None, number: int, keys: dict[str, tuple[str, ...]]) -> None:
         raw = entry
         split = entry[0] == "-"
         if split:
@@ -163,34 +167,44 @@ class UserDict:
         if len(syllables) < 2:
             what = "split" if split else "join"
             raise _error(f"a {what} entry needs at least two syllables: {raw!r}", path, number)
+        spellings = []
         folded = []
+        several = False  # some syllable has two tone placements
         for syllable in syllables:
-            key = keys.get(syllable)
-            if key is None:
+            variants = keys.get(syllable)
+            if variants is None:
                 why = _syllable_ok(syllable)
                 if why is not None:
                     raise _error(f"{why}: {raw!r}", path, number)
-                key = keys[syllable] = model_key(syllable)
-            folded.append(key)
+                variants = keys[syllable] = _tone_variants(model_key(syllable))
+            spellings.append(variants)
+            folded.append(variants[0])
+            if len(variants) > 1:
+                several = True
         value: _Entry = (len(syllables), split)
         if exact:
             entry_key = tuple(syllables)
-            table, first = self._exact, self._exact_first
+            table, first, heads = self._exact, self._exact_first, (syllables[0],)
         else:
             entry_key = tuple(folded)
-            table, first = self._folded, self._folded_first
+            table, first, heads = self._folded, self._folded_first, spellings[0]
         if entry_key not in table:
             self._count += 1
-            head = entry_key[0]
-            lengths = first.get(head)
+            lengths = first.get(heads[0])
             if lengths is None:
                 lengths = [value[0]]
-                for variant in ((head,) if exact else _tone_variants(head)):
-                    first[variant] = lengths  # variants share one list
+                for head in heads:
+                    first[head] = lengths  # the spellings share one list
             elif value[0] not in lengths:
                 lengths.append(value[0])
                 lengths.sort(reverse=True)
         table[entry_key] = value
+        if not exact:
+            if several:
+                for spelling in itertools.product(*spellings):
+                    self._lookup[spelling] = value
+            else:
+                self._lookup[entry_key] = value
 
     # -- inspection ----------------------------------------------------------
     def __len__(self) -> int:
@@ -238,44 +252,54 @@ class UserDict:
         n = len(pieces)
         if n < 2 or not self._count:
             return out
+        # One cheap pass finds the pieces that may start an entry; only those cost more.
+        low = text.lower()
+        if len(low) == len(text):  # lower-casing kept the offsets (always, for Vietnamese)
+            words = [low[p.start : p.end] for p in pieces]
+        else:
+            words = [text[p.start : p.end].lower() for p in pieces]
         folded_first = self._folded_first
+        starts = [i for i, w in enumerate(words) if w in folded_first]
         exact_first = self._exact_first
-        raw = [text[p.start : p.end] for p in pieces]
-        keys: list[str | None] = [None] * n  # model_key of each piece, computed on demand
-        i = 0
-        while i < n - 1:
-            word = raw[i]
-            f_lengths = folded_first.get(word.lower())
-            e_lengths = exact_first.get(word) if exact_first else None
-            if f_lengths is None and e_lengths is None:
-                i += 1
+        if exact_first:
+            also = [i for i, p in enumerate(pieces) if text[p.start : p.end] in exact_first]
+            if also:
+                starts = sorted(set(starts).union(also))
+        done = 0  # the next match may not start before this piece
+        for i in starts:
+            if i < done or i >= n - 1:
                 continue
-            # longest run of whitespace-separated joinable pieces from i
+            f_lengths = folded_first.get(words[i])
+            e_lengths = None
+            if exact_first:
+                p = pieces[i]
+                e_lengths = exact_first.get(text[p.start : p.end])
+            longest = max(f_lengths[0] if f_lengths else 0, e_lengths[0] if e_lengths else 0)
+            # pieces [i, limit): joinable and whitespace-separated, at most ``longest`` of them
+            stop = min(n, i + longest)
             limit = i + 1
-            while limit < n and joinable(pieces[limit - 1].kind, pieces[limit].kind, pieces[limit].space_before):
+            while limit < stop and joinable(pieces[limit - 1].kind, pieces[limit].kind, pieces[limit].space_before):
                 limit += 1
             avail = limit - i
+            if avail < 2:
+                continue
             best: _Entry | None = None
-            if e_lengths is not None:
+            if e_lengths:
                 for length in e_lengths:
                     if length <= avail:
-                        hit = self._exact.get(tuple(raw[i : i + length]))
+                        hit = self._exact.get(tuple(text[p.start : p.end] for p in pieces[i : i + length]))
                         if hit is not None:
                             best = hit
                             break
-            if f_lengths is not None:
+            if f_lengths:
                 for length in f_lengths:
                     if length > avail or (best is not None and length <= best[0]):
                         continue
-                    for j in range(i, i + length):
-                        if keys[j] is None:
-                            keys[j] = model_key(raw[j])
-                    hit = self._folded.get(tuple(keys[i : i + length]))  # type: ignore[arg-type]
+                    hit = self._lookup.get(tuple(words[i : i + length]))
                     if hit is not None:
                         best = hit
                         break
             if best is None:
-                i += 1
                 continue
             length, split = best
             end = i + length
@@ -286,7 +310,7 @@ class UserDict:
                     out[i - 1] = False
                 if end - 1 < len(out):
                     out[end - 1] = False
-            i = end
+            done = end
         return out
 
 
