@@ -122,8 +122,12 @@ class Segmenter:
             if i < len(joins) and joins[i]:
                 continue
             s, e = norm.span(pieces[start].start, pieces[i].end)
+            if tokens and s + offset < tokens[-1].end:
+                # NFC split one original cluster (base + marks) into two pieces:
+                # both map to the whole cluster, so they are one token.
+                s = tokens.pop().start - offset
             word = line[s:e]
-            form = word if start == i else _INNER_SPACE.sub("_", word)
+            form = _INNER_SPACE.sub("_", word)
             if self.normalize != "none":
                 form = normalize_output(form, self.normalize)
             tokens.append(Token(word, s + offset, e + offset, form))

@@ -43,19 +43,28 @@ _ABBR_WORDS = (
     "TP|Tp|TT|TX|Q|P|H|PGS|GS|TS|ThS|Ths|BS|KS|CN|NXB|ĐH|THPT|THCS|Mr|Mrs|Ms|Dr|St|Th|ThS|TS\\.BS|Jr|Co|Ltd|Inc|Corp|No|tr"
 )
 
+# Emoji presentation characters outside the supplementary planes (Unicode's emoji-data list,
+# abridged to ranges); unlike a blanket U+2000-U+3299 range it contains no space or CJK punctuation.
+_PICTOGRAPHS = (
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u2199\u21a9\u21aa\u231a\u231b\u2328\u23cf"
+    "\u23e9-\u23f3\u23f8-\u23fa\u24c2\u25aa\u25ab\u25b6\u25c0\u25fb-\u25fe\u2600-\u27bf"
+    "\u2934\u2935\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u3030\u303d\u3297\u3299"
+    "\U0001F000-\U0001FAFF"
+)
+
 _FRAGMENTS: list[tuple[str, str]] = [
     # A token the user already joined with "_" (or any literal "_"): kept whole.
-    ("UNDERSCORE", r"[\w.\-]*_[\w.\-_]*"),
+    ("UNDERSCORE", r"(?<![\w.\-])[\w.\-]*_[\w.\-_]*"),
     # URLs with a scheme or www., up to the last character that is not closing punctuation.
     ("URL", r"(?:(?:https?|ftp)://|www\.)[^\s<>\"“”]*[^\s<>\"“”.,;:!?)\]}'’]"),
     # E-mail addresses (RFC 5322 simplified: local@domain.tld).
-    ("EMAIL", r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"),
+    ("EMAIL", r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"),
     # Bare domains: vnexpress.net, chinhphu.vn/portal.
-    ("DOMAIN", r"(?:[A-Za-z0-9\-]+\.)+(?:com|net|org|vn|gov|edu|info|io|biz)(?![\w])(?:/[^\s<>\"“”]*[^\s<>\"“”.,;:!?)\]}'’])?"),
+    ("DOMAIN", r"(?<![\w.\-])(?:[A-Za-z0-9\-]+\.)+(?:com|net|org|vn|gov|edu|info|io|biz)(?![\w])(?:/[^\s<>\"“”]*[^\s<>\"“”.,;:!?)\]}'’])?"),
     # Hashtags and mentions.
     ("TAG", r"[#@]\w+"),
     # Codes mixing letters and digits, with hyphens or dots: F-16, COVID-19, 29A-123.45, U23, 3G.
-    ("CODE", r"(?=[\w\-.]*\d)(?=[\w\-.]*[^\W\d_])\w+(?:[\-.]\w+)*(?<![.\-])"),
+    ("CODE", r"(?<![\w\-.])(?=[\w\-.]*\d)(?=[\w\-.]*[^\W\d_])\w+(?:[\-.]\w+)*(?<![.\-])"),
     # Numbers, dates and times: 33.000  1,5  21/3/2024  1-7-2004  10:30; a sign only at a piece start.
     ("NUMBER", r"(?:(?<![\w\-])[\-+−](?=\d))?\d+(?:[.,:/\-]\d+)*"),
     # Abbreviations with dots.  "v.v." (= etc.), with or without a trailing ellipsis.
@@ -73,7 +82,7 @@ _FRAGMENTS: list[tuple[str, str]] = [
     (
         "EMOJI",
         r"[\U0001F1E6-\U0001F1FF]{2}|"
-        r"[\u00a9\u00ae\u203c-\u3299\U0001F000-\U0001FAFF]"
+        rf"[{_PICTOGRAPHS}]"
         r"[\ufe0e\ufe0f\U0001F3FB-\U0001F3FF\u20e3]*"
         r"(?:\u200d[\u2600-\u27bf\U0001F000-\U0001FAFF][\ufe0e\ufe0f\U0001F3FB-\U0001F3FF]*)*",
     ),
@@ -113,7 +122,10 @@ def pretokenize(text: str) -> list[Piece]:
     last_end = 0
     for m in PIECE_RE.finditer(text):
         start, end = m.span()
-        append(Piece(start, end, _GROUP_KIND[m.lastindex or 0], start > last_end or not pieces))
+        kind = _GROUP_KIND[m.lastindex or 0]
+        if kind == Kind.LOCKED and "_" in m.group():
+            kind = Kind.UNDERSCORE  # a URL or code with a literal "_" is never joined either
+        append(Piece(start, end, kind, start > last_end or not pieces))
         last_end = end
     return pieces
 
