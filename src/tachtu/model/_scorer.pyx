@@ -47,6 +47,31 @@ cdef extern from *:
     #define TACHTU_MULT 0xBF58476D1CE4E5B9ULL
     #define TACHTU_FNV_OFFSET 0xCBF29CE484222325ULL
     #define TACHTU_FNV_PRIME 0x100000001B3ULL
+    #include <stdlib.h>
+    #include <string.h>
+    #if defined(__linux__)
+    #include <sys/mman.h>
+    #endif
+    /* Zeroed memory for the big read-only tables; on Linux in 2 MiB-aligned
+       blocks marked for transparent huge pages (fewer TLB misses on random
+       lookups).  Free with tachtu_big_free. */
+    static void* tachtu_big_alloc(size_t size) {
+    #if defined(__linux__) && defined(MADV_HUGEPAGE)
+        const size_t huge = (size_t)2 << 20;
+        if (size >= huge) {
+            void* p = NULL;
+            size_t rounded = (size + huge - 1) & ~(huge - 1);
+            if (posix_memalign(&p, huge, rounded) == 0) {
+                madvise(p, rounded, MADV_HUGEPAGE);
+                memset(p, 0, rounded);
+                return p;
+            }
+            return NULL;
+        }
+    #endif
+        return calloc(size, 1);
+    }
+    static void tachtu_big_free(void* p) { free(p); }
     #if defined(__GNUC__) || defined(__clang__)
     #define TACHTU_PREFETCH(p) __builtin_prefetch((const void*)(p))
     #else
@@ -58,6 +83,8 @@ cdef extern from *:
     uint64_t TACHTU_FNV_OFFSET
     uint64_t TACHTU_FNV_PRIME
     void TACHTU_PREFETCH(const void* p) nogil
+    void* tachtu_big_alloc(size_t size) nogil
+    void tachtu_big_free(void* p) nogil
 
 cdef enum:
     MAX_VALUES = 8          # values per template
@@ -72,6 +99,7 @@ cdef enum:
     MAX_CACHED_CHUNK = 64   # longer chunks are pretokenized every time
     CACHE_MAX_ENTRIES = 1 << 18
     N_KINDS_MAX = 16
+    PREFETCH_AHEAD = 16     # weight-table lookups in flight
     NOGIL_MIN_PIECES = 48   # release the GIL for lines at least this long
     FLAG_VIA_NFC = 1        # the line was not NFC: pieces index the NFC copy
     FLAG_MAPPED = 2         # ... and the Normalized map gives original spans
@@ -115,7 +143,7 @@ cdef int wt_init(WTable* t, Py_ssize_t n) except -1:
     cdef int bits = 4
     while (<Py_ssize_t>1 << bits) < 2 * n:
         bits += 1
-    t.slots = <WSlot*>calloc(<size_t>1 << bits, sizeof(WSlot))
+    t.slots = <WSlot*>tachtu_big_alloc((<size_t>1 << bits) * sizeof(WSlot))
     if t.slots == NULL:
         raise MemoryError()
     t.mask = (<uint64_t>1 << bits) - 1
@@ -125,7 +153,7 @@ cdef int wt_init(WTable* t, Py_ssize_t n) except -1:
     return 0
 
 cdef void wt_free(WTable* t) noexcept:
-    free(t.slots)
+    tachtu_big_free(t.slots)
     t.slots = NULL
 
 cdef void wt_put(WTable* t, uint64_t key, int32_t value) noexcept nogil:
@@ -172,6 +200,8 @@ cdef struct TSpec:
 cdef struct Tables:
     WTable weights
     WTable dicts             # dictionary entry key -> bitmask of dictionaries
+    uint64_t* dict_bits      # prefilter: bit (key >> dict_bits_shift) set for every entry
+    int dict_bits_shift
     TSpec* specs
     int n_specs
     int n_shapes
@@ -197,24 +227,25 @@ cdef inline uint64_t spec_key(const TSpec* sp, const int64_t* w, const uint8_t* 
 
 
 cdef void score_gaps(const Tables* T, const int64_t* w, const uint8_t* s, Py_ssize_t n,
-                     const uint8_t* active, int64_t* scores, uint64_t* keybuf) noexcept nogil:
+                     const uint8_t* active, int64_t* scores, uint64_t* keybuf,
+                     uint32_t* keygap) noexcept nogil:
     """Add the template weights of every active gap to ``scores``.
 
     ``w``/``s`` are padded: ``w[PAD + i]`` is piece ``i``; the PAD cells on
     each side hold BOS/EOS, so positions z..e never leave the arrays.
-    ``keybuf`` holds ``(n - 1) * n_specs`` keys: all hashed keys are computed
-    and prefetched first, then looked up, so the table's cache misses overlap.
+    Hashed keys are collected first (``keybuf``, with their gap in ``keygap``)
+    and then looked up with a prefetch ``PREFETCH_AHEAD`` keys ahead, so that
+    the weight table's cache misses overlap.
     """
-    cdef Py_ssize_t g, idx
-    cdef int t, j, nk
+    cdef Py_ssize_t g, idx, k
+    cdef int t, j
     cdef const TSpec* sp
     cdef const int64_t* wg
     cdef const uint8_t* sg
-    cdef int64_t total, v
-    cdef uint64_t key
+    cdef int64_t total
     cdef const WTable* wt = &T.weights
     cdef Py_ssize_t nkeys = 0
-    # pass 1: dense and per-id tables; hashed keys into keybuf (+ prefetch)
+    # pass 1: dense and per-id tables; hashed keys into keybuf
     for g in range(n - 1):
         if not active[g]:
             continue
@@ -234,33 +265,23 @@ cdef void score_gaps(const Tables* T, const int64_t* w, const uint8_t* s, Py_ssi
                     idx += sg[sp.shape_pos] * T.n_ids
                 total += sp.table[idx]
             else:
-                key = spec_key(sp, wg, sg)
-                wt_prefetch(wt, key)
-                keybuf[nkeys] = key
+                keybuf[nkeys] = spec_key(sp, wg, sg)
+                keygap[nkeys] = <uint32_t>g
                 nkeys += 1
         scores[g] += total
-    # pass 2: hashed lookups, in the same order
-    nkeys = 0
-    for g in range(n - 1):
-        if not active[g]:
-            continue
-        wg = w + PAD + g
-        total = 0
-        for t in range(T.n_specs):
-            sp = &T.specs[t]
-            if sp.mode == MODE_DENSE:
-                continue
-            if sp.mode == MODE_PER_ID and <uint64_t>wg[sp.id_pos] < <uint64_t>T.n_ids:
-                continue
-            total += wt_get(wt, keybuf[nkeys])
-            nkeys += 1
-        scores[g] += total
+    # pass 2: hashed lookups
+    for k in range(min(nkeys, PREFETCH_AHEAD)):
+        wt_prefetch(wt, keybuf[k])
+    for k in range(nkeys):
+        if k + PREFETCH_AHEAD < nkeys:
+            wt_prefetch(wt, keybuf[k + PREFETCH_AHEAD])
+        scores[keygap[k]] += wt_get(wt, keybuf[k])
 
 
 cdef void dict_scores(const Tables* T, const int64_t* ids, Py_ssize_t n, int64_t* scores) noexcept nogil:
     """Add dictionary-match features (``features.dict_matches``) to ``scores``."""
     cdef Py_ssize_t start, end, lim, gap, length
-    cdef uint64_t h
+    cdef uint64_t h, key, bit
     cdef int32_t mask
     cdef int d
     cdef int stride = T.max_dict + 1
@@ -271,7 +292,11 @@ cdef void dict_scores(const Tables* T, const int64_t* ids, Py_ssize_t n, int64_t
             lim = n
         for end in range(start + 1, lim):
             h = key_add(h, <uint64_t>ids[end])
-            mask = wt_get(&T.dicts, key_end(h))
+            key = key_end(h)
+            bit = key >> T.dict_bits_shift
+            if not (T.dict_bits[bit >> 6] >> (bit & 63)) & 1:
+                continue
+            mask = wt_get(&T.dicts, key)
             if mask == 0:
                 continue
             length = end - start + 1
@@ -332,14 +357,23 @@ cdef class CompiledScorer:
         if T.n_dicts > 31:
             raise ValueError("at most 31 dictionaries are supported")
         T.max_dict = features.MAX_DICT_WORD
-        wt_init(&T.dicts, sum(len(d) for d in model.dictionaries))
-        cdef int d, r, length
-        cdef uint64_t key
+        n_entries = sum(len(d) for d in model.dictionaries)
+        wt_init(&T.dicts, n_entries)
+        cdef int d, r, length, bits = 12
+        cdef uint64_t key, bit
+        while (<Py_ssize_t>1 << bits) < 16 * n_entries:     # about 1 false positive in 16
+            bits += 1
+        T.dict_bits_shift = 64 - bits
+        T.dict_bits = <uint64_t*>calloc((<size_t>1 << bits) // 64, sizeof(uint64_t))
+        if T.dict_bits == NULL:
+            raise MemoryError()
         for d in range(T.n_dicts):
             dkeys = model.dictionaries[d]
             for i in range(dkeys.shape[0]):
                 key = dkeys[i]
                 wt_put(&T.dicts, key, wt_get(&T.dicts, key) | (1 << d))
+                bit = key >> T.dict_bits_shift
+                T.dict_bits[bit >> 6] |= (<uint64_t>1) << (bit & 63)
         T.dict_start = key_start(int(Template.DICT_WORD))
         T.rel_inside = int(Relation.INSIDE)
         T.rel_left = int(Relation.LEFT)
@@ -435,6 +469,7 @@ cdef class CompiledScorer:
         cdef int t
         wt_free(&self.T.weights)
         wt_free(&self.T.dicts)
+        free(self.T.dict_bits)
         free(self.T.dict_weights)
         if self.T.specs != NULL:
             for t in range(self.T.n_specs):
@@ -460,9 +495,10 @@ cdef class CompiledScorer:
         cdef uint8_t* active = <uint8_t*>malloc(n * sizeof(uint8_t))
         cdef int64_t* scores = <int64_t*>calloc(n, sizeof(int64_t))
         cdef uint64_t* keybuf = <uint64_t*>malloc((n * self.T.n_specs + 1) * sizeof(uint64_t))
+        cdef uint32_t* keygap = <uint32_t*>malloc((n * self.T.n_specs + 1) * sizeof(uint32_t))
         cdef int shape
         try:
-            if w == NULL or s == NULL or active == NULL or scores == NULL or keybuf == NULL:
+            if w == NULL or s == NULL or active == NULL or scores == NULL or keybuf == NULL or keygap == NULL:
                 raise MemoryError()
             for i in range(PAD):
                 w[i] = self.T.bos_id
@@ -478,7 +514,7 @@ cdef class CompiledScorer:
             for i in range(n - 1):
                 active[i] = want_scores or self._joinable(kinds[i], kinds[i + 1], bool(spaces[i + 1]))
             dict_scores(&self.T, w + PAD, n, scores)
-            score_gaps(&self.T, w, s, n, active, scores, keybuf)
+            score_gaps(&self.T, w, s, n, active, scores, keybuf, keygap)
             if want_scores:
                 return [scores[i] for i in range(n - 1)]
             return [bool(active[i] and scores[i] > 0) for i in range(n - 1)]
@@ -488,6 +524,7 @@ cdef class CompiledScorer:
             free(active)
             free(scores)
             free(keybuf)
+            free(keygap)
 
     def scores(self, ids, shapes):
         """Integer score of every gap (``len(ids) - 1`` values), as ``ReferenceScorer.scores``."""
@@ -541,15 +578,17 @@ cdef struct Scratch:
     uint8_t* join
     int64_t* scores
     uint64_t* keybuf
+    uint32_t* keygap
     Py_ssize_t cap_out
     Py_UCS4* out
+    CPiece* miss             # pieces of the chunk being pretokenized
 
 
 cdef void scratch_free(Scratch* sc) noexcept:
     free(sc.text); free(sc.orig); free(sc.map_start); free(sc.map_end)
     free(sc.pstart); free(sc.pend); free(sc.pkind); free(sc.pspace)
-    free(sc.w); free(sc.s); free(sc.active); free(sc.join); free(sc.scores); free(sc.keybuf)
-    free(sc.out)
+    free(sc.w); free(sc.s); free(sc.active); free(sc.join); free(sc.scores); free(sc.keybuf); free(sc.keygap)
+    free(sc.out); free(sc.miss)
     memset(sc, 0, sizeof(Scratch))
 
 
@@ -576,11 +615,13 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, int n_specs) except -1
         sc.join = <uint8_t*>malloc(cap)
         sc.scores = <int64_t*>malloc(cap * sizeof(int64_t))
         sc.keybuf = <uint64_t*>malloc((cap * n_specs + 1) * sizeof(uint64_t))
+        sc.keygap = <uint32_t*>malloc((cap * n_specs + 1) * sizeof(uint32_t))
         sc.out = <Py_UCS4*>malloc(sc.cap_out * sizeof(Py_UCS4))
+        sc.miss = <CPiece*>malloc(cap * sizeof(CPiece))
         if (sc.text == NULL or sc.orig == NULL or sc.map_start == NULL or sc.map_end == NULL
                 or sc.pstart == NULL or sc.pend == NULL or sc.pkind == NULL or sc.pspace == NULL
                 or sc.w == NULL or sc.s == NULL or sc.active == NULL or sc.join == NULL
-                or sc.scores == NULL or sc.keybuf == NULL or sc.out == NULL):
+                or sc.scores == NULL or sc.keybuf == NULL or sc.keygap == NULL or sc.out == NULL or sc.miss == NULL):
             scratch_free(sc)
             raise MemoryError()
     return 0
@@ -703,14 +744,12 @@ cdef class LineSegmenter:
     cdef bint busy
     cdef int n_slow_spaces
     cdef Py_UCS4 slow_spaces[64]  # whitespace the regex turns into a piece (U+3000 ...)
-    cdef CPiece* miss            # pieces of the chunk being pretokenized
-    cdef Py_ssize_t cap_miss
+    cdef ChunkCache piece_cache  # (kind, piece text) -> encoder's (id, shape)
 
     def __cinit__(self):
         memset(&self.cache, 0, sizeof(ChunkCache))
         memset(&self.scratch, 0, sizeof(Scratch))
-        self.miss = NULL
-        self.cap_miss = 0
+        memset(&self.piece_cache, 0, sizeof(ChunkCache))
 
     def __init__(self, CompiledScorer scorer, piece_re, group_kinds, lookup, joinable, kinds,
                  to_nfc, is_normalized, normalizer=None):
@@ -722,6 +761,7 @@ cdef class LineSegmenter:
         self.is_normalized = is_normalized
         self.normalizer = normalizer
         cache_init(&self.cache)
+        cache_init(&self.piece_cache)
         # whitespace characters at which the regex can start a match: lines
         # containing them go back to the reference path
         self.n_slow_spaces = 0
@@ -736,7 +776,7 @@ cdef class LineSegmenter:
     def __dealloc__(self):
         cache_clear(&self.cache)
         scratch_free(&self.scratch)
-        free(self.miss)
+        cache_clear(&self.piece_cache)
 
     cdef inline bint _slow_space(self, Py_UCS4 c) noexcept nogil:
         cdef int k
@@ -747,44 +787,49 @@ cdef class LineSegmenter:
                 return True
         return False
 
-    cdef int _miss(self, str text, Py_ssize_t start, Py_ssize_t end, Py_ssize_t* n_out) except -2:
-        """Pretokenize + encode one chunk with the regex and the encoder.
+    cdef int _miss(self, Scratch* sc, str text, Py_ssize_t start, Py_ssize_t end,
+                   Py_ssize_t* n_out) except -2:
+        """Pretokenize + encode one chunk into ``sc.miss`` with the regex and the encoder.
 
         Returns 0, or -1 when the regex does not tile the chunk exactly
-        (the line then goes back to the reference path)."""
+        (the line then goes back to the reference path).  Encoder results
+        are cached per (kind, piece text) in ``piece_cache``."""
         cdef Py_ssize_t p = start, s, e, k = 0
         cdef object m
         cdef CPiece* piece
-        if self.cap_miss < end - start:
-            free(self.miss)
-            self.cap_miss = max(end - start, 64)
-            self.miss = <CPiece*>malloc(self.cap_miss * sizeof(CPiece))
-            if self.miss == NULL:
-                self.cap_miss = 0
-                raise MemoryError()
-        cdef CPiece* buf = self.miss    # a Python call below may re-enter and grow self.miss
-        cdef Py_ssize_t cap = self.cap_miss
+        cdef int kind_code
+        cdef uint64_t h
+        cdef const CEntry* hit
+        cdef CPiece value
         while p < end:
             m = self.match(text, p)
             if m is None:
                 return -1
             s, e = m.span()
-            if s != p or e > end or e <= s or k >= cap:
+            if s != p or e > end or e <= s:
                 return -1
             kind = self.group_kinds[m.lastindex or 0]
-            ident, shape = self.lookup(PyUnicode_Substring(text, s, e), kind)
-            if not 0 <= shape < self.scorer.T.n_shapes:
-                raise ValueError(f"encoder returned shape {shape} out of range")
-            piece = &buf[k]
+            kind_code = kind
+            piece = &sc.miss[k]
             piece.start = s - start
             piece.end = e - start
-            piece.id = ident
-            piece.shape = shape
-            piece.kind = kind
+            piece.kind = kind_code
+            h = chunk_hash(sc.text + s, e - s, kind_code)
+            hit = cache_find(&self.piece_cache, h, sc.text + s, e - s, kind_code)
+            if hit != NULL:
+                piece.id = self.piece_cache.pieces[hit.piece_off].id
+                piece.shape = self.piece_cache.pieces[hit.piece_off].shape
+            else:
+                ident, shape = self.lookup(PyUnicode_Substring(text, s, e), kind)
+                if not 0 <= shape < self.scorer.T.n_shapes:
+                    raise ValueError(f"encoder returned shape {shape} out of range")
+                piece.id = ident
+                piece.shape = shape
+                if e - s <= MAX_CACHED_CHUNK:
+                    value = piece[0]
+                    cache_add(&self.piece_cache, h, sc.text + s, e - s, kind_code, &value, 1)
             k += 1
             p = e
-        if buf != self.miss:
-            return -1
         n_out[0] = k
         return 0
 
@@ -819,9 +864,9 @@ cdef class LineSegmenter:
                 cp = self.cache.pieces + e.piece_off
                 m = e.n_pieces
             else:
-                if self._miss(text, i, j, &n_new) < 0:
+                if self._miss(sc, text, i, j, &n_new) < 0:
                     return -1
-                cp = self.miss
+                cp = sc.miss
                 m = n_new
                 if j - i <= MAX_CACHED_CHUNK:
                     cache_add(&self.cache, h, t + i, j - i, ctx, cp, m)
@@ -891,10 +936,10 @@ cdef class LineSegmenter:
         if n >= NOGIL_MIN_PIECES:
             with nogil:
                 dict_scores(T, sc.w + PAD, n, sc.scores)
-                score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf)
+                score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf, sc.keygap)
         else:
             dict_scores(T, sc.w + PAD, n, sc.scores)
-            score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf)
+            score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf, sc.keygap)
         for g in range(n - 1):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0
         sc.join[n - 1] = False
