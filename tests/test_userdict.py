@@ -41,6 +41,10 @@ class TestFormat:
         ud = UserDict.load(["# a comment", "", "   ", "học máy", "  # indented comment"])
         assert len(ud) == 1
 
+    def test_inline_comments(self) -> None:
+        ud = UserDict.load(["FIS Bank   # a bank", "-cho biết\t# never joined", "=Apple Pay # exact"])
+        assert ud.to_lines() == ["fis bank", "-cho biết", "=Apple Pay"]
+
     def test_file_path_str_and_pathlib(self, tmp_path: Path) -> None:
         f = tmp_path / "dict.txt"
         f.write_text("\ufeff# BOM is fine\nhọc máy\n-cho biết\n", encoding="utf-8")
@@ -211,9 +215,9 @@ class TestPerformance:
         entries = _generated_entries(100_000)
         f = tmp_path / "big.txt"
         f.write_text("\n".join(entries) + "\n", encoding="utf-8")
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         ud = UserDict.load(f)
-        elapsed = time.perf_counter() - t0
+        elapsed = time.process_time() - t0
         assert len(ud) == 100_000
         assert elapsed < 2.0, f"loading 100k entries took {elapsed:.2f} s"
 
@@ -228,10 +232,10 @@ class TestPerformance:
         def best(ud: UserDict) -> float:
             times = []
             for _ in range(5):
-                t0 = time.perf_counter()
+                t0 = time.process_time()
                 for _ in range(200):
                     ud.apply(line, pieces, joins)
-                times.append(time.perf_counter() - t0)
+                times.append(time.process_time() - t0)
             return min(times)
 
         # hashed lookups: a 100k-entry dictionary is not much slower than a 1-entry one
@@ -273,14 +277,15 @@ class TestSegmenter:
         def best(seg: tachtu.Segmenter) -> float:
             times = []
             for _ in range(5):
-                t0 = time.perf_counter()
+                t0 = time.process_time()
                 seg.segment(text)
-                times.append(time.perf_counter() - t0)
+                times.append(time.process_time() - t0)
             return min(times)
 
         best(plain), best(with_dict)  # warm up
         base, dicted = best(plain), best(with_dict)
-        # the target is < 20%; the assertion leaves room for noisy CI machines
+        # CPU time, so other processes on the machine do not count; the target is < 20%,
+        # the assertion leaves room for noisy CI machines
         assert dicted < base * 1.5 + 0.005, f"{base:.4f} s without, {dicted:.4f} s with the dictionary"
 
 

@@ -5,7 +5,7 @@ changes the pieces, only whether neighbouring pieces are joined into one word.
 
 File format (UTF-8, one entry per line)::
 
-    # comments and blank lines are ignored
+    # comments and blank lines are ignored; "#" after whitespace starts a comment
     FIS Bank          # join: these syllables are always one word
     học_máy           # "_" and spaces both separate syllables
     -cho biết         # split: "cho" and "biết" are never joined to each other
@@ -56,6 +56,7 @@ __all__ = ["UserDict"]
 
 _PLAIN_WORD = re.compile(r"[^\W\d_]+")  # fast path: letters only → one WORD piece
 _NEVER_JOINED = (Kind.PUNCT, Kind.UNDERSCORE)
+_INLINE_COMMENT = re.compile(r"\s+#.*$")
 
 # Entry: (number of pieces, split?)  Stored under a tuple of piece keys.
 _Entry = tuple[int, bool]
@@ -147,6 +148,8 @@ class UserDict:
             entry = line.strip()
             if not entry or entry[0] == "#":
                 continue
+            if "#" in entry:  # an inline comment starts at whitespace + "#"
+                entry = _INLINE_COMMENT.sub("", entry)
             self._add(entry, path, number, keys)
 
     def _add(self, entry: str, path: str | None, number: int, keys: dict[str, tuple[str, ...]]) -> None:
