@@ -80,9 +80,13 @@ def fold_tone(word: str, style: Literal["old", "new"] = "old") -> str:
     return _fold_syllable_end(word, NEW_TO_OLD if style == "old" else OLD_TO_NEW)
 
 
+# Look-alikes the model should not tell apart: Icelandic eth (Ð, ð) typed for Đ, đ.
+_LOOKALIKES = str.maketrans({"ð": "đ"})
+
+
 def model_key(syllable: str) -> str:
-    """The spelling the model sees: lower case, old-style tone placement."""
-    return _fold_syllable_end(syllable.lower(), NEW_TO_OLD)
+    """The spelling the model sees: lower case, old-style tone placement, ð → đ."""
+    return _fold_syllable_end(syllable.lower().translate(_LOOKALIKES), NEW_TO_OLD)
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,7 +112,7 @@ _TONED_VOWELS = {
     "a": "àáảãạ", "ă": "ằắẳẵặ", "â": "ầấẩẫậ", "e": "èéẻẽẹ", "ê": "ềếểễệ", "i": "ìíỉĩị",
     "o": "òóỏõọ", "ô": "ồốổỗộ", "ơ": "ờớởỡợ", "u": "ùúủũụ", "ư": "ừứửữự", "y": "ỳýỷỹỵ",
 }
-_STRIP_TONE = str.maketrans({t: base for base, toned in _TONED_VOWELS.items() for t in toned})
+_STRIP_TONE = str.maketrans({"ð": "đ", **{t: base for base, toned in _TONED_VOWELS.items() for t in toned}})
 
 
 def shape_of(text: str, kind: Kind) -> Shape:
