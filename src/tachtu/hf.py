@@ -82,8 +82,8 @@ class SegmentFn:
             "normalize": normalize,
             "user_dict": user_dict if user_dict is None or isinstance(user_dict, (str, Path)) else list(user_dict),
         }
-        Segmenter(**self.settings)  # fail early on bad settings, in the parent process
-        self._segmenter: Segmenter | None = None
+        # Built now so bad settings fail early, in the parent; never pickled (see __getstate__).
+        self._segmenter: Segmenter | None = Segmenter(**self.settings)
         self._pid = os.getpid()
         self._lock = threading.Lock()
 
