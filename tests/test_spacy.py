@@ -93,7 +93,7 @@ def test_words_and_spaces_doctest_shape() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(list("aăâbđêoơưhnyàảãạ ÁỐ\n\t.,_-1") + ["hoa\u0300", "hoà", "Nhà Trắng"])).map("".join))
+@given(st.lists(st.sampled_from(list("aăâbđêoơưhnyàảãạ ÁỐ\n\t.,_-1") + ["\u0301", "hoa\u0300", "hoà", "Nhà Trắng", "Ð"])).map("".join))
 def test_doc_text_is_input(text: str) -> None:
     nlp = _cached_nlp()
     doc = nlp(text)

@@ -49,6 +49,7 @@ from typing import Iterable, Sequence
 
 from .errors import DictionaryError
 from .model.features import joinable
+from . import normalize as _normalize
 from .normalize import fold_tone, model_key
 from .pretokenize import Kind, Piece, pretokenize
 
@@ -57,6 +58,10 @@ __all__ = ["UserDict"]
 _PLAIN_WORD = re.compile(r"[^\W\d_]+")  # fast path: letters only → one WORD piece
 _NEVER_JOINED = (Kind.PUNCT, Kind.UNDERSCORE)
 _INLINE_COMMENT = re.compile(r"\s+#.*$")
+# Characters ``model_key`` folds into others (after lower-casing), e.g. ð → đ:
+# applied to a whole line, so matching sees what ``model_key`` would.
+_LOOKALIKES: dict[int, int | str] = dict(getattr(_normalize, "_LOOKALIKES", {}))
+_LOOKALIKE_CHARS = tuple(chr(c) for c in _LOOKALIKES)
 
 # Entry: (number of pieces, split?)  Stored under a tuple of piece keys.
 _Entry = tuple[int, bool]
@@ -257,10 +262,14 @@ class UserDict:
             return out
         # One cheap pass finds the pieces that may start an entry; only those cost more.
         low = text.lower()
-        if len(low) == len(text):  # lower-casing kept the offsets (always, for Vietnamese)
+        for ch in _LOOKALIKE_CHARS:
+            if ch in low:
+                low = low.translate(_LOOKALIKES)
+                break
+        if len(low) == len(text):  # offsets kept (always, for Vietnamese)
             words = [low[p.start : p.end] for p in pieces]
         else:
-            words = [text[p.start : p.end].lower() for p in pieces]
+            words = [text[p.start : p.end].lower().translate(_LOOKALIKES) for p in pieces]
         folded_first = self._folded_first
         starts = [i for i, w in enumerate(words) if w in folded_first]
         exact_first = self._exact_first
