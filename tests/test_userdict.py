@@ -313,3 +313,69 @@ def _doc_blocks(needs: str | None) -> list[str]:
 @pytest.mark.parametrize("block", _doc_blocks(None))
 def test_docs_examples(block: str) -> None:
     exec(compile(block, "docs/ecosystem.md", "exec"), {})
+
+
+# -- the hashed matcher equals a brute-force reading of the rules ---------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tachtu.model.features import joinable  # noqa: E402
+from tachtu.normalize import model_key  # noqa: E402
+
+_SYLLABLES = ["hoà", "hòa", "HOÀ", "bình", "Bình", "cho", "biết", "a", "B", "thuỷ", "thủy", "quý"]
+
+
+def _naive(entries: list[str], line: str, joins: list[bool]) -> list[bool]:
+    parsed = []
+    for e in entries:
+        split = e.startswith("-")
+        e = e.lstrip("-")
+        exact = e.startswith("=")
+        parsed.append((e.lstrip("=").replace("_", " ").split(), split, exact))
+    pieces = pretokenize(line)
+    texts = [line[p.start : p.end] for p in pieces]
+    out, n, i = list(joins), len(pieces), 0
+    while i < n - 1:
+        best = None  # (length, exact, split)
+        for syls, split, exact in parsed:  # later entries override earlier equal ones
+            end = i + len(syls)
+            if end > n or not all(joinable(pieces[g].kind, pieces[g + 1].kind, pieces[g + 1].space_before)
+                                  for g in range(i, end - 1)):
+                continue
+            same = texts[i:end] == syls if exact else [model_key(t) for t in texts[i:end]] == [model_key(s) for s in syls]
+            if same and (best is None or (len(syls), exact) >= best[:2]):
+                best = (len(syls), exact, split)
+        if best is None:
+            i += 1
+            continue
+        length, _, split = best
+        for g in range(i, i + length - 1):
+            out[g] = not split
+        if not split:
+            if i > 0:
+                out[i - 1] = False
+            if i + length - 1 < len(out):
+                out[i + length - 1] = False
+        i += length
+    return out
+
+
+_entry = st.builds(
+    lambda prefix, syls: prefix + " ".join(syls),
+    st.sampled_from(["", "-", "=", "-="]),
+    st.lists(st.sampled_from(_SYLLABLES), min_size=2, max_size=4),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    entries=st.lists(_entry, min_size=1, max_size=6),
+    parts=st.lists(st.tuples(st.sampled_from(_SYLLABLES), st.sampled_from([" ", " ", "  ", ", ", "."])), max_size=12),
+    data=st.data(),
+)
+def test_matches_brute_force(entries: list[str], parts: list[tuple[str, str]], data: st.DataObject) -> None:
+    line = "".join(w + sep for w, sep in parts).strip()
+    pieces = pretokenize(line)
+    joins = data.draw(st.lists(st.booleans(), min_size=max(0, len(pieces) - 1), max_size=max(0, len(pieces) - 1)))
+    assert UserDict.load(entries).apply(line, pieces, joins) == _naive(entries, line, joins)
