@@ -582,13 +582,15 @@ cdef struct Scratch:
     Py_ssize_t cap_out
     Py_UCS4* out
     CPiece* miss             # pieces of the chunk being pretokenized
+    Py_ssize_t* wstart       # word spans in the original line
+    Py_ssize_t* wend
 
 
 cdef void scratch_free(Scratch* sc) noexcept:
     free(sc.text); free(sc.orig); free(sc.map_start); free(sc.map_end)
     free(sc.pstart); free(sc.pend); free(sc.pkind); free(sc.pspace)
     free(sc.w); free(sc.s); free(sc.active); free(sc.join); free(sc.scores); free(sc.keybuf); free(sc.keygap)
-    free(sc.out); free(sc.miss)
+    free(sc.out); free(sc.miss); free(sc.wstart); free(sc.wend)
     memset(sc, 0, sizeof(Scratch))
 
 
@@ -618,10 +620,13 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, int n_specs) except -1
         sc.keygap = <uint32_t*>malloc((cap * n_specs + 1) * sizeof(uint32_t))
         sc.out = <Py_UCS4*>malloc(sc.cap_out * sizeof(Py_UCS4))
         sc.miss = <CPiece*>malloc(cap * sizeof(CPiece))
+        sc.wstart = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
+        sc.wend = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
         if (sc.text == NULL or sc.orig == NULL or sc.map_start == NULL or sc.map_end == NULL
                 or sc.pstart == NULL or sc.pend == NULL or sc.pkind == NULL or sc.pspace == NULL
                 or sc.w == NULL or sc.s == NULL or sc.active == NULL or sc.join == NULL
-                or sc.scores == NULL or sc.keybuf == NULL or sc.keygap == NULL or sc.out == NULL or sc.miss == NULL):
+                or sc.scores == NULL or sc.keybuf == NULL or sc.keygap == NULL or sc.out == NULL or sc.miss == NULL
+                or sc.wstart == NULL or sc.wend == NULL):
             scratch_free(sc)
             raise MemoryError()
     return 0
@@ -733,8 +738,7 @@ cdef class LineSegmenter:
     """One line in, the reference path's output out (see ``fast.FastPath``)."""
 
     cdef CompiledScorer scorer
-    cdef object match            # PIECE_RE.match
-    cdef list group_kinds        # match.lastindex -> Kind
+    cdef object chunk_pieces     # (text, start, end) -> [(start, end, Kind)] or None
     cdef object lookup           # Encoder.lookup
     cdef object to_nfc
     cdef object is_normalized
@@ -751,11 +755,10 @@ cdef class LineSegmenter:
         memset(&self.scratch, 0, sizeof(Scratch))
         memset(&self.piece_cache, 0, sizeof(ChunkCache))
 
-    def __init__(self, CompiledScorer scorer, piece_re, group_kinds, lookup, joinable, kinds,
-                 to_nfc, is_normalized, normalizer=None):
+    def __init__(self, CompiledScorer scorer, chunk_pieces, piece_re, lookup, to_nfc, is_normalized,
+                 normalizer=None):
         self.scorer = scorer
-        self.match = piece_re.match
-        self.group_kinds = list(group_kinds)
+        self.chunk_pieces = chunk_pieces
         self.lookup = lookup
         self.to_nfc = to_nfc
         self.is_normalized = is_normalized
@@ -795,20 +798,17 @@ cdef class LineSegmenter:
         (the line then goes back to the reference path).  Encoder results
         are cached per (kind, piece text) in ``piece_cache``."""
         cdef Py_ssize_t p = start, s, e, k = 0
-        cdef object m
         cdef CPiece* piece
         cdef int kind_code
         cdef uint64_t h
         cdef const CEntry* hit
         cdef CPiece value
-        while p < end:
-            m = self.match(text, p)
-            if m is None:
-                return -1
-            s, e = m.span()
+        found = self.chunk_pieces(text, start, end)
+        if found is None:
+            return -1
+        for s, e, kind in found:
             if s != p or e > end or e <= s:
                 return -1
-            kind = self.group_kinds[m.lastindex or 0]
             kind_code = kind
             piece = &sc.miss[k]
             piece.start = s - start
@@ -830,6 +830,8 @@ cdef class LineSegmenter:
                     cache_add(&self.piece_cache, h, sc.text + s, e - s, kind_code, &value, 1)
             k += 1
             p = e
+        if p != end:
+            return -1
         n_out[0] = k
         return 0
 
@@ -970,17 +972,16 @@ cdef class LineSegmenter:
             self._release(sc)
 
     cdef Py_ssize_t _write_word(self, Scratch* sc, const Py_UCS4* src, Py_ssize_t s, Py_ssize_t e,
-                                bint several, Py_ssize_t out) noexcept:
-        """Copy ``src[s:e]`` to ``sc.out[out:]``, whitespace runs as ``_`` when ``several`` pieces."""
+                                Py_ssize_t out, bint* changed) noexcept:
+        """Copy ``src[s:e]`` to ``sc.out[out:]`` with each whitespace run as one ``_``;
+        ``changed`` is set when there was whitespace."""
         cdef Py_ssize_t x
         cdef bint in_space = False
         cdef Py_UCS4 c
-        if not several:
-            memcpy(sc.out + out, src + s, (e - s) * sizeof(Py_UCS4))
-            return out + e - s
         for x in range(s, e):
             c = src[x]
             if Py_UNICODE_ISSPACE(c):
+                changed[0] = True
                 if not in_space:
                     sc.out[out] = 95   # "_"
                     out += 1
@@ -990,6 +991,30 @@ cdef class LineSegmenter:
                 out += 1
                 in_space = False
         return out
+
+    cdef Py_ssize_t _spans(self, Scratch* sc, Py_ssize_t n, int flags) noexcept:
+        """Word spans in the original line into sc.wstart/wend; returns their number.
+
+        As ``api.Segmenter._line_tokens``: a word is a run of joined pieces;
+        when NFC split one original cluster into two words, both map to the
+        cluster, and the overlapping words become one."""
+        cdef Py_ssize_t first = 0, i, s, e, k = 0
+        for i in range(n):
+            if sc.join[i]:
+                continue
+            s = sc.pstart[first]
+            e = sc.pend[i]
+            if flags & FLAG_MAPPED:
+                s = sc.map_start[s]
+                e = sc.map_end[e - 1]
+                if k and s < sc.wend[k - 1]:
+                    k -= 1
+                    s = sc.wstart[k]
+            sc.wstart[k] = s
+            sc.wend[k] = e
+            k += 1
+            first = i + 1
+        return k
 
     cdef object _segment_line(self, Scratch* sc, str line):
         cdef int flags
@@ -1001,44 +1026,33 @@ cdef class LineSegmenter:
         if self.normalizer is not None:
             return " ".join([tok[3] for tok in self._tokens(sc, line, n, flags)])
         cdef const Py_UCS4* src = sc.orig if flags & FLAG_VIA_NFC else sc.text
-        cdef Py_ssize_t first = 0, i, out = 0, s, e
-        for i in range(n):
-            if sc.join[i]:
-                continue
-            s = sc.pstart[first]
-            e = sc.pend[i]
-            if flags & FLAG_MAPPED:
-                s = sc.map_start[s]
-                e = sc.map_end[e - 1]
-            if out:
+        cdef Py_ssize_t k, n_words = self._spans(sc, n, flags), out = 0
+        cdef bint changed = False
+        for k in range(n_words):
+            if k:
                 sc.out[out] = 32
                 out += 1
-            out = self._write_word(sc, src, s, e, first != i, out)
-            first = i + 1
+            out = self._write_word(sc, src, sc.wstart[k], sc.wend[k], out, &changed)
         return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.out, out)
 
     cdef list _tokens(self, Scratch* sc, str line, Py_ssize_t n, int flags):
         cdef const Py_UCS4* src = sc.orig if flags & FLAG_VIA_NFC else sc.text
-        cdef Py_ssize_t first = 0, i, s, e, length
+        cdef Py_ssize_t k, s, e, length, n_words = self._spans(sc, n, flags)
         cdef list tokens = []
-        for i in range(n):
-            if sc.join[i]:
-                continue
-            s = sc.pstart[first]
-            e = sc.pend[i]
-            if flags & FLAG_MAPPED:
-                s = sc.map_start[s]
-                e = sc.map_end[e - 1]
+        cdef bint changed
+        for k in range(n_words):
+            s = sc.wstart[k]
+            e = sc.wend[k]
             word = PyUnicode_Substring(line, s, e)
-            if first == i:
-                form = word
+            changed = False
+            length = self._write_word(sc, src, s, e, 0, &changed)
+            if not changed:
+                form = word    # no whitespace inside: the same characters
             else:
-                length = self._write_word(sc, src, s, e, True, 0)
                 form = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.out, length)
             if self.normalizer is not None:
                 form = self.normalizer(form)
             tokens.append((word, s, e, form))
-            first = i + 1
         return tokens
 
     cdef object _tokenize_line(self, Scratch* sc, str line):

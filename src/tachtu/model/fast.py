@@ -23,8 +23,9 @@ Worked example: ``(Template.BC_SHAPES, "b c sb sc")`` is
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
+from ..pretokenize import Kind
 from .features import Shape, Template, feature_key
 
 # fmt: off
@@ -78,6 +79,40 @@ def template_keys(ids: Sequence[int], shapes: Sequence[int]) -> list[list[int]]:
     ]
 
 
+def chunk_pieces_function() -> Callable[[str, int, int], list[tuple[int, int, Kind]] | None]:
+    """``chunk_pieces(text, start, end)``: the pieces ``pretokenize(text)`` has in
+    ``text[start:end]``, a run of non-whitespace characters, as ``(start, end, kind)``.
+
+    Mirrors the loop body of ``pretokenize.pretokenize`` (keep them in step):
+    the regex runs on the whole line, so its look-arounds see the real context.
+    Returns None if the matches do not tile the run exactly.
+    """
+    from ..pretokenize import _GROUP_KIND, PIECE_RE
+
+    match = PIECE_RE.match
+    group_kind = list(_GROUP_KIND)
+    locked, underscore = Kind.LOCKED, Kind.UNDERSCORE
+
+    def chunk_pieces(text: str, start: int, end: int) -> list[tuple[int, int, Kind]] | None:
+        out = []
+        pos = start
+        while pos < end:
+            m = match(text, pos)
+            if m is None:
+                return None
+            s, e = m.span()
+            if s != pos or e > end or e <= s:
+                return None
+            kind = group_kind[m.lastindex or 0]
+            if kind == locked and "_" in text[s:e]:
+                kind = underscore  # as pretokenize: a URL or code with a literal "_"
+            out.append((s, e, kind))
+            pos = e
+        return out
+
+    return chunk_pieces
+
+
 class FastPath:
     """Compiled per-line segmentation, byte-identical to the reference path.
 
@@ -96,7 +131,6 @@ class FastPath:
 
         from .. import normalize as normalize_module
         from .. import pretokenize as pretokenize_module
-        from . import features
         from ._scorer import CompiledScorer, LineSegmenter
 
         scorer = model if isinstance(model, CompiledScorer) else CompiledScorer(model)
@@ -110,11 +144,9 @@ class FastPath:
 
         self._line = LineSegmenter(
             scorer,
+            chunk_pieces_function(),
             pretokenize_module.PIECE_RE,
-            list(pretokenize_module._GROUP_KIND),
             lookup,
-            features.joinable,
-            list(pretokenize_module.Kind),
             normalize_module.to_nfc,
             unicodedata.is_normalized,
             normalizer,
