@@ -87,6 +87,8 @@ class Segmenter:
         self.normalize: NormalizeMode = normalize
         self._rdr = None
         self._user_dict = None
+        if profile == "vncorenlp" and user_dict is not None:
+            raise TachtuError("user_dict is not supported with profile='vncorenlp', whose output must match RDRsegmenter")
         if user_dict is not None:
             from .userdict import UserDict
 

@@ -81,12 +81,12 @@ def fold_tone(word: str, style: Literal["old", "new"] = "old") -> str:
 
 
 # Look-alikes the model should not tell apart: Icelandic eth (Ð, ð) typed for Đ, đ.
-_LOOKALIKES = str.maketrans({"ð": "đ"})
+LOOKALIKES = str.maketrans({"ð": "đ"})
 
 
 def model_key(syllable: str) -> str:
     """The spelling the model sees: lower case, old-style tone placement, ð → đ."""
-    return _fold_syllable_end(syllable.lower().translate(_LOOKALIKES), NEW_TO_OLD)
+    return _fold_syllable_end(syllable.lower().translate(LOOKALIKES), NEW_TO_OLD)
 
 
 @dataclass(frozen=True, slots=True)

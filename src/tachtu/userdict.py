@@ -60,7 +60,7 @@ _NEVER_JOINED = (Kind.PUNCT, Kind.UNDERSCORE)
 _INLINE_COMMENT = re.compile(r"\s+#.*$")
 # Characters ``model_key`` folds into others (after lower-casing), e.g. ð → đ:
 # applied to a whole line, so matching sees what ``model_key`` would.
-_LOOKALIKES: dict[int, int | str] = dict(getattr(_normalize, "_LOOKALIKES", {}))
+_LOOKALIKES = _normalize.LOOKALIKES
 _LOOKALIKE_CHARS = tuple(chr(c) for c in _LOOKALIKES)
 
 # Entry: (number of pieces, split?)  Stored under a tuple of piece keys.
