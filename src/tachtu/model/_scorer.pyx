@@ -739,6 +739,7 @@ cdef class LineSegmenter:
 
     cdef CompiledScorer scorer
     cdef object chunk_pieces     # (text, start, end) -> [(start, end, Kind)] or None
+    cdef object word_kind        # Kind.WORD if a run of letters is always one WORD piece, else None
     cdef object lookup           # Encoder.lookup
     cdef object to_nfc
     cdef object is_normalized
@@ -756,9 +757,10 @@ cdef class LineSegmenter:
         memset(&self.piece_cache, 0, sizeof(ChunkCache))
 
     def __init__(self, CompiledScorer scorer, chunk_pieces, piece_re, lookup, to_nfc, is_normalized,
-                 normalizer=None):
+                 normalizer=None, word_kind=None):
         self.scorer = scorer
         self.chunk_pieces = chunk_pieces
+        self.word_kind = word_kind
         self.lookup = lookup
         self.to_nfc = to_nfc
         self.is_normalized = is_normalized
@@ -803,7 +805,17 @@ cdef class LineSegmenter:
         cdef uint64_t h
         cdef const CEntry* hit
         cdef CPiece value
-        found = self.chunk_pieces(text, start, end)
+        cdef Py_ssize_t x
+        cdef bint letters = self.word_kind is not None
+        if letters:
+            for x in range(start, end):
+                if Py_UNICODE_ISDECIMAL(sc.text[x]) or not Py_UNICODE_ISALNUM(sc.text[x]):
+                    letters = False
+                    break
+        if letters:      # only letters: one WORD piece (checked at construction)
+            found = ((start, end, self.word_kind),)
+        else:
+            found = self.chunk_pieces(text, start, end)
         if found is None:
             return -1
         for s, e, kind in found:

@@ -113,6 +113,22 @@ def chunk_pieces_function() -> Callable[[str, int, int], list[tuple[int, int, Ki
     return chunk_pieces
 
 
+_LETTER_PROBES = ("a", "Nguyễn", "TP", "Tp", "PGS", "ThS", "www", "http", "ftp", "com", "vn", "v", "N", "Đ", "ĐH", "²", "Ⅻ")
+
+
+def _letters_are_one_word(chunk_pieces: Callable[[str, int, int], list[tuple[int, int, Kind]] | None]) -> bool:
+    """Whether a run of letters is one WORD piece in every context, as the
+    pretokenizer regex is written today; the compiled path then skips the
+    regex for such runs.  Checked on probes at load time (and by the tests)."""
+    for probe in _LETTER_PROBES:
+        for line in (probe, f"{probe} a", f"{probe} 1", f"x {probe} . a", f"{probe}  .", f". {probe}"):
+            if chunk_pieces(line, line.index(probe), line.index(probe) + len(probe)) != [
+                (line.index(probe), line.index(probe) + len(probe), Kind.WORD)
+            ]:
+                return False
+    return True
+
+
 class FastPath:
     """Compiled per-line segmentation, byte-identical to the reference path.
 
@@ -142,14 +158,16 @@ class FastPath:
             def normalizer(form: str) -> str:
                 return normalize_module.normalize_output(form, mode)  # type: ignore[arg-type]
 
+        chunk_pieces = chunk_pieces_function()
         self._line = LineSegmenter(
             scorer,
-            chunk_pieces_function(),
+            chunk_pieces,
             pretokenize_module.PIECE_RE,
             lookup,
             normalize_module.to_nfc,
             unicodedata.is_normalized,
             normalizer,
+            Kind.WORD if _letters_are_one_word(chunk_pieces) else None,
         )
         self.segment_line = self._line.segment_line
         self.tokenize_line = self._line.tokenize_line
