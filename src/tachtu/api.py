@@ -86,6 +86,7 @@ class Segmenter:
         self.profile = profile
         self.normalize: NormalizeMode = normalize
         self._rdr = None
+        self._fast = None
         self._user_dict = None
         if profile == "vncorenlp" and user_dict is not None:
             raise TachtuError("user_dict is not supported with profile='vncorenlp', whose output must match RDRsegmenter")
@@ -101,12 +102,20 @@ class Segmenter:
         self.model = model if isinstance(model, Model) else Model.load(model)
         self._encoder = Encoder(self.model)
         self._scorer = _load_scorer(self.model, compiled)
+        if compiled and self._user_dict is None:
+            from .model.fast import load_fast_path
+
+            self._fast = load_fast_path(self._scorer, self._encoder.lookup, normalize)
 
     # -- one line ------------------------------------------------------------
     def _line_tokens(self, line: str, offset: int) -> list[Token]:
         """Tokens of one line without newline; offsets shifted by ``offset``."""
         if self._rdr is not None:
             return [Token(line[s:e], s + offset, e + offset, f) for s, e, f in self._rdr.tokenize_line(line)]
+        if self._fast is not None:
+            found = self._fast.tokenize_line(line)
+            if found is not None:
+                return [Token(w, s + offset, e + offset, f) for w, s, e, f in found]
         norm = to_nfc(line)
         text = norm.text
         pieces = pretokenize(text)
@@ -152,6 +161,10 @@ class Segmenter:
 
     def segment_line(self, line: str) -> str:
         """Segmented form of one line (must not contain a newline)."""
+        if self._fast is not None:
+            out = self._fast.segment_line(line)
+            if out is not None:
+                return out
         return " ".join(t.form for t in self._line_tokens(line, 0))
 
     def segment(self, text: str) -> str:

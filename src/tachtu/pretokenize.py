@@ -111,6 +111,14 @@ PIECE_RE = re.compile("|".join(f"(?P<{name}>{body})" for name, body in _FRAGMENT
 _GROUP_KIND = [Kind.PUNCT] + [_KINDS[name] for name, _ in _FRAGMENTS]  # index = match.lastindex
 
 
+def piece_kind(match: re.Match[str]) -> Kind:
+    """The kind of a ``PIECE_RE`` match (shared by every scanning loop)."""
+    kind = _GROUP_KIND[match.lastindex or 0]
+    if kind == Kind.LOCKED and "_" in match.group():
+        return Kind.UNDERSCORE  # a URL or code with a literal "_" is never joined either
+    return kind
+
+
 def pretokenize(text: str) -> list[Piece]:
     """Split one line (no newline) into pieces, in order.
 
@@ -122,10 +130,7 @@ def pretokenize(text: str) -> list[Piece]:
     last_end = 0
     for m in PIECE_RE.finditer(text):
         start, end = m.span()
-        kind = _GROUP_KIND[m.lastindex or 0]
-        if kind == Kind.LOCKED and "_" in m.group():
-            kind = Kind.UNDERSCORE  # a URL or code with a literal "_" is never joined either
-        append(Piece(start, end, kind, start > last_end or not pieces))
+        append(Piece(start, end, piece_kind(m), start > last_end or not pieces))
         last_end = end
     return pieces
 

@@ -83,15 +83,13 @@ def chunk_pieces_function() -> Callable[[str, int, int], list[tuple[int, int, Ki
     """``chunk_pieces(text, start, end)``: the pieces ``pretokenize(text)`` has in
     ``text[start:end]``, a run of non-whitespace characters, as ``(start, end, kind)``.
 
-    Mirrors the loop body of ``pretokenize.pretokenize`` (keep them in step):
+    Matches as ``pretokenize.pretokenize`` does (kinds from ``piece_kind``);
     the regex runs on the whole line, so its look-arounds see the real context.
     Returns None if the matches do not tile the run exactly.
     """
-    from ..pretokenize import _GROUP_KIND, PIECE_RE
+    from ..pretokenize import PIECE_RE, piece_kind
 
     match = PIECE_RE.match
-    group_kind = list(_GROUP_KIND)
-    locked, underscore = Kind.LOCKED, Kind.UNDERSCORE
 
     def chunk_pieces(text: str, start: int, end: int) -> list[tuple[int, int, Kind]] | None:
         out = []
@@ -103,9 +101,7 @@ def chunk_pieces_function() -> Callable[[str, int, int], list[tuple[int, int, Ki
             s, e = m.span()
             if s != pos or e > end or e <= s:
                 return None
-            kind = group_kind[m.lastindex or 0]
-            if kind == locked and "_" in text[s:e]:
-                kind = underscore  # as pretokenize: a URL or code with a literal "_"
+            kind = piece_kind(m)
             out.append((s, e, kind))
             pos = e
         return out
