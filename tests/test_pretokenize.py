@@ -37,7 +37,8 @@ SPLIT = [
     ("“Tôi”", ["“", "Tôi", "”"]),
     ("Mỹ.", ["Mỹ", "."]),
     ("hạng A.", ["hạng", "A", "."]),
-    ("TP.HCM,", ["TP.", "HCM", ","]),
+    ("TP.HCM,", ["TP.HCM", ","]),
+    ("tại TP.HCM.", ["tại", "TP.HCM", "."]),
     ("xem https://a.vn/x.", ["xem", "https://a.vn/x", "."]),
     ("(https://a.vn)", ["(", "https://a.vn", ")"]),
 ]

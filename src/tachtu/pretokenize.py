@@ -72,7 +72,7 @@ _FRAGMENTS: list[tuple[str, str]] = [
     # Initials glued to a name or to more initials: N.V.HẢI  P.S.NGÂN  L.T.T.  P.Tân  C.Th
     ("INITIALS", r"[A-ZĐ]\.(?:[A-ZĐ][^\W\d_]*\.?)+"),
     # Title abbreviations: TP.  PGS.TS  TP.HCM; and a lone initial before a word: N. Thường
-    ("ABBR", rf"(?:(?:{_ABBR_WORDS})\.)+(?:{_WORD}(?!{_LETTER})\.?)?(?={_LETTER}|\s|$)|[A-ZĐ]\.(?=\s*[^\W\d_])"),
+    ("ABBR", rf"(?:(?:{_ABBR_WORDS})\.)+(?:{_WORD}(?!{_LETTER})|(?=\s|$))|[A-ZĐ]\.(?=\s*[^\W\d_])"),
     # Words: letters with inner hyphens or apostrophes (Jean-Claude, H'Lâm, M’Ga).
     ("WORD", rf"{_WORD}(?:[\-'’]{_WORD})*"),
     # Ellipsis and repeated punctuation stay one piece.
