@@ -12,6 +12,7 @@ from tachtu.pretokenize import Kind, pretokenize, pretokenize_str
 WHOLE = [
     # numbers, dates, times
     "33.000", "1,5", "-3", "21/3", "21/3/2024", "1-7-2004", "10:30", "3-0", "1.234.567,89",
+    "10 . 000", "1 . 234 . 567",
     # URLs, e-mails, tags
     "https://vnexpress.net/the-gioi/israel-1234.html", "www.chinhphu.vn", "vnexpress.net",
     "lienhe@example.vn", "a.b+c@mail.co.uk", "#covid19", "@tachtu",
@@ -39,6 +40,7 @@ SPLIT = [
     ("hạng A.", ["hạng", "A", "."]),
     ("TP.HCM,", ["TP.HCM", ","]),
     ("tại TP.HCM.", ["tại", "TP.HCM", "."]),
+    ("1 , 2 . 3 . 1000", ["1", ",", "2", ".", "3", ".", "1000"]),
     ("xem https://a.vn/x.", ["xem", "https://a.vn/x", "."]),
     ("(https://a.vn)", ["(", "https://a.vn", ")"]),
 ]

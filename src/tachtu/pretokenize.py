@@ -52,6 +52,9 @@ _PICTOGRAPHS = (
     "\U0001F000-\U0001FAFF"
 )
 
+# The only piece that may contain whitespace (see CROSSES_SPACE).
+_SPACED_NUMBER = r"(?<![\d.,])\d{1,3}(?: \. \d{3})+(?![\d.,])"
+
 _FRAGMENTS: list[tuple[str, str]] = [
     # A token the user already joined with "_" (or any literal "_"): kept whole.
     ("UNDERSCORE", r"(?<![\w.\-])[\w.\-]*_[\w.\-_]*"),
@@ -65,6 +68,8 @@ _FRAGMENTS: list[tuple[str, str]] = [
     ("TAG", r"[#@]\w+"),
     # Codes mixing letters and digits, with hyphens or dots: F-16, COVID-19, 29A-123.45, U23, 3G.
     ("CODE", r"(?<![\w\-.])(?=[\w\-.]*\d)(?=[\w\-.]*[^\W\d_])\w+(?:[\-.]\w+)*(?<![.\-])"),
+    # Thousands written by a tokenizer that spaced the dots (UD VTB: "10 . 000"): one number.
+    ("SPACED_NUMBER", _SPACED_NUMBER),
     # Numbers, dates and times: 33.000  1,5  21/3/2024  1-7-2004  10:30; a sign only at a piece start.
     ("NUMBER", r"(?:(?<![\w\-])[\-+−](?=\d))?\d+(?:[.,:/\-]\d+)*"),
     # Abbreviations with dots.  "v.v." (= etc.), with or without a trailing ellipsis.
@@ -97,6 +102,7 @@ _KINDS = {
     "DOMAIN": Kind.LOCKED,
     "TAG": Kind.LOCKED,
     "CODE": Kind.LOCKED,
+    "SPACED_NUMBER": Kind.NUMBER,
     "NUMBER": Kind.NUMBER,
     "ETC": Kind.LOCKED,
     "INITIALS": Kind.LOCKED,
@@ -108,6 +114,7 @@ _KINDS = {
 }
 
 PIECE_RE = re.compile("|".join(f"(?P<{name}>{body})" for name, body in _FRAGMENTS))
+CROSSES_SPACE = re.compile(_SPACED_NUMBER)  # finds the pieces that span whitespace
 _GROUP_KIND = [Kind.PUNCT] + [_KINDS[name] for name, _ in _FRAGMENTS]  # index = match.lastindex
 
 

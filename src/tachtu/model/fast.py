@@ -165,9 +165,21 @@ class FastPath:
             normalizer,
             Kind.WORD if _letters_are_one_word(chunk_pieces) else None,
         )
-        self.segment_line = self._line.segment_line
-        self.tokenize_line = self._line.tokenize_line
-        self.segment_lines = self._line.segment_lines
+        self._crosses_space = pretokenize_module.CROSSES_SPACE.search
+
+    # The chunk cache assumes no piece spans whitespace; lines where one does
+    # (a spaced number, see ``pretokenize.CROSSES_SPACE``) go back to the reference path.
+    def segment_line(self, line: str) -> str | None:
+        """``Segmenter.segment_line`` of ``line``, or None: use the reference path."""
+        if " . " in line and self._crosses_space(line):
+            return None
+        return self._line.segment_line(line)  # type: ignore[no-any-return]
+
+    def tokenize_line(self, line: str) -> list[tuple[str, int, int, str]] | None:
+        """``(text, start, end, form)`` of each word, or None: use the reference path."""
+        if " . " in line and self._crosses_space(line):
+            return None
+        return self._line.tokenize_line(line)  # type: ignore[no-any-return]
 
 
 def load_fast_path(model: object, lookup: object, normalize: str = "none") -> FastPath | None:
