@@ -159,9 +159,11 @@ def measure_single(line: str, model: str | None) -> dict[str, Any]:
     system = load_system("tachtu", model)
     load_s = time.perf_counter() - start
     system.segment_line(line[:10_000].rsplit(" ", 1)[0])
+    c0 = time.process_time()
     t0 = time.perf_counter()
     system.segment_line(line)
     seconds = time.perf_counter() - t0
+    cpu_seconds = time.process_time() - c0
     syllables = len(line.split())
     return {
         "system": "tachtu",
@@ -169,6 +171,7 @@ def measure_single(line: str, model: str | None) -> dict[str, Any]:
         "load_s": load_s,
         "bytes": len(line.encode("utf-8")),
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "syllables": syllables,
         "syllables_per_s": syllables / seconds if seconds else 0.0,
         "peak_rss_mb": peak_rss_mb(),
@@ -265,19 +268,20 @@ def bench_linear(source: Path, model: Path | None) -> tuple[list[dict[str, Any]]
 
 def linear_table(results: Sequence[dict[str, Any]]) -> str:
     lines = [
-        "| one line of | syllables | time (s) | syllables/s | peak RSS (MiB) |",
-        "|---:|---:|---:|---:|---:|",
+        "| one line of | syllables | time (s) | CPU time (s) | syllables/s | peak RSS (MiB) |",
+        "|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
-            f"| {r['bytes'] / 1e6:.1f} MB | {r['syllables']:,} | {r['seconds']:.2f} | "
+            f"| {r['bytes'] / 1e6:.1f} MB | {r['syllables']:,} | {r['seconds']:.2f} | {r.get('cpu_seconds', 0.0):.2f} | "
             f"{r['syllables_per_s']:,.0f} | {r['peak_rss_mb']:.0f} |"
         )
     if len(results) == 2:
         small, big = results
+        cpu_ratio = big.get("cpu_seconds", 0.0) / small["cpu_seconds"] if small.get("cpu_seconds") else 0.0
         lines.append("")
         lines.append(
-            f"Time ratio {big['seconds'] / small['seconds']:.2f} for a size ratio of "
+            f"Time ratio {big['seconds'] / small['seconds']:.2f} (CPU time {cpu_ratio:.2f}) for a size ratio of "
             f"{big['syllables'] / small['syllables']:.2f} (linear = equal)."
         )
     return "\n".join(lines)
