@@ -8,8 +8,10 @@ Three modes:
   its model), throughput in syllables/s (whitespace-separated tokens of the
   input; only the segmentation loop is timed, after a warm-up), and peak RSS
   of the child process.
-* ``--linear``: tachtu on one single line of 1 MB and of 10 MB; the time
-  ratio should be about 10 if segmentation is linear in the input length.
+* ``--linear``: tachtu on one single line of 1 MB and of 10 MB, once
+  NFC-normalised beforehand and once as is (the 10 MB line holds non-NFC
+  text, the 1 MB one does not); the time ratio should be about 10 if
+  segmentation is linear in the input length.
 * ``--cli``: ``tachtu segment --jobs 1`` vs ``--jobs 2`` on the whole file,
   wall time (process start included) and peak RSS summed over the CLI's
   process tree (sampled from /proc).
@@ -36,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -63,8 +66,12 @@ def read_prefix(path: Path, n_bytes: int | None) -> list[str]:
     return data.decode("utf-8").splitlines()
 
 
-def one_line(path: Path, n_bytes: int) -> str:
-    """One line of about ``n_bytes`` UTF-8 bytes: lines of ``path`` joined by spaces."""
+def one_line(path: Path, n_bytes: int, nfc: bool = False) -> str:
+    """One line of about ``n_bytes`` UTF-8 bytes: lines of ``path`` joined by spaces.
+
+    With ``nfc``, the line is NFC-normalised (the news text has a few
+    non-NFC stretches after its first ~1 MB).
+    """
     parts: list[str] = []
     size = 0
     with open(path, encoding="utf-8") as f:
@@ -76,7 +83,8 @@ def one_line(path: Path, n_bytes: int) -> str:
             size += len(line.encode("utf-8")) + 1
             if size >= n_bytes:
                 break
-    return " ".join(parts)
+    line = " ".join(parts)
+    return unicodedata.normalize("NFC", line) if nfc else line
 
 
 def count_syllables(lines: Sequence[str]) -> int:
@@ -141,7 +149,7 @@ def child_main(args: argparse.Namespace) -> int:
     """Entry point of a measuring subprocess: prints one JSON object."""
     try:
         if args.single_line:
-            lines = [one_line(args.source, args.bytes)]
+            lines = [one_line(args.source, args.bytes, args.nfc)]
             # No warm-up pass over a 10 MB line; warm up on a short one instead.
             result = measure_single(lines[0], args.model)
         else:
@@ -253,36 +261,47 @@ def bench_linear(source: Path, model: Path | None) -> tuple[list[dict[str, Any]]
     """tachtu on one line of each size in ``LINEAR_SIZES``, each in a fresh process."""
     results: list[dict[str, Any]] = []
     notes: list[str] = []
-    for size in LINEAR_SIZES:
-        print(f"  tachtu, one line of {size:,} bytes ...", file=sys.stderr, flush=True)
-        extra = ["--child", "tachtu", "--single-line", "--source", str(source), "--bytes", str(size)]
-        if model is not None:
-            extra += ["--model", str(model)]
-        result = run_child(extra)
-        if "skipped" in result:
-            notes.append(f"{size} bytes: skipped ({result['skipped']})")
-            continue
-        results.append(result)
+    for nfc in (True, False):
+        for size in LINEAR_SIZES:
+            form = "NFC" if nfc else "as is"
+            print(f"  tachtu, one line of {size:,} bytes ({form}) ...", file=sys.stderr, flush=True)
+            extra = ["--child", "tachtu", "--single-line", "--source", str(source), "--bytes", str(size)]
+            if nfc:
+                extra.append("--nfc")
+            if model is not None:
+                extra += ["--model", str(model)]
+            result = run_child(extra)
+            if "skipped" in result:
+                notes.append(f"{size} bytes ({form}): skipped ({result['skipped']})")
+                continue
+            result["text"] = form
+            result["nfc_input"] = unicodedata.is_normalized("NFC", one_line(source, size))
+            results.append(result)
     return results, notes
 
 
 def linear_table(results: Sequence[dict[str, Any]]) -> str:
     lines = [
-        "| one line of | syllables | time (s) | CPU time (s) | syllables/s | peak RSS (MiB) |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| text | one line of | already NFC? | syllables | time (s) | CPU time (s) | syllables/s | peak RSS (MiB) |",
+        "|---|---:|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:
+        text = r.get("text", "as is")
+        already = "yes" if r.get("nfc_input", text == "NFC") or text == "NFC" else "no"
         lines.append(
-            f"| {r['bytes'] / 1e6:.1f} MB | {r['syllables']:,} | {r['seconds']:.2f} | {r.get('cpu_seconds', 0.0):.2f} | "
-            f"{r['syllables_per_s']:,.0f} | {r['peak_rss_mb']:.0f} |"
+            f"| {text} | {r['bytes'] / 1e6:.1f} MB | {already} | {r['syllables']:,} | {r['seconds']:.2f} | "
+            f"{r.get('cpu_seconds', 0.0):.2f} | {r['syllables_per_s']:,.0f} | {r['peak_rss_mb']:.0f} |"
         )
-    if len(results) == 2:
-        small, big = results
+    lines.append("")
+    for text in ("NFC", "as is"):
+        pair = [r for r in results if r.get("text", "as is") == text]
+        if len(pair) != 2:
+            continue
+        small, big = pair
         cpu_ratio = big.get("cpu_seconds", 0.0) / small["cpu_seconds"] if small.get("cpu_seconds") else 0.0
-        lines.append("")
         lines.append(
-            f"Time ratio {big['seconds'] / small['seconds']:.2f} (CPU time {cpu_ratio:.2f}) for a size ratio of "
-            f"{big['syllables'] / small['syllables']:.2f} (linear = equal)."
+            f"- {text}: time ratio {big['seconds'] / small['seconds']:.2f} (CPU time {cpu_ratio:.2f}) "
+            f"for a size ratio of {big['syllables'] / small['syllables']:.2f} (linear = equal)."
         )
     return "\n".join(lines)
 
@@ -421,6 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON to this file")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--single-line", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--nfc", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.source is None:
         args.source = args.data_root / NEWS_REL
