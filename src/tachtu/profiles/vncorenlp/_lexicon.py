@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 _DATA = "tachtu.profiles.vncorenlp.data"
@@ -35,13 +35,22 @@ class Lexicon:
     # Capitalised single syllables that must not start a name: sentence-initial
     # words, short country names, world companies.
     not_name_starts: frozenset[str]
+    # First two syllables -> most syllables of an entry of ``words`` starting
+    # with them (the keys are ``word_starts``); never modified after ``load``.
+    start_lengths: dict[str, int] = field(default_factory=dict, compare=False)
 
     @classmethod
     def load(cls) -> "Lexicon":
         words = _entries("VnVocab.txt") | _entries("lists/vn_locations.txt") | _entries(
             "lists/country_l_name.txt"
         )
+        start_lengths: dict[str, int] = {}
+        for word in words:
+            syllables = word.split(" ")
+            start = " ".join(syllables[:2])
+            start_lengths[start] = max(start_lengths.get(start, 0), len(syllables))
         return cls(
+            start_lengths=start_lengths,
             words=words,
             word_starts=frozenset(" ".join(w.split(" ")[:2]) for w in words),
             family_names=_entries("lists/vn_family_names.txt"),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import chain, compress, islice, repeat
 
 # Window feature names -> (offset from the current syllable, tests the tag?).
 _FEATURES: dict[str, tuple[int, bool]] = {
@@ -152,6 +153,61 @@ def _walk(node: Trie, words: list[str | None], tags: list[str | None], i: int) -
     return node  # type: ignore[return-value]
 
 
+# The form the tagger runs on.  Words and tags are interleaved in one list
+# ``seq`` (word k at ``2 * k + SEQ_PAD``, its tag right after), so a test of
+# (offset, tests_tag) is the single index ``j + 2 * offset + tests_tag`` from
+# the current word's index ``j``.
+# A fast trie node is ``(delta, value -> node, default)``; a leaf is a
+# ``_Leaf`` or None.  A leaf's exceptions are ``(checks, conclusion,
+# exceptions)`` with ``checks`` a tuple of ``(delta, value)``.
+_Exception = "tuple[tuple[tuple[int, str | None], ...], str, tuple[_Exception, ...]]"
+
+
+class _Leaf:
+    """A depth-2 rule that fired: its priority, conclusion and exceptions."""
+
+    __slots__ = ("order", "conclusion", "children")
+
+    def __init__(self, rule: Rule) -> None:
+        self.order = rule.order
+        self.conclusion = rule.conclusion
+        self.children = _fast_children(rule)
+
+
+def _fast_children(rule: Rule) -> tuple:  # type: ignore[type-arg]
+    return tuple(
+        (tuple((2 * o + t, v) for o, t, v in child.tests), child.conclusion, _fast_children(child))
+        for child in rule.children
+    )
+
+
+def _fast(node: Trie) -> object:
+    if node is None:
+        return None
+    if type(node) is tuple:
+        offset, on_tag, branches, default = node  # type: ignore[misc]
+        return (2 * offset + on_tag, {v: _fast(n) for v, n in branches.items()}, _fast(default))
+    return _Leaf(node)  # type: ignore[arg-type]
+
+
+def _decide(conclusion: str, children: tuple, seq: list, j: int) -> str:  # type: ignore[type-arg]
+    """Conclusion of the deepest node reached below a fired node."""
+    while children:
+        for checks, concl, kids in children:
+            for delta, value in checks:
+                if seq[j + delta] != value:
+                    break
+            else:
+                conclusion, children = concl, kids
+                break
+        else:
+            break
+    return conclusion
+
+
+SEQ_PAD = 2 * 2  # ``seq`` starts with two padding (word, tag) pairs
+
+
 class RuleTree:
     """The compiled tree; immutable after construction, so safe to share.
 
@@ -190,6 +246,19 @@ class RuleTree:
         self._next_words = frozenset(t[(1, False)] for _, t in others if (1, False) in t)
         if any((-1, False) not in t and (1, False) not in t for _, t in others):
             raise ValueError("Model.RDR: a rule tests neither the current nor a neighbouring word")
+        # word -> {tag -> fast trie}, and word -> bit mask: 1 = it has a group,
+        # 2 = ``others`` may fire on the next syllable, 4 = on the previous one.
+        groups: dict[str, dict[str, object]] = {}
+        for tag, tries in self._by_word.items():
+            for word, trie in tries.items():
+                groups.setdefault(word, {})[tag] = _fast(trie)
+        self._groups = groups
+        masks: dict[str, int] = {}
+        for bit, words in ((1, groups), (2, self._prev_words), (4, self._next_words)):
+            for word in words:
+                masks[word] = masks.get(word, 0) | bit
+        self._masks = masks
+        self._fast_others = _fast(self._others)
 
     def retag_all(self, words: list[str | None], tags: list[str | None]) -> list[str]:
         """Final tags of a padded sentence; ``words`` are lower-cased syllables."""
@@ -212,4 +281,43 @@ class RuleTree:
                 if second is not None and (rule is None or second.order < rule.order):
                     rule = second
             out.append(tag if rule is None else rule.decide(words, tags, i))  # type: ignore[arg-type]
+        return out
+
+    def retag(self, words: list[str], tags: list[str]) -> list[str]:
+        """Final tags of one sentence (unpadded); ``words`` are lower-cased syllables.
+
+        Same result as ``retag_all``: only the syllables whose word, previous or
+        next word the rules mention are looked at.
+        """
+        n = len(words)
+        out = list(tags)
+        if not n:
+            return out
+        masks = list(map(self._masks.get, words, repeat(0)))
+        # Syllable k needs a look if its word has a group, the previous word
+        # is one ``others`` tests, or the next word is.
+        look = [a & 1 or b & 2 or c & 4 for a, b, c in zip(masks, chain((0,), masks), chain(islice(masks, 1, None), (0,)))]
+        seq: list[str | None] = [None] * (2 * n + 2 * SEQ_PAD)
+        seq[SEQ_PAD : SEQ_PAD + 2 * n : 2] = words
+        seq[SEQ_PAD + 1 : SEQ_PAD + 2 * n : 2] = tags
+        groups_get = self._groups.get
+        prev_words = self._prev_words
+        next_words = self._next_words
+        others = self._fast_others
+        for k in compress(range(n), look):
+            j = 2 * k + SEQ_PAD
+            node = None
+            group = groups_get(seq[j])
+            if group is not None:
+                node = group.get(seq[j + 1])
+                while type(node) is tuple:
+                    node = node[1].get(seq[j + node[0]], node[2])
+            if seq[j - 2] in prev_words or seq[j + 2] in next_words:
+                second = others
+                while type(second) is tuple:
+                    second = second[1].get(seq[j + second[0]], second[2])
+                if second is not None and (node is None or second.order < node.order):
+                    node = second
+            if node is not None:
+                out[k] = _decide(node.conclusion, node.children, seq, j)
         return out

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from itertools import chain
 
 # Chunks between runs of Java's \s, the only whitespace VnCoreNLP splits on.
 _CHUNK = re.compile(r"[^ \t\n\x0b\f\r]+")
@@ -123,24 +124,46 @@ def split_whitespace(text: str) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Tokens of ``text`` (one line), in order; each is a substring of it."""
-    chunks = split_whitespace(text)
+    return list(chain.from_iterable(map(_CHUNK_TOKENS.__getitem__, split_whitespace(text))))
+
+
+def chunk_tokens(chunk: str) -> tuple[str, ...]:
+    """Tokens of one whitespace-free chunk; they concatenate to ``chunk``."""
+    if chunk.isalnum() or len(chunk) == 1:
+        return (chunk,)
     out: list[str] = []
-    append = out.append
-    for chunk in chunks:
-        if chunk.isalnum() or len(chunk) == 1:
-            append(chunk)
-            continue
-        # Trailing commas come off one by one before anything else.
-        core = chunk.rstrip(",")
-        if len(core) <= 1 or core.isalnum():
-            if core:
-                append(core)
-        elif len(core) > LONG_CHUNK:
-            out.extend(_LONG_PIECES.findall(core))
-        elif not _wrapped_word(core, out):
-            _Chunk(core).split(out)
-        out.extend("," * (len(chunk) - len(core)))
-    return out
+    # Trailing commas come off one by one before anything else.
+    core = chunk.rstrip(",")
+    if len(core) <= 1 or core.isalnum():
+        if core:
+            out.append(core)
+    elif len(core) > LONG_CHUNK:
+        out.extend(_LONG_PIECES.findall(core))
+    elif not _wrapped_word(core, out):
+        _Chunk(core).split(out)
+    out.extend("," * (len(chunk) - len(core)))
+    return tuple(out)
+
+
+class _ChunkCache(dict):  # type: ignore[type-arg]
+    """chunk -> ``chunk_tokens(chunk)``, filled on demand.
+
+    Thread-safe by construction: a key only ever maps to its one deterministic
+    value, so a race at worst computes it twice; emptied when it grows past
+    ``CACHE_SIZE`` entries, so memory stays bounded.
+    """
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        tokens = chunk_tokens(chunk)
+        if len(chunk) <= LONG_CHUNK:
+            if len(self) >= CACHE_SIZE:
+                self.clear()
+            self[chunk] = tokens
+        return tokens
+
+
+CACHE_SIZE = 1 << 17
+_CHUNK_TOKENS = _ChunkCache()
 
 
 def _wrapped_word(chunk: str, out: list[str]) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from operator import add
 
-from ._initial import initial_tags, letter_flags
+from ._initial import fast_initial_tags, token_codes
 from ._lexicon import Lexicon, read_text
 from ._nfc import to_nfc
 from ._rdr import RuleTree
@@ -21,7 +21,6 @@ from ._tokenizer import split_whitespace, tokenize
 from ._tones import normalize_tones
 
 Token = tuple[int, int, str]
-_PAD = [None] * RuleTree.PAD
 # What goes before a token, by its final tag, at a sentence start / inside.
 _FIRST = {"B": " ", "I": " _"}
 _NEXT = {"B": " ", "I": "_"}
@@ -71,7 +70,7 @@ class RDRSegmenter:
             return words
         return [(starts[a], ends[b - 1], form) for a, b, form in words]
 
-    def _separators(self, tokens: list[str], text: str) -> list[str]:
+    def _separators(self, tokens: list[str], text: str = "") -> list[str]:
         """What precedes each token in the output: ``" "``, ``"_"`` or ``" _"``.
 
         Every sentence's first token gets a leading space (so the output is
@@ -81,20 +80,21 @@ class RDRSegmenter:
         if not tokens:
             return []
         lowered = " ".join(tokens).lower().split(" ")
-        letters = letter_flags(tokens, text)
-        ends = sentence_ends(tokens) if self._split_sentences else [len(tokens)]
-        seps: list[str] = []
+        codes = list(map(token_codes, tokens))
+        if not self._split_sentences:
+            tags = self._tags(tokens, lowered, codes)
+            seps = list(map(_NEXT.__getitem__, tags))
+            seps[0] = _FIRST[tags[0]]
+            return seps
+        seps = []
         begin = 0
-        for end in ends:
-            tags = self._tags(tokens[begin:end], lowered[begin:end], letters[begin:end])
+        for end in sentence_ends(tokens):
+            tags = self._tags(tokens[begin:end], lowered[begin:end], codes[begin:end])
             seps.append(_FIRST[tags[0]])
             seps.extend(map(_NEXT.__getitem__, tags[1:]))
             begin = end
         return seps
 
-    def _tags(self, tokens: list[str], lowered: list[str], letters: list[bool]) -> list[str]:
+    def _tags(self, tokens: list[str], lowered: list[str], codes: list[int]) -> list[str]:
         """Final B/I tag of each token of one sentence."""
-        tags = initial_tags(tokens, lowered, letters, self._lexicon)
-        words: list[str | None] = [*_PAD, *lowered, *_PAD]
-        padded: list[str | None] = [*_PAD, *tags, *_PAD]
-        return self._tree.retag_all(words, padded)
+        return self._tree.retag(lowered, fast_initial_tags(tokens, lowered, codes, self._lexicon))
