@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Sequence
 
 NormalizeMode = Literal["none", "nfc", "tone-old", "tone-new"]
 NORMALIZE_MODES: tuple[str, ...] = ("none", "nfc", "tone-old", "tone-new")
@@ -99,14 +100,17 @@ class Normalized:
     """
 
     text: str
-    starts: list[int] | None = None
-    ends: list[int] | None = None
+    starts: Sequence[int] | None = None
+    ends: Sequence[int] | None = None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a non-empty normalised span ``[start, end)`` to the original text."""
         if self.starts is None or self.ends is None:
             return start, end
         return self.starts[start], self.ends[end - 1]
+
+
+_RUNS = re.compile(r"\S+|\s+")
 
 
 def to_nfc(text: str) -> Normalized:
@@ -116,23 +120,34 @@ def to_nfc(text: str) -> Normalized:
     character across a starter for Vietnamese (or any Latin/Cyrillic/Greek
     text), so composing each cluster on its own equals NFC of the whole and
     lets every output character point at the exact original characters.
+    Runs that are already NFC (most of a line, usually) map one to one
+    without the per-cluster loop; the maps are compact integer arrays, so a
+    10 MB line costs memory in proportion.
     """
     if unicodedata.is_normalized("NFC", text):
         return Normalized(text)
     out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    n = len(text)
-    i = 0
-    while i < n:
-        j = i + 1
-        while j < n and unicodedata.combining(text[j]):
-            j += 1
-        piece = unicodedata.normalize("NFC", text[i:j])
-        out.append(piece)
-        starts.extend([i] * len(piece))
-        ends.extend([j] * len(piece))
-        i = j
+    starts = array("q")
+    ends = array("q")
+    is_nfc = unicodedata.is_normalized
+    for run in _RUNS.finditer(text):
+        a, b = run.span()
+        chunk = run.group()
+        if is_nfc("NFC", chunk):
+            out.append(chunk)
+            starts.extend(range(a, b))
+            ends.extend(range(a + 1, b + 1))
+            continue
+        i = a
+        while i < b:
+            j = i + 1
+            while j < b and unicodedata.combining(text[j]):
+                j += 1
+            piece = unicodedata.normalize("NFC", text[i:j])
+            out.append(piece)
+            starts.extend([i] * len(piece))
+            ends.extend([j] * len(piece))
+            i = j
     return Normalized("".join(out), starts, ends)
 
 
