@@ -18,85 +18,30 @@ Left to right over the tokens of one sentence:
 from __future__ import annotations
 
 from itertools import compress, islice, repeat
-from operator import add
+from operator import or_
 
-from ._lexicon import Lexicon
-
-MAX_WORD = 4  # syllables in the longest dictionary word or name considered
+from ._lexicon import MAX_WORD, Lexicon
 
 
-def letter_flags(tokens: list[str], text: str) -> list[bool]:
-    """Whether each token is all letters, as Java's ``chars().allMatch(isLetter)``.
-
-    Java looks at UTF-16 units, so a letter outside the BMP is not a letter.
-    """
-    if text.isascii() or max(text) < "\U00010000":
-        return [t.isalpha() for t in tokens]
-    return [t.isalpha() and max(t) < "\U00010000" for t in tokens]
-
-
-def initial_tags(tokens: list[str], lowered: list[str], letters: list[bool], lex: Lexicon) -> list[str]:
-    """Initial ``"B"``/``"I"`` tag of each token.
-
-    ``lowered`` holds the tokens lower-cased, ``letters`` their ``letter_flags``.
-    """
-    n = len(tokens)
-    tags = ["B"] * n
-    words = lex.words
-    starts = lex.word_starts
-    i = 0
-    while i < n:
-        if not letters[i]:
-            i += 1
-            continue
-        token = tokens[i]
-        lower = token[0].islower()
-        if i + 1 < n:
-            if lower and tokens[i + 1][:1].isupper():
-                i += 1
-                continue
-            if lowered[i] + " " + lowered[i + 1] in starts:
-                end = min(i + MAX_WORD, n)
-                while end > i + 1 and " ".join(lowered[i:end]) not in words:
-                    end -= 1
-                if end > i + 1:
-                    tags[i + 1 : end] = ["I"] * (end - i - 1)
-                    i = end
-                    continue
-        low = lowered[i]
-        if lower or low in lex.not_name_starts or all(c.isupper() for c in token):
-            i += 1
-            continue
-        end = i + 1
-        limit = min(i + MAX_WORD, n)
-        while end < limit and letters[end] and not tokens[end][0].islower():
-            if tokens[end] in ("LBKT", "RBKT"):
-                break
-            end += 1
-        if end == i + 1:
-            i += 1
-            continue
-        if i > 0 and low in lex.middle_names and tokens[i - 1][:1].isupper():
-            if lowered[i - 1] in lex.family_names:
-                tags[i] = "I"
-        tags[i + 1 : end] = ["I"] * (end - i - 1)
-        i = end
-    return tags
-
-
-# Per-token facts ``initial_tags`` consults, as bits of one code.
-LETTERS = 1  # all letters, as ``letter_flags``
+# Per-token facts the tagger consults, as bits of one code (``token_code``).
+LETTERS = 1  # all letters, as Java's ``chars().allMatch(isLetter)``
 LOWER = 2  # all letters and the first is lower-case
 UPPER = 4  # the first character is upper-case (letters or not)
 ALL_UPPER = 8  # every character is upper-case
 BRACKET = 16  # ``LBKT`` or ``RBKT``
+# Bits about the lower-cased token that ``RuleTree`` sets (see ``RuleTree.code_bits``).
+PREV_WORD = 32
+NEXT_WORD = 64
 
 
-def token_code(token: str) -> int:
-    """The code of one non-empty token (see ``LETTERS`` ...)."""
-    code = 0
+def token_code(token: str, rule_bits: dict[str, int]) -> int:
+    """The code of one non-empty token (see ``LETTERS`` ...).
+
+    Java looks at UTF-16 units, so a letter outside the BMP is not a letter.
+    """
+    code = rule_bits.get(token.lower(), 0)
     if token.isalpha() and max(token) < "\U00010000":
-        code = LETTERS | (LOWER if token[0].islower() else 0)
+        code |= LETTERS | (LOWER if token[0].islower() else 0)
     if token[0].isupper():
         code |= UPPER
     if all(c.isupper() for c in token):
@@ -106,68 +51,65 @@ def token_code(token: str) -> int:
     return code
 
 
-class _CodeCache(dict):  # type: ignore[type-arg]
-    """token -> ``token_code(token)``; deterministic values, bounded size."""
-
-    def __missing__(self, token: str) -> int:
-        code = token_code(token)
-        if len(token) <= 64:
-            if len(self) >= CACHE_SIZE:
-                self.clear()
-            self[token] = code
-        return code
+_EMPTY: dict[str, int] = {}
 
 
-CACHE_SIZE = 1 << 17
-token_codes = _CodeCache().__getitem__
+def initial_tags(lowered: list[str], codes: list[int], lex: Lexicon) -> list[str]:
+    """Initial ``"B"``/``"I"`` tag of each token of one sentence.
 
-
-def fast_initial_tags(tokens: list[str], lowered: list[str], codes: list[int], lex: Lexicon) -> list[str]:
-    """``initial_tags`` with ``codes`` = the ``token_code`` of each token.
-
+    ``lowered`` holds the tokens lower-cased, ``codes`` their ``token_code``.
     Only the positions where the greedy scan can do more than leave a "B" are
     visited: capitalised letter tokens, and lower-case ones whose pair with
     the next token starts a lexicon entry (next token not capitalised).  The
-    last token is never such a position (a word or name needs two tokens).
+    last token never does more (a word or a name needs two tokens).
     """
-    n = len(tokens)
+    n = len(lowered)
     tags = ["B"] * n
     if n < 2:
         return tags
-    bigrams = list(map(add, map(add, lowered, repeat(" ")), islice(lowered, 1, None)))
-    lengths = list(map(lex.start_lengths.get, bigrams))
-    look = [
-        c & 3 == LETTERS or (c & LOWER and length is not None and not d & UPPER)
-        for c, length, d in zip(codes, lengths, islice(codes, 1, None))
-    ]
+    # pairs[i]: the lexicon code (see ``Lexicon.pairs``) of tokens i, i + 1, or 0.
+    pairs = list(map(dict.get, map(lex.pairs.get, lowered, repeat(_EMPTY)), islice(lowered, 1, None), repeat(0)))
+    # Capitalised letter tokens, and pairs that start an entry.  (A pair of
+    # a lower-case token and a capitalised one, or of a token that is not
+    # all letters, is skipped in the loop.)
+    look = map(or_, pairs, bytes(codes).translate(_CAPITALISED))
     words = lex.words
     i = 0
     for j in compress(range(n - 1), look):
         if j < i:
             continue  # inside the word or name just formed
         i = j
-        length = lengths[i]
-        if length is not None:
-            if length == 2:
-                end = i + 2 if bigrams[i] in words else i
-            else:
-                end = min(i + min(length, MAX_WORD), n)
-                while end > i + 2 and " ".join(lowered[i:end]) not in words:
-                    end -= 1
-                if end == i + 2 and bigrams[i] not in words:
-                    end = i
-            if end > i + 1:
-                tags[i + 1 : end] = ["I"] * (end - i - 1)
+        code = codes[i]
+        pair = pairs[i]
+        if pair and code & LETTERS:
+            if code & LOWER and codes[i + 1] & UPPER:
+                i += 1
+                continue
+            if pair == 5:  # the pair is an entry and no longer one starts so
+                tags[i + 1] = "I"
+                i += 2
+                continue
+            # Longest lexicon entry of 2 to MAX_WORD syllables starting here.
+            end = i + (pair >> 1)
+            if end > n:
+                end = n
+            while end > i + 2 and " ".join(lowered[i:end]) not in words:
+                end -= 1
+            if end > i + 2 or pair & 1:
+                tags[i + 1 : end] = _INSIDE[end - i - 1]
                 i = end
                 continue
-        code = codes[i]
-        low = lowered[i]
-        if code & LOWER or code & ALL_UPPER or low in lex.not_name_starts:
+        elif not code & LETTERS:
             i += 1
             continue
+        low = lowered[i]
+        if code & (LOWER | ALL_UPPER) or low in lex.not_name_starts:
+            i += 1
+            continue
+        # A name: this and the following capitalised letter tokens.
         end = i + 1
         limit = min(i + MAX_WORD, n)
-        while end < limit and codes[end] & 3 == LETTERS and not codes[end] & BRACKET:
+        while end < limit and codes[end] & (LETTERS | LOWER | BRACKET) == LETTERS:
             end += 1
         if end == i + 1:
             i += 1
@@ -175,6 +117,11 @@ def fast_initial_tags(tokens: list[str], lowered: list[str], codes: list[int], l
         if i > 0 and codes[i - 1] & UPPER and low in lex.middle_names:
             if lowered[i - 1] in lex.family_names:
                 tags[i] = "I"
-        tags[i + 1 : end] = ["I"] * (end - i - 1)
+        tags[i + 1 : end] = _INSIDE[end - i - 1]
         i = end
     return tags
+
+
+_INSIDE = [["I"] * k for k in range(MAX_WORD)]
+# code -> 1 for a capitalised letter token (all letters, first not lower-case).
+_CAPITALISED = bytes(int(c & (LETTERS | LOWER) == LETTERS) for c in range(256))

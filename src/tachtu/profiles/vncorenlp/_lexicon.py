@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 _DATA = "tachtu.profiles.vncorenlp.data"
+MAX_WORD = 4  # syllables in the longest dictionary word or name considered
 
 
 def read_text(name: str) -> str:
@@ -35,22 +36,28 @@ class Lexicon:
     # Capitalised single syllables that must not start a name: sentence-initial
     # words, short country names, world companies.
     not_name_starts: frozenset[str]
-    # First two syllables -> most syllables of an entry of ``words`` starting
-    # with them (the keys are ``word_starts``); never modified after ``load``.
-    start_lengths: dict[str, int] = field(default_factory=dict, compare=False)
+    # First syllable -> second syllable -> 2 * (most syllables, at most
+    # ``MAX_WORD``, of an entry of ``words`` starting with these two)
+    # + (1 if the two alone are an entry):
+    # ``word_starts`` as nested dicts, so a pair is found without building
+    # its string.  Never modified after ``load``.
+    pairs: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def load(cls) -> "Lexicon":
         words = _entries("VnVocab.txt") | _entries("lists/vn_locations.txt") | _entries(
             "lists/country_l_name.txt"
         )
-        start_lengths: dict[str, int] = {}
+        pairs: dict[str, dict[str, int]] = {}
         for word in words:
             syllables = word.split(" ")
-            start = " ".join(syllables[:2])
-            start_lengths[start] = max(start_lengths.get(start, 0), len(syllables))
+            if len(syllables) < 2:
+                continue
+            seconds = pairs.setdefault(syllables[0], {})
+            code = seconds.get(syllables[1], 0)
+            seconds[syllables[1]] = max(code & ~1, 2 * min(len(syllables), MAX_WORD)) | code & 1 | (len(syllables) == 2)
         return cls(
-            start_lengths=start_lengths,
+            pairs=pairs,
             words=words,
             word_starts=frozenset(" ".join(w.split(" ")[:2]) for w in words),
             family_names=_entries("lists/vn_family_names.txt"),

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from itertools import chain, compress, islice, repeat
 
+from ._initial import NEXT_WORD, PREV_WORD
+
 # Window feature names -> (offset from the current syllable, tests the tag?).
 _FEATURES: dict[str, tuple[int, bool]] = {
     "word": (0, False),
@@ -49,24 +51,6 @@ class Rule:
     conclusion: str
     children: tuple["Rule", ...] = field(default=())
     order: int = 0  # position among the depth-2 rules: earlier ones win
-
-    def holds(self, words: list[str | None], tags: list[str | None], i: int) -> bool:
-        """Whether every test holds at padded position ``i`` (see ``RuleTree.tag``)."""
-        for offset, on_tag, value in self.tests:
-            if (tags if on_tag else words)[i + offset] != value:
-                return False
-        return True
-
-    def decide(self, words: list[str | None], tags: list[str | None], i: int) -> str:
-        """Conclusion of the deepest node reached from this (already fired) node."""
-        node = self
-        while True:
-            for child in node.children:
-                if child.holds(words, tags, i):
-                    node = child
-                    break
-            else:
-                return node.conclusion
 
 
 def _parse_line(line: str) -> tuple[int, Rule]:
@@ -144,13 +128,6 @@ def _compile(pending: _Pending, level: int = 0) -> Trie:
         branches[value] = _compile(sub, level + 1)
     default = _compile([p for p in pending if feature not in p[1]], level + 1)
     return (*feature, branches, default)
-
-
-def _walk(node: Trie, words: list[str | None], tags: list[str | None], i: int) -> Rule | None:
-    while type(node) is tuple:
-        offset, on_tag, branches, default = node
-        node = branches.get((tags if on_tag else words)[i + offset], default)
-    return node  # type: ignore[return-value]
 
 
 # The form the tagger runs on.  Words and tags are interleaved in one list
@@ -246,78 +223,62 @@ class RuleTree:
         self._next_words = frozenset(t[(1, False)] for _, t in others if (1, False) in t)
         if any((-1, False) not in t and (1, False) not in t for _, t in others):
             raise ValueError("Model.RDR: a rule tests neither the current nor a neighbouring word")
-        # word -> {tag -> fast trie}, and word -> bit mask: 1 = it has a group,
-        # 2 = ``others`` may fire on the next syllable, 4 = on the previous one.
+        # word -> {tag -> fast trie}.
         groups: dict[str, dict[str, object]] = {}
         for tag, tries in self._by_word.items():
             for word, trie in tries.items():
                 groups.setdefault(word, {})[tag] = _fast(trie)
         self._groups = groups
-        masks: dict[str, int] = {}
-        for bit, words in ((1, groups), (2, self._prev_words), (4, self._next_words)):
-            for word in words:
-                masks[word] = masks.get(word, 0) | bit
-        self._masks = masks
         self._fast_others = _fast(self._others)
+        # Bits of ``_initial.token_code`` for the lower-cased token.
+        self.code_bits: dict[str, int] = {}
+        for bit, words in ((PREV_WORD, self._prev_words), (NEXT_WORD, self._next_words)):
+            for word in words:
+                self.code_bits[word] = self.code_bits.get(word, 0) | bit  # type: ignore[index]
 
-    def retag_all(self, words: list[str | None], tags: list[str | None]) -> list[str]:
-        """Final tags of a padded sentence; ``words`` are lower-cased syllables."""
-        by_word = self._by_word
-        empty: dict[str, Trie] = {}
-        prev_words = self._prev_words
-        next_words = self._next_words
-        others = self._others
-        out: list[str] = []
-        for i in range(self.PAD, len(words) - self.PAD):
-            tag = tags[i]
-            group = by_word.get(tag, empty).get(words[i])  # type: ignore[arg-type]
-            other = words[i - 1] in prev_words or words[i + 1] in next_words
-            if group is None and not other:
-                out.append(tag)  # type: ignore[arg-type]
-                continue
-            rule = _walk(group, words, tags, i)
-            if other:
-                second = _walk(others, words, tags, i)
-                if second is not None and (rule is None or second.order < rule.order):
-                    rule = second
-            out.append(tag if rule is None else rule.decide(words, tags, i))  # type: ignore[arg-type]
-        return out
+    def retag(self, words: list[str], tags: list[str], codes: list[int]) -> list[str]:
+        """Final tags of one sentence; ``words`` are its lower-cased syllables.
 
-    def retag(self, words: list[str], tags: list[str]) -> list[str]:
-        """Final tags of one sentence (unpadded); ``words`` are lower-cased syllables.
-
-        Same result as ``retag_all``: only the syllables whose word, previous or
-        next word the rules mention are looked at.
+        ``codes`` are the tokens' codes (``_initial.token_code``, which sets
+        ``code_bits``).  Only the syllables whose (tag, word) has a group, or
+        whose previous or next word ``others`` tests, are looked at.
         """
         n = len(words)
         out = list(tags)
-        if not n:
-            return out
-        masks = list(map(self._masks.get, words, repeat(0)))
-        # Syllable k needs a look if its word has a group, the previous word
-        # is one ``others`` tests, or the next word is.
-        look = [a & 1 or b & 2 or c & 4 for a, b, c in zip(masks, chain((0,), masks), chain(islice(masks, 1, None), (0,)))]
+        # The root of each syllable's group trie, None where it has none.
+        roots = list(map(dict.get, map(self._groups.get, words, repeat(_NO_GROUP)), tags))
         seq: list[str | None] = [None] * (2 * n + 2 * SEQ_PAD)
         seq[SEQ_PAD : SEQ_PAD + 2 * n : 2] = words
         seq[SEQ_PAD + 1 : SEQ_PAD + 2 * n : 2] = tags
-        groups_get = self._groups.get
-        prev_words = self._prev_words
-        next_words = self._next_words
-        others = self._fast_others
-        for k in compress(range(n), look):
+        # Rules that fired, by position: rarely any.
+        fired: dict[int, _Leaf] = {}
+        for k in compress(range(n), roots):
+            node = roots[k]
             j = 2 * k + SEQ_PAD
-            node = None
-            group = groups_get(seq[j])
-            if group is not None:
-                node = group.get(seq[j + 1])
-                while type(node) is tuple:
-                    node = node[1].get(seq[j + node[0]], node[2])
-            if seq[j - 2] in prev_words or seq[j + 2] in next_words:
-                second = others
-                while type(second) is tuple:
-                    second = second[1].get(seq[j + second[0]], second[2])
-                if second is not None and (node is None or second.order < node.order):
-                    node = second
+            while type(node) is tuple:
+                node = node[1].get(seq[j + node[0]], node[2])
             if node is not None:
-                out[k] = _decide(node.conclusion, node.children, seq, j)
+                fired[k] = node
+        # ``others`` where the previous word or the next one is one it tests.
+        packed = bytes(codes)
+        before = int.from_bytes(packed.translate(_PREV_TESTED), "little") << 8
+        after = int.from_bytes(packed.translate(_NEXT_TESTED), "little") >> 8
+        others = self._fast_others
+        for k in compress(range(n), (before | after).to_bytes(n + 1, "little")):
+            node = others
+            j = 2 * k + SEQ_PAD
+            while type(node) is tuple:
+                node = node[1].get(seq[j + node[0]], node[2])
+            if node is not None:
+                first = fired.get(k)
+                if first is None or node.order < first.order:
+                    fired[k] = node
+        for k, node in fired.items():
+            out[k] = _decide(node.conclusion, node.children, seq, 2 * k + SEQ_PAD)
         return out
+
+
+_NO_GROUP: dict[str, object] = {}
+# Token code -> 1 if ``others`` tests it as the previous / next word.
+_PREV_TESTED = bytes(int(bool(c & PREV_WORD)) for c in range(256))
+_NEXT_TESTED = bytes(int(bool(c & NEXT_WORD)) for c in range(256))

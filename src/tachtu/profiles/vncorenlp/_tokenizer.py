@@ -28,6 +28,8 @@ import re
 from bisect import bisect_left
 from itertools import chain
 
+from ._cache import Memo
+
 # Chunks between runs of Java's \s, the only whitespace VnCoreNLP splits on.
 _CHUNK = re.compile(r"[^ \t\n\x0b\f\r]+")
 _NOT_ALNUM = re.compile(r"[\W_]")
@@ -117,14 +119,31 @@ _LONG_PIECES = re.compile(rf"(?:[^\W_]+|[\W_])[{_EXTEND}]*(?:\u200d[^{_EXTEND}]?
 _NON_JAVA_SPACE = re.compile(r"[^\S \t\n\x0b\f\r]")
 
 
+def single_spaced(text: str) -> bool:
+    """Whether ``text`` is non-empty chunks separated by single spaces (the usual case)."""
+    return (
+        text[:1] != " "
+        and text[-1:] != " "
+        and "  " not in text
+        and "\t" not in text
+        and "\n" not in text
+        and "\r" not in text
+        and "\x0b" not in text
+        and "\x0c" not in text
+        and text != ""
+    )
+
+
 def split_whitespace(text: str) -> list[str]:
     """``text`` split on runs of Java's whitespace, as VnCoreNLP splits."""
+    if single_spaced(text):
+        return text.split(" ")
     return _CHUNK.findall(text) if _NON_JAVA_SPACE.search(text) else text.split()
 
 
 def tokenize(text: str) -> list[str]:
     """Tokens of ``text`` (one line), in order; each is a substring of it."""
-    return list(chain.from_iterable(map(_CHUNK_TOKENS.__getitem__, split_whitespace(text))))
+    return list(chain.from_iterable(map(CHUNK_TOKENS.__getitem__, split_whitespace(text))))
 
 
 def chunk_tokens(chunk: str) -> tuple[str, ...]:
@@ -145,25 +164,15 @@ def chunk_tokens(chunk: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-class _ChunkCache(dict):  # type: ignore[type-arg]
-    """chunk -> ``chunk_tokens(chunk)``, filled on demand.
-
-    Thread-safe by construction: a key only ever maps to its one deterministic
-    value, so a race at worst computes it twice; emptied when it grows past
-    ``CACHE_SIZE`` entries, so memory stays bounded.
-    """
-
-    def __missing__(self, chunk: str) -> tuple[str, ...]:
-        tokens = chunk_tokens(chunk)
-        if len(chunk) <= LONG_CHUNK:
-            if len(self) >= CACHE_SIZE:
-                self.clear()
-            self[chunk] = tokens
-        return tokens
+def _advances(chunk: str) -> tuple[int, ...]:
+    """How far each token of ``chunk`` moves the offset, the last one past a space."""
+    tokens = CHUNK_TOKENS[chunk]
+    return (*map(len, tokens[:-1]), len(tokens[-1]) + 1)
 
 
-CACHE_SIZE = 1 << 17
-_CHUNK_TOKENS = _ChunkCache()
+# Chunk -> its tokens / their advances, computed once per distinct chunk.
+CHUNK_TOKENS: Memo[tuple[str, ...]] = Memo(chunk_tokens, max_key=LONG_CHUNK)
+CHUNK_ADVANCES: Memo[tuple[int, ...]] = Memo(_advances, max_key=LONG_CHUNK)
 
 
 def _wrapped_word(chunk: str, out: list[str]) -> bool:

@@ -10,14 +10,17 @@ as VnCoreNLP's full pipeline does.
 
 from __future__ import annotations
 
-from operator import add
+from functools import partial
+from itertools import accumulate, chain, compress, islice, repeat
+from operator import add, ne, sub
 
-from ._initial import fast_initial_tags, token_codes
+from ._cache import Memo
+from ._initial import initial_tags, token_code
 from ._lexicon import Lexicon, read_text
 from ._nfc import to_nfc
 from ._rdr import RuleTree
 from ._sentences import sentence_ends
-from ._tokenizer import split_whitespace, tokenize
+from ._tokenizer import CHUNK_ADVANCES, CHUNK_TOKENS, single_spaced, split_whitespace, tokenize
 from ._tones import normalize_tones
 
 Token = tuple[int, int, str]
@@ -33,6 +36,10 @@ class RDRSegmenter:
         self._lexicon = lexicon
         self._tree = tree
         self._split_sentences = split_sentences
+        # Per distinct token: its lower-case form and its ``token_code``
+        # (deterministic, bounded caches: see ``Memo``).
+        self._lower = Memo(str.lower).__getitem__
+        self._code = Memo(partial(token_code, rule_bits=tree.code_bits)).__getitem__
 
     @classmethod
     def load(cls, *, split_sentences: bool = False) -> "RDRSegmenter":
@@ -41,36 +48,49 @@ class RDRSegmenter:
 
     def segment_line(self, line: str) -> str:
         """``line`` segmented like RDRsegmenter: words joined by ``_``, separated by spaces."""
-        text = normalize_tones(to_nfc(line)[0])
-        tokens = tokenize(text)
-        return "".join(map(add, self._separators(tokens, text), tokens))[1:]
+        tokens = tokenize(normalize_tones(to_nfc(line)[0]))
+        return _joined(self._separators(tokens), tokens)[1:]
 
     def segment_tokenized(self, line: str) -> str:
         """RDRsegmenter's tokenized-corpus mode: ``line`` is already tokenized by spaces."""
-        text = normalize_tones(to_nfc(line)[0])
-        tokens = split_whitespace(text)
-        return "".join(map(add, self._separators(tokens, text), tokens))[1:]
+        tokens = split_whitespace(normalize_tones(to_nfc(line)[0]))
+        return _joined(self._separators(tokens), tokens)[1:]
 
     def tokenize_line(self, line: str) -> list[Token]:
         """``(start, end, form)`` per output word; ``line[start:end]`` is its original text."""
         nfc, starts, ends = to_nfc(line)
         text = normalize_tones(nfc)
-        tokens = tokenize(text)
-        words: list[Token] = []
-        pos = 0
-        for token, sep in zip(tokens, self._separators(tokens, text)):
-            at = text.find(token, pos)
-            pos = at + len(token)
-            if sep[0] == " ":
-                words.append((at, pos, sep[1:] + token))
-            else:
-                start, _, form = words[-1]
-                words[-1] = (start, pos, form + sep + token)
+        chunks = split_whitespace(text)
+        tokens = list(chain.from_iterable(map(CHUNK_TOKENS.__getitem__, chunks)))
+        if not tokens:
+            return []
+        seps = self._separators(tokens)
+        forms = _joined(seps, tokens)[1:].split(" ")
+        # Offset of each token in ``text`` (and one past the last).
+        if single_spaced(text):
+            at = list(accumulate(chain.from_iterable(map(CHUNK_ADVANCES.__getitem__, chunks)), initial=0))
+        else:
+            at = []
+            pos = 0
+            for token in tokens:
+                pos = text.find(token, pos)
+                at.append(pos)
+                pos += len(token)
+        # Indices of each word's first and last token.
+        firsts = list(compress(range(len(tokens)), map(ne, seps, repeat("_"))))
+        lasts = [*map(sub, islice(firsts, 1, None), repeat(1)), len(tokens) - 1]
+        words = list(
+            zip(
+                map(at.__getitem__, firsts),
+                map(add, map(at.__getitem__, lasts), map(len, map(tokens.__getitem__, lasts))),
+                forms,
+            )
+        )
         if starts is None or ends is None:
             return words
         return [(starts[a], ends[b - 1], form) for a, b, form in words]
 
-    def _separators(self, tokens: list[str], text: str = "") -> list[str]:
+    def _separators(self, tokens: list[str]) -> list[str]:
         """What precedes each token in the output: ``" "``, ``"_"`` or ``" _"``.
 
         Every sentence's first token gets a leading space (so the output is
@@ -79,22 +99,30 @@ class RDRSegmenter:
         """
         if not tokens:
             return []
-        lowered = " ".join(tokens).lower().split(" ")
-        codes = list(map(token_codes, tokens))
+        lowered = list(map(self._lower, tokens))
+        codes = list(map(self._code, tokens))
         if not self._split_sentences:
-            tags = self._tags(tokens, lowered, codes)
+            tags = self._tags(lowered, codes)
             seps = list(map(_NEXT.__getitem__, tags))
             seps[0] = _FIRST[tags[0]]
             return seps
         seps = []
         begin = 0
         for end in sentence_ends(tokens):
-            tags = self._tags(tokens[begin:end], lowered[begin:end], codes[begin:end])
+            tags = self._tags(lowered[begin:end], codes[begin:end])
             seps.append(_FIRST[tags[0]])
             seps.extend(map(_NEXT.__getitem__, tags[1:]))
             begin = end
         return seps
 
-    def _tags(self, tokens: list[str], lowered: list[str], codes: list[int]) -> list[str]:
+    def _tags(self, lowered: list[str], codes: list[int]) -> list[str]:
         """Final B/I tag of each token of one sentence."""
-        return self._tree.retag(lowered, fast_initial_tags(tokens, lowered, codes, self._lexicon))
+        return self._tree.retag(lowered, initial_tags(lowered, codes, self._lexicon), codes)
+
+
+def _joined(seps: list[str], tokens: list[str]) -> str:
+    """Each separator followed by its token, all concatenated."""
+    parts = [""] * (2 * len(tokens))
+    parts[::2] = seps
+    parts[1::2] = tokens
+    return "".join(parts)
