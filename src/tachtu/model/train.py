@@ -226,7 +226,7 @@ def fit(data: Dataset, *, c: float = 0.5, log: Log = lambda msg: print(msg, file
     from sklearn.linear_model import LogisticRegression
 
     t0 = time.perf_counter()
-    clf = LogisticRegression(C=c, solver="liblinear", fit_intercept=False, max_iter=200)
+    clf = LogisticRegression(C=c, solver="liblinear", fit_intercept=False, max_iter=200, random_state=0)
     clf.fit(data.x, data.y)
     scale = 1000.0
     q = np.rint(clf.coef_[0] * scale).astype(np.int64)
