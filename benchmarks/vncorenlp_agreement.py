@@ -1,11 +1,14 @@
 """Agreement of the vncorenlp profile with RDRsegmenter's reference outputs, and its speed.
 
-Usage: PYTHONPATH=src python benchmarks/vncorenlp_agreement.py [--speed-lines N]
+Usage: PYTHONPATH=src python benchmarks/vncorenlp_agreement.py [--speed-mb MB]
 
 Reads ../shared/data/rdrsegmenter/reference_outputs (raw-string mode:
 ``*.text.txt`` -> ``*.text.rdr_raw.wseg.txt``; tokenized-corpus mode:
 ``*.rdr.wseg.txt``, whose input is the output with ``_`` turned into spaces)
-and times ``segment_line`` on ../shared/data/bench/news_raw.txt (syllables =
+and times one pass, model loaded and caches cold, of
+``RDRSegmenter.segment_line`` and of ``tachtu.Segmenter(profile="vncorenlp")
+.segment_line`` (which also builds ``Token`` objects) over the whole lines of
+the first MB megabytes of ../shared/data/bench/news_raw.txt (syllables =
 whitespace-separated pieces of the input, CPU time of one thread).
 """
 
@@ -15,6 +18,7 @@ import argparse
 import time
 from pathlib import Path
 
+import tachtu
 from tachtu.profiles.vncorenlp import RDRSegmenter
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -31,7 +35,7 @@ def _report(label: str, same: int, total: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--speed-lines", type=int, default=5000)
+    parser.add_argument("--speed-mb", type=float, default=3.0)
     args = parser.parse_args()
     rdr = RDRSegmenter.load()
     for raw in sorted(REFERENCES.glob("*.text.txt")):
@@ -43,13 +47,31 @@ def main() -> None:
         same = sum(rdr.segment_tokenized(line.replace("_", " ")) == line for line in lines)
         _report(f"corpus {corpus.name}", same, len(lines))
     bench = SHARED / "bench" / "news_raw.txt"
-    lines = _lines(bench)[: args.speed_lines] if bench.exists() else _lines(next(REFERENCES.glob("*.text.txt")))
+    if bench.exists():
+        with bench.open("rb") as f:
+            lines = f.read(int(args.speed_mb * 1_000_000)).decode("utf-8", "ignore").split("\n")[:-1]
+    else:
+        lines = _lines(next(REFERENCES.glob("*.text.txt")))
     syllables = sum(len(line.split()) for line in lines)
-    start = time.process_time()
-    for line in lines:
-        rdr.segment_line(line)
-    elapsed = time.process_time() - start
-    print(f"speed: {syllables} syllables in {elapsed:.2f} s CPU = {syllables / elapsed:,.0f} syllables/s")
+    for label, segment_line in (
+        ("RDRSegmenter.segment_line", RDRSegmenter.load().segment_line),
+        ("Segmenter.segment_line", tachtu.Segmenter(profile="vncorenlp").segment_line),
+    ):
+        _clear_chunk_memos()
+        start = time.process_time()
+        for line in lines:
+            segment_line(line)
+        elapsed = time.process_time() - start
+        print(f"speed {label}: {syllables} syllables in {elapsed:.2f} s CPU = {syllables / elapsed:,.0f} syllables/s")
+
+
+def _clear_chunk_memos() -> None:
+    """Empty the tokenizer's process-wide memos, so each timing starts cold."""
+    from tachtu.profiles.vncorenlp import _tokenizer
+
+    for memo in (getattr(_tokenizer, "CHUNK_TOKENS", None), getattr(_tokenizer, "CHUNK_ADVANCES", None)):
+        if memo is not None:
+            memo.clear()
 
 
 if __name__ == "__main__":

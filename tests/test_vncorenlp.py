@@ -166,3 +166,18 @@ def test_shared_reference_agreement(rdr: RDRSegmenter, name: str) -> None:
     corpus = _lines(REFERENCES / f"{name}.rdr.wseg.txt")
     same = sum(rdr.segment_tokenized(line.replace("_", " ")) == line for line in corpus)
     assert same / len(corpus) >= 0.999
+
+
+def test_memo_is_bounded() -> None:
+    from tachtu.profiles.vncorenlp._cache import Memo
+
+    memo = Memo(str.upper, max_key=3, size=2)
+    assert [memo[k] for k in ("a", "b", "c", "a", "abcd")] == ["A", "B", "C", "A", "ABCD"]
+    assert len(memo) <= 2 and "abcd" not in memo
+
+
+def test_caches_do_not_change_output(rdr: RDRSegmenter) -> None:
+    # A fresh segmenter (cold per-token memos) and a used one agree, in both orders.
+    lines = _lines(DATA / "ud_sample.text.txt")[:50]
+    fresh = RDRSegmenter.load()
+    assert [fresh.segment_line(line) for line in reversed(lines)][::-1] == [rdr.segment_line(line) for line in lines]

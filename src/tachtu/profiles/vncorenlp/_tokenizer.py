@@ -61,6 +61,11 @@ def _alternation(entries: frozenset[str]) -> re.Pattern[str]:
 
 _ABBREVIATION_SCAN = _alternation(ABBREVIATIONS)
 _EXCEPTION_SCAN = _alternation(EXCEPTIONS)
+# Every abbreviation and exception holds one of these non-letters, so a word
+# of letters wrapped in affixes without them contains none.
+_SCAN_TRIGGERS = frozenset(c for entry in ABBREVIATIONS | EXCEPTIONS for c in entry if not c.isalpha())
+if any(entry.isalpha() for entry in ABBREVIATIONS | EXCEPTIONS):
+    raise AssertionError("an abbreviation or exception of letters only")
 
 _NUMBER = rf"[-+]?{_D}+(?:[.,]{_D}+)*%?{_CURRENCY}?"
 _URL_TLDS = "com|vn|net|org|edu|gov|info|biz|int|mil|asia|tv|io|co|me|uk|us|jp|cn|fr|de|ru"
@@ -178,9 +183,13 @@ CHUNK_ADVANCES: Memo[tuple[int, ...]] = Memo(_advances, max_key=LONG_CHUNK)
 def _wrapped_word(chunk: str, out: list[str]) -> bool:
     """Fast path for a word wrapped in punctuation: False if it does not apply."""
     m = _WRAPPED_WORD.fullmatch(chunk)
-    if m is None or ".." in chunk or _ABBREVIATION_SCAN.search(chunk) or _EXCEPTION_SCAN.search(chunk):
+    if m is None or ".." in chunk:
         return False
     prefix, word, suffix = m.groups()
+    if not _SCAN_TRIGGERS.isdisjoint(prefix + suffix) and (
+        _ABBREVIATION_SCAN.search(chunk) or _EXCEPTION_SCAN.search(chunk)
+    ):
+        return False
     if len(chunk) == 2 and suffix == "." and word.isupper():
         out.append(chunk)  # a capital initial ``H.`` stays whole
     else:
