@@ -12,7 +12,6 @@ grouped by the invariant it breaks.
 
     python benchmarks/fuzz.py --seconds 600            # ten minutes
     python benchmarks/fuzz.py --cases 20000 --seed 7   # a fixed amount, reproducible
-    python benchmarks/fuzz.py --seconds 60 --skip-known
 
 Exit code 1 if anything was found.
 """
@@ -166,26 +165,6 @@ GENERATORS: dict[str, Callable[[random.Random], str]] = {
 }
 WEIGHTS = {"random": 4, "structured": 4, "mutated": 3, "run": 1}
 
-# Inputs that hit bugs already reported (xfail tests in tests/test_robustness.py).
-KNOWN_WHITESPACE_TOKENS = "\u205f\u3000"
-
-
-def hits_known_bug(text: str) -> bool:
-    if any(ch in text for ch in KNOWN_WHITESPACE_TOKENS):
-        return True
-    if unicodedata.is_normalized("NFC", text):
-        return False
-    i = 0
-    while i < len(text):
-        j = i + 1
-        while j < len(text) and unicodedata.combining(text[j]):
-            j += 1
-        if j - i > 1 and len(unicodedata.normalize("NFC", text[i:j])) > 1:
-            return True
-        i = j
-    return False
-
-
 def kind_of(seg: tachtu.Segmenter, text: str) -> str | None:
     try:
         check(seg, text)
@@ -217,7 +196,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: time-based, printed)")
     parser.add_argument("--slow-us", type=float, default=2000.0,
                         help="flag inputs of 1000+ chars costing more than this many µs per char (default: 2000)")
-    parser.add_argument("--skip-known", action="store_true", help="skip inputs that hit already-reported bugs")
     parser.add_argument("--examples", type=int, default=3, help="shrunk examples printed per finding (default: 3)")
     args = parser.parse_args(argv)
 
@@ -229,7 +207,6 @@ def main(argv: list[str] | None = None) -> int:
     counts: dict[str, int] = defaultdict(int)
     findings: dict[str, list[str]] = defaultdict(list)
     finding_counts: dict[str, int] = defaultdict(int)
-    skipped = 0
     start = time.monotonic()
     last_report = start
     cases = 0
@@ -240,9 +217,6 @@ def main(argv: list[str] | None = None) -> int:
             break
         name = rng.choices(names, weights)[0]
         text = GENERATORS[name](rng)
-        if args.skip_known and hits_known_bug(text):
-            skipped += 1
-            continue
         cases += 1
         counts[name] += 1
         t0 = time.perf_counter()
@@ -262,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
 
     wall = time.monotonic() - start
     print(f"seed {seed}: {cases} cases in {wall:.0f}s ({', '.join(f'{n} {counts[n]}' for n in names)})"
-          + (f", {skipped} skipped as known bugs" if skipped else ""))
+          )
     if not finding_counts:
         print("no findings")
         return 0

@@ -22,9 +22,9 @@ import os
 import signal
 import sys
 from dataclasses import dataclass
-from multiprocessing.pool import AsyncResult, Pool
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Callable, Iterable, Iterator, Sequence
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Sequence
 
 from .errors import InputError, TachtuError
 from .textio import (
@@ -179,7 +179,7 @@ def _init_worker(options: SegmentOptions) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     try:
         _worker = LineProcessor(options)
-    except Exception as exc:  # noqa: BLE001 - re-raised by _work: a failing initializer would make Pool respawn forever
+    except Exception as exc:  # noqa: BLE001 - re-raised by _work: reported per chunk, with its real message
         _worker_error = exc
 
 
@@ -223,7 +223,7 @@ class SegmentRun:
         self.progress = progress
         self.skipped = 0
         self._processor: LineProcessor | None = None
-        self._pool: Pool | None = None
+        self._pool: ProcessPoolExecutor | None = None
 
     @property
     def processor(self) -> LineProcessor:
@@ -232,9 +232,11 @@ class SegmentRun:
         return self._processor
 
     def close(self) -> None:
+        # Not multiprocessing.Pool: its terminate() deadlocks when a worker is blocked writing a
+        # large result (e.g. after SIGPIPE).  Here queued chunks are cancelled and the at most
+        # ``jobs`` running ones finish, their results drained by the executor.
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def _emit(self, result: Processed, out: BinaryIO, flush: bool = False) -> None:
@@ -264,20 +266,20 @@ class SegmentRun:
 
     def _parallel(self, source: BinaryIO, path: str, out: BinaryIO) -> int:
         if self._pool is None:
-            self._pool = Pool(self.jobs, initializer=_init_worker, initargs=(self.options,))
-        pending: collections.deque[tuple[AsyncResult[Processed], int]] = collections.deque()
+            self._pool = ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(self.options,))
+        pending: collections.deque[tuple[Future[Processed], int]] = collections.deque()
         limit = 2 * self.jobs  # bounded read-ahead: memory stays ~ 2 * jobs * chunk_size
         for chunk in read_chunks(source, self.chunk_size):
-            pending.append((self._pool.apply_async(_work, (chunk, path, self.options.errors)), len(chunk.data)))
+            pending.append((self._pool.submit(_work, chunk, path, self.options.errors), len(chunk.data)))
             while len(pending) >= limit:
                 self._collect(pending, out)
         while pending:
             self._collect(pending, out)
         return source.tell()
 
-    def _collect(self, pending: collections.deque[tuple[AsyncResult[Processed], int]], out: BinaryIO) -> None:
+    def _collect(self, pending: collections.deque[tuple[Future[Processed], int]], out: BinaryIO) -> None:
         result, size = pending.popleft()
-        self._emit(result.get(), out)
+        self._emit(result.result(), out)
         self.progress.update(size)
 
     def segment_file(self, path: str | None, out: BinaryIO) -> None:
