@@ -172,13 +172,15 @@ class LineProcessor:
 # -- worker processes ------------------------------------------------------------
 _worker: LineProcessor | None = None
 _worker_error: BaseException | None = None
+_parent_processor: LineProcessor | None = None  # inherited by forked workers: no second model load
 
 
 def _init_worker(options: SegmentOptions) -> None:
     global _worker, _worker_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     try:
-        _worker = LineProcessor(options)
+        inherited = _parent_processor
+        _worker = inherited if inherited is not None and inherited.options == options else LineProcessor(options)
     except Exception as exc:  # noqa: BLE001 - re-raised by _work: reported per chunk, with its real message
         _worker_error = exc
 
@@ -227,17 +229,20 @@ class SegmentRun:
 
     @property
     def processor(self) -> LineProcessor:
+        global _parent_processor
         if self._processor is None:
-            self._processor = LineProcessor(self.options)
+            self._processor = _parent_processor = LineProcessor(self.options)
         return self._processor
 
     def close(self) -> None:
         # Not multiprocessing.Pool: its terminate() deadlocks when a worker is blocked writing a
         # large result (e.g. after SIGPIPE).  Here queued chunks are cancelled and the at most
         # ``jobs`` running ones finish, their results drained by the executor.
+        global _parent_processor
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        _parent_processor = None
 
     def _emit(self, result: Processed, out: BinaryIO, flush: bool = False) -> None:
         for warning in result.warnings:
