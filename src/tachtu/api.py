@@ -161,6 +161,8 @@ class Segmenter:
 
     def segment_line(self, line: str) -> str:
         """Segmented form of one line (must not contain a newline)."""
+        if self._rdr is not None:
+            return self._rdr.segment_line(line)  # type: ignore[no-any-return]
         if self._fast is not None:
             out = self._fast.segment_line(line)
             if out is not None:
