@@ -379,3 +379,40 @@ def test_matches_brute_force(entries: list[str], parts: list[tuple[str, str]], d
     pieces = pretokenize(line)
     joins = data.draw(st.lists(st.booleans(), min_size=max(0, len(pieces) - 1), max_size=max(0, len(pieces) - 1)))
     assert UserDict.load(entries).apply(line, pieces, joins) == _naive(entries, line, joins)
+
+
+# -- the compiled fast path stays in use, with identical results -------------------------------------
+_FAST_ENTRIES = ["FIS Bank", "học máy", "-cho biết", "=Apple Pay", "COVID-19 vaccine", "hòa bình"]
+_FAST_WORDS = (
+    "FIS Bank fis bank học máy Học Máy cho biết Apple Pay apple pay COVID-19 vaccine hoà bình hòa bình "
+    "Nhà Trắng kế hoạch tấn công , . ( ) 3G ...3G 10.000 đồng TP.HCM v.v. e\u0301 Hà_Nội"
+).split()
+
+
+@given(st.lists(st.sampled_from(_FAST_WORDS), max_size=30), st.sampled_from([" ", "  ", ", "]))
+@settings(max_examples=150, deadline=None)
+def test_fast_path_with_user_dict_equals_reference(words: list[str], sep: str) -> None:
+    line = sep.join(words)
+    fast, reference = _fast_and_reference()
+    assert fast.segment_line(line) == reference.segment_line(line)
+    assert fast.tokenize(line) == reference.tokenize(line)
+
+
+def test_may_apply_is_conservative() -> None:
+    ud = UserDict.load(_FAST_ENTRIES)
+    assert not ud.may_apply("Nhà Trắng nói rằng")
+    assert ud.may_apply("Nhà Trắng cho hay")  # "cho" starts the split entry "-cho biết"
+    assert ud.may_apply("vay FIS, rồi")
+    assert ud.may_apply("tiêm covid-19")
+    assert ud.may_apply("apple")
+    assert ud.may_apply("e\u0301")  # not NFC: always checked the slow way
+
+
+_PAIR: list[tachtu.Segmenter] = []
+
+
+def _fast_and_reference() -> tuple[tachtu.Segmenter, tachtu.Segmenter]:
+    if not _PAIR:
+        _PAIR.append(tachtu.Segmenter(user_dict=_FAST_ENTRIES))
+        _PAIR.append(tachtu.Segmenter(user_dict=_FAST_ENTRIES, compiled=False))
+    return _PAIR[0], _PAIR[1]

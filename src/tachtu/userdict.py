@@ -55,6 +55,7 @@ from .pretokenize import Kind, Piece, pretokenize
 
 __all__ = ["UserDict"]
 
+_RUN = re.compile(r"[^\W\d_]+|\d+")  # maximal letter or digit runs (see may_apply)
 _PLAIN_WORD = re.compile(r"[^\W\d_]+")  # fast path: letters only → one WORD piece
 _NEVER_JOINED = (Kind.PUNCT, Kind.UNDERSCORE)
 _INLINE_COMMENT = re.compile(r"\s+#.*$")
@@ -95,7 +96,7 @@ class UserDict:
     the dictionary is.
     """
 
-    __slots__ = ("_folded", "_lookup", "_exact", "_folded_first", "_exact_first", "_count")
+    __slots__ = ("_folded", "_lookup", "_exact", "_folded_first", "_exact_first", "_count", "_first_runs")
 
     def __init__(self) -> None:
         # case-insensitive entries: key = model_key of each syllable (lower case, old tone placement)
@@ -107,6 +108,7 @@ class UserDict:
         self._folded_first: dict[str, list[int]] = {}
         self._exact_first: dict[str, list[int]] = {}
         self._count = 0
+        self._first_runs: frozenset[str] | None = None  # built on first use (see may_apply)
 
     # -- building ------------------------------------------------------------
     @classmethod
@@ -239,6 +241,27 @@ class UserDict:
         return [("-" if split else "") + ("=" if exact else "") + words for words, split, exact in self.entries()]
 
     # -- applying ------------------------------------------------------------
+    def may_apply(self, line: str) -> bool:
+        """False only if no entry can match anywhere in ``line`` (NFC or not).
+
+        A cheap, conservative pre-check that lets the segmenter keep its
+        compiled fast path for the lines a dictionary cannot touch: an entry
+        can only match where the first letter-or-digit run of its first
+        syllable is such a run of the line (lower-cased).  Non-NFC lines are
+        always "maybe" (their runs are spelled differently before NFC).
+        """
+        runs = self._first_runs
+        if runs is None:
+            runs = self._first_runs = frozenset(
+                m.group() for key in (*self._folded_first, *self._exact_first)
+                if (m := _RUN.search(key.lower().translate(_LOOKALIKES))) is not None
+            )
+        if not runs:
+            return False
+        if not unicodedata.is_normalized("NFC", line):
+            return True
+        return not runs.isdisjoint(_RUN.findall(line.lower().translate(_LOOKALIKES)))
+
     def apply(self, text: str, pieces: Sequence[Piece], joins: Sequence[bool]) -> list[bool]:
         """Apply the dictionary to the model's decisions for one line.
 
