@@ -105,14 +105,14 @@ class Segmenter:
         if compiled:
             from .model.fast import load_fast_path
 
-            self._fast = load_fast_path(self._scorer, self._encoder.lookup, normalize)
+            self._fast = load_fast_path(self._scorer, self._encoder.lookup, normalize, self._user_dict)
 
     # -- one line ------------------------------------------------------------
     def _line_tokens(self, line: str, offset: int) -> list[Token]:
         """Tokens of one line without newline; offsets shifted by ``offset``."""
         if self._rdr is not None:
             return [Token(line[s:e], s + offset, e + offset, f) for s, e, f in self._rdr.tokenize_line(line)]
-        if self._fast is not None and (self._user_dict is None or not self._user_dict.may_apply(line)):
+        if self._fast is not None:
             found = self._fast.tokenize_line(line)
             if found is not None:
                 return [Token(w, s + offset, e + offset, f) for w, s, e, f in found]
@@ -163,7 +163,7 @@ class Segmenter:
         """Segmented form of one line (must not contain a newline)."""
         if self._rdr is not None:
             return self._rdr.segment_line(line)  # type: ignore[no-any-return]
-        if self._fast is not None and (self._user_dict is None or not self._user_dict.may_apply(line)):
+        if self._fast is not None:
             out = self._fast.segment_line(line)
             if out is not None:
                 return out

@@ -55,7 +55,6 @@ from .pretokenize import Kind, Piece, pretokenize
 
 __all__ = ["UserDict"]
 
-_RUN = re.compile(r"[^\W\d_]+|\d+")  # maximal letter or digit runs (see may_apply)
 _PLAIN_WORD = re.compile(r"[^\W\d_]+")  # fast path: letters only → one WORD piece
 _NEVER_JOINED = (Kind.PUNCT, Kind.UNDERSCORE)
 _INLINE_COMMENT = re.compile(r"\s+#.*$")
@@ -96,7 +95,7 @@ class UserDict:
     the dictionary is.
     """
 
-    __slots__ = ("_folded", "_lookup", "_exact", "_folded_first", "_exact_first", "_count", "_first_runs")
+    __slots__ = ("_folded", "_lookup", "_exact", "_folded_first", "_exact_first", "_count")
 
     def __init__(self) -> None:
         # case-insensitive entries: key = model_key of each syllable (lower case, old tone placement)
@@ -108,7 +107,6 @@ class UserDict:
         self._folded_first: dict[str, list[int]] = {}
         self._exact_first: dict[str, list[int]] = {}
         self._count = 0
-        self._first_runs: frozenset[str] | None = None  # built on first use (see may_apply)
 
     # -- building ------------------------------------------------------------
     @classmethod
@@ -241,27 +239,6 @@ class UserDict:
         return [("-" if split else "") + ("=" if exact else "") + words for words, split, exact in self.entries()]
 
     # -- applying ------------------------------------------------------------
-    def may_apply(self, line: str) -> bool:
-        """False only if no entry can match anywhere in ``line`` (NFC or not).
-
-        A cheap, conservative pre-check that lets the segmenter keep its
-        compiled fast path for the lines a dictionary cannot touch: an entry
-        can only match where the first letter-or-digit run of its first
-        syllable is such a run of the line (lower-cased).  Non-NFC lines are
-        always "maybe" (their runs are spelled differently before NFC).
-        """
-        runs = self._first_runs
-        if runs is None:
-            runs = self._first_runs = frozenset(
-                m.group() for key in (*self._folded_first, *self._exact_first)
-                if (m := _RUN.search(key.lower().translate(_LOOKALIKES))) is not None
-            )
-        if not runs:
-            return False
-        if not unicodedata.is_normalized("NFC", line):
-            return True
-        return not runs.isdisjoint(_RUN.findall(line.lower().translate(_LOOKALIKES)))
-
     def apply(self, text: str, pieces: Sequence[Piece], joins: Sequence[bool]) -> list[bool]:
         """Apply the dictionary to the model's decisions for one line.
 
@@ -279,10 +256,31 @@ class UserDict:
         >>> UserDict.load(["ông ấy"]).apply(line, pretokenize(line), [False, True, True])
         [True, False, True]
         """
-        out = list(joins)
-        n = len(pieces)
+        active = [joinable(a.kind, b.kind, b.space_before) for a, b in zip(pieces, pieces[1:])]
+        new = self.apply_spans(text, [p.start for p in pieces], [p.end for p in pieces], active, joins)
+        return list(joins) if new is None else new
+
+    def apply_spans(
+        self,
+        text: str,
+        starts: Sequence[int],
+        ends: Sequence[int],
+        active: Sequence[int],
+        joins: Sequence[int],
+    ) -> list[bool] | None:
+        """``apply`` on plain arrays (what the compiled fast path has at hand).
+
+        Args:
+            text: the NFC line; piece ``i`` is ``text[starts[i]:ends[i]]``.
+            active: ``active[i]`` true: the model may join gap ``i`` (``features.joinable``).
+            joins: the model's decision for each gap (bools, or bytes of 0/1).
+
+        Returns:
+            The new decisions, or None when no entry matches (nothing to change).
+        """
+        n = len(starts)
         if n < 2 or not self._count:
-            return out
+            return None
         # One cheap pass finds the pieces that may start an entry; only those cost more.
         low = text.lower()
         for ch in _LOOKALIKE_CHARS:
@@ -290,30 +288,30 @@ class UserDict:
                 low = low.translate(_LOOKALIKES)
                 break
         if len(low) == len(text):  # offsets kept (always, for Vietnamese)
-            words = [low[p.start : p.end] for p in pieces]
+            words = [low[s:e] for s, e in zip(starts, ends)]
         else:
-            words = [text[p.start : p.end].lower().translate(_LOOKALIKES) for p in pieces]
+            words = [text[s:e].lower().translate(_LOOKALIKES) for s, e in zip(starts, ends)]
         folded_first = self._folded_first
-        starts = [i for i, w in enumerate(words) if w in folded_first]
+        candidates = [i for i, w in enumerate(words) if w in folded_first]
         exact_first = self._exact_first
         if exact_first:
-            also = [i for i, p in enumerate(pieces) if text[p.start : p.end] in exact_first]
+            also = [i for i, (s, e) in enumerate(zip(starts, ends)) if text[s:e] in exact_first]
             if also:
-                starts = sorted(set(starts).union(also))
+                candidates = sorted(set(candidates).union(also))
+        if not candidates:
+            return None
+        out = [bool(j) for j in joins]
         done = 0  # the next match may not start before this piece
-        for i in starts:
+        for i in candidates:
             if i < done or i >= n - 1:
                 continue
             f_lengths = folded_first.get(words[i])
-            e_lengths = None
-            if exact_first:
-                p = pieces[i]
-                e_lengths = exact_first.get(text[p.start : p.end])
+            e_lengths = exact_first.get(text[starts[i] : ends[i]]) if exact_first else None
             longest = max(f_lengths[0] if f_lengths else 0, e_lengths[0] if e_lengths else 0)
             # pieces [i, limit): joinable and whitespace-separated, at most ``longest`` of them
             stop = min(n, i + longest)
             limit = i + 1
-            while limit < stop and joinable(pieces[limit - 1].kind, pieces[limit].kind, pieces[limit].space_before):
+            while limit < stop and active[limit - 1]:
                 limit += 1
             avail = limit - i
             if avail < 2:
@@ -322,7 +320,7 @@ class UserDict:
             if e_lengths:
                 for length in e_lengths:
                     if length <= avail:
-                        hit = self._exact.get(tuple(text[p.start : p.end] for p in pieces[i : i + length]))
+                        hit = self._exact.get(tuple(text[starts[k] : ends[k]] for k in range(i, i + length)))
                         if hit is not None:
                             best = hit
                             break

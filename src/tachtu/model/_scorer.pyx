@@ -744,6 +744,7 @@ cdef class LineSegmenter:
     cdef object to_nfc
     cdef object is_normalized
     cdef object normalizer       # None, or form -> normalised form
+    cdef object joins_hook       # None, or a UserDict (may_apply / apply_spans) editing the decisions
     cdef ChunkCache cache
     cdef Scratch scratch
     cdef bint busy
@@ -757,8 +758,9 @@ cdef class LineSegmenter:
         memset(&self.piece_cache, 0, sizeof(ChunkCache))
 
     def __init__(self, CompiledScorer scorer, chunk_pieces, piece_re, lookup, to_nfc, is_normalized,
-                 normalizer=None, word_kind=None):
+                 normalizer=None, word_kind=None, joins_hook=None):
         self.scorer = scorer
+        self.joins_hook = joins_hook
         self.chunk_pieces = chunk_pieces
         self.word_kind = word_kind
         self.lookup = lookup
@@ -957,7 +959,23 @@ cdef class LineSegmenter:
         for g in range(n - 1):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0
         sc.join[n - 1] = False
+        if self.joins_hook is not None and n > 1:
+            self._apply_hook(sc, text, n)
         return n
+
+    cdef void _apply_hook(self, Scratch* sc, str text, Py_ssize_t n) except *:
+        """Let the user dictionary edit the join decisions (``UserDict.apply_spans``)."""
+        cdef Py_ssize_t g
+        new = self.joins_hook.apply_spans(
+            text,
+            [sc.pstart[g] for g in range(n)],
+            [sc.pend[g] for g in range(n)],
+            (<char*>sc.active)[:n - 1],
+            (<char*>sc.join)[:n - 1],
+        )
+        if new is not None:
+            for g in range(n - 1):
+                sc.join[g] = new[g]
 
     def segment_line(self, str line):
         """Segmented form of one line, or None for the reference path."""

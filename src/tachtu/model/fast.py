@@ -132,13 +132,14 @@ class FastPath:
         model: the loaded ``Model``.
         lookup: ``Encoder.lookup`` (called only for text not seen before).
         normalize: the Segmenter's output normalisation mode.
+        user_dict: a ``UserDict`` to apply to the join decisions, or None.
 
     ``segment_line``/``tokenize_line`` return ``None`` when the line must go
     through the reference path (whitespace the pretokenizer turns into a
     piece, such as U+3000); callers then use the reference path.
     """
 
-    def __init__(self, model: object, lookup: object, normalize: str = "none") -> None:
+    def __init__(self, model: object, lookup: object, normalize: str = "none", user_dict: object = None) -> None:
         import unicodedata
 
         from .. import normalize as normalize_module
@@ -164,6 +165,7 @@ class FastPath:
             unicodedata.is_normalized,
             normalizer,
             Kind.WORD if _letters_are_one_word(chunk_pieces) else None,
+            user_dict,
         )
         self._crosses_space = pretokenize_module.CROSSES_SPACE.search
 
@@ -182,10 +184,12 @@ class FastPath:
         return self._line.tokenize_line(line)  # type: ignore[no-any-return]
 
 
-def load_fast_path(model: object, lookup: object, normalize: str = "none") -> FastPath | None:
+def load_fast_path(
+    model: object, lookup: object, normalize: str = "none", user_dict: object = None
+) -> FastPath | None:
     """A ``FastPath``, or None when the extension is not built."""
     try:
         from . import _scorer  # noqa: F401
     except ImportError:
         return None
-    return FastPath(model, lookup, normalize)
+    return FastPath(model, lookup, normalize, user_dict)
