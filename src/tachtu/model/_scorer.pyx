@@ -985,14 +985,6 @@ cdef class LineSegmenter:
         finally:
             self._release(sc)
 
-    def segment_lines(self, lines):
-        """``segment_line`` of each line (None where the reference path is needed)."""
-        cdef Scratch* sc = self._acquire()
-        try:
-            return [self._segment_line(sc, line) for line in lines]
-        finally:
-            self._release(sc)
-
     def tokenize_line(self, str line):
         """``[(text, start, end, form)]`` of one line, or None for the reference path."""
         cdef Scratch* sc = self._acquire()
