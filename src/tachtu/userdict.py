@@ -230,6 +230,10 @@ class UserDict:
         out += [(" ".join(k), split, True) for k, (_, split) in self._exact.items()]
         return out
 
+    def first_pairs(self) -> set[tuple[str, str]]:
+        """The first two syllables of every entry (keys of case-insensitive ones)."""
+        return {(k[0], k[1]) for table in (self._folded, self._exact) for k in table}
+
     def to_lines(self) -> list[str]:
         """Entries in file syntax; ``UserDict.load(ud.to_lines())`` matches exactly like ``ud``.
 

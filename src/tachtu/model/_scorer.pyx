@@ -734,6 +734,17 @@ cdef int cache_add(ChunkCache* c, uint64_t h, const Py_UCS4* text, Py_ssize_t n,
     return 0
 
 
+from .features import UNK_BASE as _UNK_BASE, Shape as _Shape
+
+cdef int64_t UNK_BASE_ID = _UNK_BASE
+cdef int64_t N_SHAPES = len(_Shape)
+
+
+cdef inline int64_t _unk_as_one(int64_t idx) noexcept:
+    """Every unknown-piece id (one per shape) as the first of them (see ``fast._entry_id_pairs``)."""
+    return UNK_BASE_ID if UNK_BASE_ID <= idx < UNK_BASE_ID + N_SHAPES else idx
+
+
 cdef class LineSegmenter:
     """One line in, the reference path's output out (see ``fast.FastPath``)."""
 
@@ -744,7 +755,9 @@ cdef class LineSegmenter:
     cdef object to_nfc
     cdef object is_normalized
     cdef object normalizer       # None, or form -> normalised form
-    cdef object joins_hook       # None, or a UserDict (may_apply / apply_spans) editing the decisions
+    cdef object joins_hook       # None, or a UserDict (apply_spans) editing the decisions
+    cdef uint64_t* hook_pairs    # sorted (first id << 32 | second id) of every entry's first two pieces
+    cdef Py_ssize_t n_hook_pairs
     cdef ChunkCache cache
     cdef Scratch scratch
     cdef bint busy
@@ -758,9 +771,16 @@ cdef class LineSegmenter:
         memset(&self.piece_cache, 0, sizeof(ChunkCache))
 
     def __init__(self, CompiledScorer scorer, chunk_pieces, piece_re, lookup, to_nfc, is_normalized,
-                 normalizer=None, word_kind=None, joins_hook=None):
+                 normalizer=None, word_kind=None, joins_hook=None, hook_pairs=()):
         self.scorer = scorer
         self.joins_hook = joins_hook
+        pairs = sorted(set(hook_pairs))
+        self.n_hook_pairs = len(pairs)
+        self.hook_pairs = <uint64_t*>malloc(max(1, len(pairs)) * sizeof(uint64_t))
+        if self.hook_pairs == NULL:
+            raise MemoryError()
+        for g, v in enumerate(pairs):
+            self.hook_pairs[g] = v
         self.chunk_pieces = chunk_pieces
         self.word_kind = word_kind
         self.lookup = lookup
@@ -781,6 +801,7 @@ cdef class LineSegmenter:
                 self.n_slow_spaces += 1
 
     def __dealloc__(self):
+        free(self.hook_pairs)
         cache_clear(&self.cache)
         scratch_free(&self.scratch)
         cache_clear(&self.piece_cache)
@@ -959,9 +980,33 @@ cdef class LineSegmenter:
         for g in range(n - 1):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0
         sc.join[n - 1] = False
-        if self.joins_hook is not None and n > 1:
+        if self.joins_hook is not None and n > 1 and self._hook_may_apply(sc, n):
             self._apply_hook(sc, text, n)
         return n
+
+    cdef bint _hook_may_apply(self, Scratch* sc, Py_ssize_t n) noexcept:
+        """Whether some joinable gap has the ids of an entry's first two pieces.
+
+        An entry can only match where its first two syllables stand, joinable, and
+        their ids (``Encoder.lookup``: vocabulary id of the model key; all unknown
+        ids count as one) equal the pieces' ids, so the other lines skip the Python hook."""
+        cdef Py_ssize_t g, lo, hi, mid
+        cdef uint64_t key
+        for g in range(n - 1):
+            if not sc.active[g]:
+                continue
+            key = (<uint64_t>_unk_as_one(sc.w[PAD + g]) << 32) | <uint64_t>_unk_as_one(sc.w[PAD + g + 1])
+            lo = 0
+            hi = self.n_hook_pairs
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if self.hook_pairs[mid] < key:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < self.n_hook_pairs and self.hook_pairs[lo] == key:
+                return True
+        return False
 
     cdef void _apply_hook(self, Scratch* sc, str text, Py_ssize_t n) except *:
         """Let the user dictionary edit the join decisions (``UserDict.apply_spans``)."""
