@@ -105,3 +105,17 @@ def test_bad_model_is_a_clear_error(blob: bytes) -> None:
 def test_token_is_picklable() -> None:
     tok = tachtu.tokenize("kế hoạch")[0]
     assert pickle.loads(pickle.dumps(tok)) == tok
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"normalize": "tone-old"}, {"user_dict": ["FIS Bank"]}, {"profile": "vncorenlp"}])
+def test_segmenter_pickles(kwargs: dict[str, object]) -> None:
+    seg = Segmenter(**kwargs)  # type: ignore[arg-type]
+    again = pickle.loads(pickle.dumps(seg))
+    text = "Ngân hàng FIS Bank cho biết hòa bình " + EXAMPLE
+    assert again.segment(text) == seg.segment(text)
+    assert again.tokenize(text) == seg.tokenize(text)
+
+
+def test_segmenter_with_own_model_pickles() -> None:
+    seg = Segmenter(Model.load())
+    assert pickle.loads(pickle.dumps(seg)).segment(EXAMPLE) == EXPECTED

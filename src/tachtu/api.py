@@ -85,6 +85,7 @@ class Segmenter:
             raise TachtuError(f"unknown profile {profile!r} (expected 'default' or 'vncorenlp')")
         self.profile = profile
         self.normalize: NormalizeMode = normalize
+        self._compiled = compiled
         self._rdr = None
         self._fast = None
         self._user_dict = None
@@ -100,12 +101,22 @@ class Segmenter:
             self._rdr = RDRSegmenter.load()
             return
         self.model = model if isinstance(model, Model) else Model.load(model)
+        self._bundled = model is None
         self._encoder = Encoder(self.model)
         self._scorer = _load_scorer(self.model, compiled)
         if compiled:
             from .model.fast import load_fast_path
 
             self._fast = load_fast_path(self._scorer, self._encoder.lookup, normalize, self._user_dict)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle as settings (plus the model's arrays unless it is the bundled one),
+        so a ``Segmenter`` can be sent to worker processes; the compiled tables are
+        rebuilt there."""
+        model = None if self._rdr is not None or self._bundled else self.model
+        kwargs = {"profile": self.profile, "normalize": self.normalize, "compiled": self._compiled,
+                  "user_dict": self._user_dict}
+        return (_rebuild_segmenter, (model, kwargs))
 
     # -- one line ------------------------------------------------------------
     def _line_tokens(self, line: str, offset: int) -> list[Token]:
@@ -180,6 +191,10 @@ class Segmenter:
         """Segment many texts lazily, in order (``segment`` of each)."""
         for text in texts:
             yield self.segment(text)
+
+
+def _rebuild_segmenter(model: Model | None, kwargs: dict[str, object]) -> Segmenter:
+    return Segmenter(model, **kwargs)  # type: ignore[arg-type]
 
 
 _default: Segmenter | None = None
