@@ -17,10 +17,16 @@ extensions = [
         optional=True,
     ),
 ]
+# The vncorenlp profile's hot loops are plain Python; Cython compiles the same
+# modules unchanged (the .py files stay the source and the fallback).
+extensions += [
+    Extension(f"tachtu.profiles.vncorenlp.{name}", [f"src/tachtu/profiles/vncorenlp/{name}.py"], optional=True)
+    for name in ("_rdr", "_initial", "_tokenizer", "segmenter")
+]
 
 setup(
     ext_modules=cythonize(
         extensions,
-        compiler_directives={"language_level": "3"},
+        compiler_directives={"language_level": "3", "annotation_typing": False},
     ),
 )
