@@ -40,36 +40,35 @@ Rules:
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, NoReturn, Sequence
 
 from .errors import DictionaryError
 from .model.features import joinable
-from . import normalize as _normalize
-from .normalize import fold_tone, model_key
+from .normalize import model_key, model_key_words
 from .pretokenize import Kind, Piece, pretokenize
 
 __all__ = ["UserDict"]
 
-_PLAIN_WORD = re.compile(r"[^\W\d_]+")  # fast path: letters only → one WORD piece
+_PLAIN_WORD = re.compile(r"[^\W\d_]+")  # letters only → one WORD piece
 _NEVER_JOINED = (Kind.PUNCT, Kind.UNDERSCORE)
 _INLINE_COMMENT = re.compile(r"\s+#.*$")
-# Characters ``model_key`` folds into others (after lower-casing), e.g. ð → đ:
-# applied to a whole line, so matching sees what ``model_key`` would.
-_LOOKALIKES = _normalize.LOOKALIKES
-_LOOKALIKE_CHARS = tuple(chr(c) for c in _LOOKALIKES)
+# On the entries joined by "\n" (one per line):
+_ODD_SPACE = re.compile(r"[^\S\n]{2,}|[^\S\n ]")  # whitespace other than one " " between syllables
+_EDGE_SPACE = re.compile(r"^ | $", re.MULTILINE)
+_ONE_SYLLABLE = re.compile(r"\n[^ \n]*\n")  # in "\n" + text + "\n"
 
-# Entry: (number of pieces, split?)  Stored under a tuple of piece keys.
-_Entry = tuple[int, bool]
+# The compiled matcher's form of a table: (syllable ids of all entries, concatenated;
+# number of syllables of each entry; split? of each entry)
+Flat = tuple[list[int], list[int], list[bool]]
 
 
 def _syllable_ok(syllable: str) -> str | None:
-    """None if ``syllable`` is exactly one joinable piece, else why not."""
-    if _PLAIN_WORD.fullmatch(syllable):
+    """None if ``syllable`` (NFC) is exactly one joinable piece, else why not."""
+    if syllable.isalpha() or _PLAIN_WORD.fullmatch(syllable):  # isalpha: a faster subset
         return None
     pieces = pretokenize(syllable)
     if len(pieces) != 1:
@@ -80,33 +79,55 @@ def _syllable_ok(syllable: str) -> str | None:
     return None
 
 
-def _tone_variants(key: str) -> tuple[str, ...]:
-    """Lower-case spellings whose ``model_key`` is ``key`` (old and new placement)."""
-    new = fold_tone(key, "new")
-    return (key,) if new == key or model_key(new) != key else (key, new)
+def _entry_of_line(line: str) -> str | None:
+    """The entry on a line (stripped, inline comment removed), or None for a blank/comment line."""
+    entry = line.strip()
+    if not entry or entry[0] == "#":
+        return None
+    if "#" in entry:  # an inline comment starts at whitespace + "#"
+        entry = _INLINE_COMMENT.sub("", entry)
+    return entry
+
+
+def _flags(entry: str) -> tuple[str, bool, bool]:
+    """``(rest, split?, exact?)`` of an entry starting with ``-`` or ``=``."""
+    split = entry[0] == "-"
+    if split:
+        entry = entry[1:]
+    exact = entry[:1] == "="
+    if exact:
+        entry = entry[1:]
+        if not split and entry[:1] == "-":  # "=-foo bar" is accepted too
+            split, entry = True, entry[1:]
+    return entry, split, exact
 
 
 class UserDict:
     """A compiled user dictionary (see the module docstring for the format).
 
-    Lookups are hashed: entries are stored under the tuple of their syllable
-    keys, and a per-first-syllable table lists the lengths to try, longest
-    first, so matching costs one or two dict lookups per piece however large
-    the dictionary is.
+    Entries are stored as one string each, their syllables separated by one
+    space: case-insensitive entries by the ``model_key`` of each syllable,
+    exact ones by their NFC text.  Matching looks up the pieces' keys joined
+    the same way, trying only the entry lengths that the first syllable
+    starts, so it costs the same however large the dictionary is.  The
+    compiled segmenter matches in C (``model/_scorer.pyx``) with tries built
+    from ``compiled_tables``.
     """
 
-    __slots__ = ("_folded", "_lookup", "_exact", "_folded_first", "_exact_first", "_count")
+    __slots__ = ("_folded", "_exact", "_first")
 
     def __init__(self) -> None:
-        # case-insensitive entries: key = model_key of each syllable (lower case, old tone placement)
-        self._folded: dict[tuple[str, ...], _Entry] = {}
-        # the same entries under every lower-case spelling (old/new tone placement), for matching
-        self._lookup: dict[tuple[str, ...], _Entry] = {}
-        self._exact: dict[tuple[str, ...], _Entry] = {}
-        # first syllable (lower case, either tone placement / exact) → lengths, longest first
-        self._folded_first: dict[str, list[int]] = {}
-        self._exact_first: dict[str, list[int]] = {}
-        self._count = 0
+        self._folded: dict[str, bool] = {}  # "key key ..." → split?, in load order
+        self._exact: dict[str, bool] = {}  # "Text Text ..." → split?
+        # built on first use (not pickled): first syllable → entry lengths, longest first
+        self._first: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None
+
+    def __getstate__(self) -> tuple[dict[str, bool], dict[str, bool]]:
+        return self._folded, self._exact
+
+    def __setstate__(self, state: tuple[dict[str, bool], dict[str, bool]]) -> None:
+        self.__init__()  # type: ignore[misc]
+        self._folded, self._exact = state
 
     # -- building ------------------------------------------------------------
     @classmethod
@@ -144,95 +165,89 @@ class UserDict:
             ud._add_lines(source, None)
         return ud
 
-    def _add_lines(self, lines: Iterable[str], path: str | None) -> None:
-        # Real dictionaries reuse a few thousand syllables: check and key each once.
-        keys: dict[str, tuple[str, ...]] = {}  # syllable → its lower-case spellings, model_key first
-        for number, line in enumerate(lines, 1):
+    def _add_lines(self, source: Iterable[str], path: str | None) -> None:
+        """Sort the lines' entries by kind, then finish each kind in bulk.
+
+        Per line, only comments and the ``-``/``=`` prefixes are handled in
+        Python; ``_add_entries`` does the rest on all entries of a kind at once.
+        Any invalid line sends the lines to ``_raise_first_error``.
+        """
+        lines = source if isinstance(source, list) else list(source)
+        folded: list[str] = []
+        folded_split: list[bool] = []
+        exact: list[str] = []
+        exact_split: list[bool] = []
+        for line in lines:
             if not isinstance(line, str):
-                raise _error(f"entries must be strings, not {type(line).__name__}", path, number)
+                _raise_first_error(lines, path)
             entry = line.strip()
             if not entry or entry[0] == "#":
                 continue
             if "#" in entry:  # an inline comment starts at whitespace + "#"
                 entry = _INLINE_COMMENT.sub("", entry)
-            self._add(entry, path, number, keys)
-
-    def _add(self, entry: str, path: str | None, number: int, keys: dict[str, tuple[str, ...]]) -> None:
-        raw = entry
-        split = entry[0] == "-"
-        if split:
-            entry = entry[1:]
-        exact = entry[:1] == "="
-        if exact:
-            entry = entry[1:]
-            if not split and entry[:1] == "-":  # "=-foo bar" is accepted too
-                split, entry = True, entry[1:]
-        if not unicodedata.is_normalized("NFC", entry):
-            entry = unicodedata.normalize("NFC", entry)
-        syllables = entry.replace("_", " ").split()
-        if not syllables:
-            raise _error(f"empty entry {raw!r}", path, number)
-        if len(syllables) < 2:
-            what = "split" if split else "join"
-            raise _error(f"a {what} entry needs at least two syllables: {raw!r}", path, number)
-        spellings = []
-        folded = []
-        several = False  # some syllable has two tone placements
-        for syllable in syllables:
-            variants = keys.get(syllable)
-            if variants is None:
-                why = _syllable_ok(syllable)
-                if why is not None:
-                    raise _error(f"{why}: {raw!r}", path, number)
-                variants = keys[syllable] = _tone_variants(model_key(syllable))
-            spellings.append(variants)
-            folded.append(variants[0])
-            if len(variants) > 1:
-                several = True
-        value: _Entry = (len(syllables), split)
-        if exact:
-            entry_key = tuple(syllables)
-            table, first, heads = self._exact, self._exact_first, (syllables[0],)
-        else:
-            entry_key = tuple(folded)
-            table, first, heads = self._folded, self._folded_first, spellings[0]
-        if entry_key not in table:
-            self._count += 1
-            lengths = first.get(heads[0])
-            if lengths is None:
-                lengths = [value[0]]
-                for head in heads:
-                    first[head] = lengths  # the spellings share one list
-            elif value[0] not in lengths:
-                lengths.append(value[0])
-                lengths.sort(reverse=True)
-        table[entry_key] = value
-        if not exact:
-            if several:
-                for spelling in itertools.product(*spellings):
-                    self._lookup[spelling] = value
+            if entry[0] == "-" or entry[0] == "=":
+                entry, split, is_exact = _flags(entry)
+                if is_exact:
+                    exact.append(entry)
+                    exact_split.append(split)
+                    continue
+                folded.append(entry)
+                folded_split.append(split)
             else:
-                self._lookup[entry_key] = value
+                folded.append(entry)
+                folded_split.append(False)
+        if not (self._add_entries(folded, folded_split, True) and self._add_entries(exact, exact_split, False)):
+            _raise_first_error(lines, path)
+
+    def _add_entries(self, entries: list[str], splits: list[bool], fold: bool) -> bool:
+        """Add entries (prefixes removed) to a table; False if one is invalid.
+
+        The entries are joined by ``"\n"`` and each step runs over the whole
+        text at C speed: ``_`` to space, NFC, one space between syllables, a
+        search for a line of fewer than two syllables, the check that every
+        syllable is one piece (in Python only for syllables that are not all
+        letters), then ``model_key`` of each syllable (``model_key_words``)
+        for case-insensitive entries.  Every step keeps to its line and its
+        syllables: whitespace never takes part in NFC, lower-casing or tone
+        folding.
+        """
+        if not entries:
+            return True
+        text = "\n".join(entries)
+        if text.count("\n") != len(entries) - 1:  # an entry string with a line break in it
+            text = "\n".join(e.replace("\n", " ") for e in entries)
+        if "_" in text:
+            text = text.replace("_", " ")
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        letters = text.replace(" ", "").replace("\n", "").isalpha()  # then " " and "\n" are all the whitespace
+        if not letters or "  " in text or " \n" in text or "\n " in text or text[0] == " " or text[-1] == " ":
+            text = _EDGE_SPACE.sub("", _ODD_SPACE.sub(" ", text))
+        if _ONE_SYLLABLE.search(f"\n{text}\n"):
+            return False
+        if not letters and any(_syllable_ok(s) is not None for s in {s for s in text.split() if not s.isalpha()}):
+            return False
+        if fold:
+            text = model_key_words(text)
+        table = self._folded if fold else self._exact
+        table.update(zip(text.split("\n"), splits))  # the later line wins, in the first one's place
+        return True
 
     # -- inspection ----------------------------------------------------------
     def __len__(self) -> int:
-        return self._count
+        return len(self._folded) + len(self._exact)
 
     def __repr__(self) -> str:
-        return f"UserDict({self._count} entries)"
+        return f"UserDict({len(self)} entries)"
 
     def entries(self) -> list[tuple[str, bool, bool]]:
         """``(syllables joined by spaces, is_split, is_exact)`` for each entry, in load order.
 
         Case-insensitive entries are listed by their key (lower case, old tone placement).
         """
-        out = [(" ".join(k), split, False) for k, (_, split) in self._folded.items()]
-        out += [(" ".join(k), split, True) for k, (_, split) in self._exact.items()]
+        out = [(words, split, False) for words, split in self._folded.items()]
+        out += [(words, split, True) for words, split in self._exact.items()]
         return out
-
-    def first_pairs(self) -> set[tuple[str, str]]:
-        """The first two syllables of every entry (keys of case-insensitive ones)."""
-        return {(k[0], k[1]) for table in (self._folded, self._exact) for k in table}
 
     def to_lines(self) -> list[str]:
         """Entries in file syntax; ``UserDict.load(ud.to_lines())`` matches exactly like ``ud``.
@@ -242,9 +257,40 @@ class UserDict:
         """
         return [("-" if split else "") + ("=" if exact else "") + words for words, split, exact in self.entries()]
 
+    # -- the compiled matcher's view ---------------------------------------
+    def compiled_tables(self) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
+        """The (case-insensitive, exact) tables for the compiled matcher.
+
+        Each is ``(entries one per line, syllables separated by one space;
+        one byte per entry, 1 for a split entry)``.  A piece matches a syllable
+        of a case-insensitive entry when its ``model_key`` is that syllable, of
+        an exact entry when its (NFC) text is.
+
+        >>> UserDict.load(["Hòa Bình", "-cho biết", "=Apple Pay"]).compiled_tables()
+        (('hoà bình\\ncho biết', b'\\x00\\x01'), ('Apple Pay', b'\\x00'))
+        """
+        return tuple(("\n".join(table), bytes(table.values())) for table in (self._folded, self._exact))  # type: ignore[return-value]
+
     # -- applying ------------------------------------------------------------
+    def _first_lengths(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """First syllable → lengths of the entries it starts, longest first
+        (case-insensitive, exact); built once, for ``apply``."""
+        if self._first is None:
+            both: list[dict[str, list[int]]] = []
+            for table in (self._folded, self._exact):
+                lengths: dict[str, set[int]] = {}
+                for words in table:
+                    syllables = words.split(" ")
+                    lengths.setdefault(syllables[0], set()).add(len(syllables))
+                both.append({first: sorted(ls, reverse=True) for first, ls in lengths.items()})
+            self._first = (both[0], both[1])
+        return self._first
+
     def apply(self, text: str, pieces: Sequence[Piece], joins: Sequence[bool]) -> list[bool]:
         """Apply the dictionary to the model's decisions for one line.
+
+        This is the pure-Python path; the compiled segmenter does the same in
+        C (``_scorer.pyx``, ``user_dict_apply``) and the tests check that both agree.
 
         Args:
             text: the NFC line.
@@ -260,83 +306,40 @@ class UserDict:
         >>> UserDict.load(["ông ấy"]).apply(line, pretokenize(line), [False, True, True])
         [True, False, True]
         """
-        active = [joinable(a.kind, b.kind, b.space_before) for a, b in zip(pieces, pieces[1:])]
-        new = self.apply_spans(text, [p.start for p in pieces], [p.end for p in pieces], active, joins)
-        return list(joins) if new is None else new
-
-    def apply_spans(
-        self,
-        text: str,
-        starts: Sequence[int],
-        ends: Sequence[int],
-        active: Sequence[int],
-        joins: Sequence[int],
-    ) -> list[bool] | None:
-        """``apply`` on plain arrays (what the compiled fast path has at hand).
-
-        Args:
-            text: the NFC line; piece ``i`` is ``text[starts[i]:ends[i]]``.
-            active: ``active[i]`` true: the model may join gap ``i`` (``features.joinable``).
-            joins: the model's decision for each gap (bools, or bytes of 0/1).
-
-        Returns:
-            The new decisions, or None when no entry matches (nothing to change).
-        """
-        n = len(starts)
-        if n < 2 or not self._count:
-            return None
-        # One cheap pass finds the pieces that may start an entry; only those cost more.
-        low = text.lower()
-        for ch in _LOOKALIKE_CHARS:
-            if ch in low:
-                low = low.translate(_LOOKALIKES)
-                break
-        if len(low) == len(text):  # offsets kept (always, for Vietnamese)
-            words = [low[s:e] for s, e in zip(starts, ends)]
-        else:
-            words = [text[s:e].lower().translate(_LOOKALIKES) for s, e in zip(starts, ends)]
-        folded_first = self._folded_first
-        candidates = [i for i, w in enumerate(words) if w in folded_first]
-        exact_first = self._exact_first
-        if exact_first:
-            also = [i for i, (s, e) in enumerate(zip(starts, ends)) if text[s:e] in exact_first]
-            if also:
-                candidates = sorted(set(candidates).union(also))
-        if not candidates:
-            return None
         out = [bool(j) for j in joins]
-        done = 0  # the next match may not start before this piece
-        for i in candidates:
-            if i < done or i >= n - 1:
+        n = len(pieces)
+        if n < 2 or not len(self):
+            return out
+        folded_first, exact_first = self._first_lengths()
+        # a piece with whitespace inside (a spaced number) is no syllable: "" never matches
+        texts = [text[p.start : p.end] for p in pieces]
+        texts = ["" if len(t.split()) != 1 else t for t in texts]
+        keys = [model_key(t) for t in texts]
+        i = 0  # the next match may not start before this piece
+        while i < n - 1:
+            f_lengths = folded_first.get(keys[i])
+            x_lengths = exact_first.get(texts[i])
+            if not f_lengths and not x_lengths:
+                i += 1
                 continue
-            f_lengths = folded_first.get(words[i])
-            e_lengths = exact_first.get(text[starts[i] : ends[i]]) if exact_first else None
-            longest = max(f_lengths[0] if f_lengths else 0, e_lengths[0] if e_lengths else 0)
+            longest = max(f_lengths[0] if f_lengths else 0, x_lengths[0] if x_lengths else 0)
             # pieces [i, limit): joinable and whitespace-separated, at most ``longest`` of them
             stop = min(n, i + longest)
             limit = i + 1
-            while limit < stop and active[limit - 1]:
+            while limit < stop and joinable(pieces[limit - 1].kind, pieces[limit].kind, pieces[limit].space_before):
                 limit += 1
-            avail = limit - i
-            if avail < 2:
-                continue
-            best: _Entry | None = None
-            if e_lengths:
-                for length in e_lengths:
-                    if length <= avail:
-                        hit = self._exact.get(tuple(text[starts[k] : ends[k]] for k in range(i, i + length)))
-                        if hit is not None:
-                            best = hit
-                            break
-            if f_lengths:
-                for length in f_lengths:
-                    if length > avail or (best is not None and length <= best[0]):
+            best: tuple[int, bool] | None = None  # (length, split)
+            # exact entries first: a case-insensitive one must be longer to win
+            for lengths, words, table in ((x_lengths, texts, self._exact), (f_lengths, keys, self._folded)):
+                for length in lengths or ():
+                    if length > limit - i or (best is not None and length <= best[0]):
                         continue
-                    hit = self._lookup.get(tuple(words[i : i + length]))
-                    if hit is not None:
-                        best = hit
+                    split = table.get(" ".join(words[i : i + length]))
+                    if split is not None:
+                        best = (length, split)
                         break
             if best is None:
+                i += 1
                 continue
             length, split = best
             end = i + length
@@ -347,8 +350,30 @@ class UserDict:
                     out[i - 1] = False
                 if end - 1 < len(out):
                     out[end - 1] = False
-            done = end
+            i = end
         return out
+
+
+def _raise_first_error(lines: Sequence[object], path: str | None) -> NoReturn:
+    """Read ``lines`` one at a time and raise the error of the first invalid one."""
+    for number, line in enumerate(lines, 1):
+        if not isinstance(line, str):
+            raise _error(f"entries must be strings, not {type(line).__name__}", path, number)
+        raw = _entry_of_line(line)
+        if raw is None:
+            continue
+        entry, split, _ = _flags(raw) if raw[0] in "-=" else (raw, False, False)
+        syllables = unicodedata.normalize("NFC", entry).replace("_", " ").split()
+        if not syllables:
+            raise _error(f"empty entry {raw!r}", path, number)
+        if len(syllables) < 2:
+            what = "split" if split else "join"
+            raise _error(f"a {what} entry needs at least two syllables: {raw!r}", path, number)
+        for syllable in syllables:
+            why = _syllable_ok(syllable)
+            if why is not None:
+                raise _error(f"{why}: {raw!r}", path, number)
+    raise AssertionError("no invalid line found")  # _add_lines found one
 
 
 def _error(message: str, path: str | None, line: int | None) -> DictionaryError:

@@ -37,6 +37,8 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
     Py_UCS4* PyUnicode_AsUCS4(object u, Py_UCS4* buffer, Py_ssize_t buflen, int copy_null) except NULL
+    Py_UCS4* PyUnicode_AsUCS4Copy(object u) except NULL
+    void PyMem_Free(void* p)
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
     object PyUnicode_Substring(object s, Py_ssize_t start, Py_ssize_t end)
     int PyUnicode_4BYTE_KIND
@@ -545,12 +547,18 @@ cdef struct CEntry:
     uint32_t n_pieces
     uint8_t ctx
 
+cdef struct PieceMatch:     # how a piece can take part in one user dictionary table's entries
+    uint32_t start           # trie node after it as an entry's first syllable (0: starts none)
+    uint32_t next            # its syllable id, if some entry has it after the first (0: none)
+
 cdef struct CPiece:
     uint32_t start           # relative to the chunk
     uint32_t end
     int64_t id
     uint8_t shape
     uint8_t kind
+    PieceMatch folded        # user dictionary: by the piece's model key
+    PieceMatch exact         # ... by its exact text
 
 cdef struct ChunkCache:
     CEntry* table
@@ -582,6 +590,9 @@ cdef struct Scratch:
     Py_ssize_t cap_out
     Py_UCS4* out
     CPiece* miss             # pieces of the chunk being pretokenized
+    PieceMatch* ufolded      # CPiece.folded/exact of each piece
+    PieceMatch* uexact
+    uint64_t* ukeys          # user dictionary edge keys (2 per piece, see user_dict_prefetch)
     Py_ssize_t* wstart       # word spans in the original line
     Py_ssize_t* wend
 
@@ -590,7 +601,7 @@ cdef void scratch_free(Scratch* sc) noexcept:
     free(sc.text); free(sc.orig); free(sc.map_start); free(sc.map_end)
     free(sc.pstart); free(sc.pend); free(sc.pkind); free(sc.pspace)
     free(sc.w); free(sc.s); free(sc.active); free(sc.join); free(sc.scores); free(sc.keybuf); free(sc.keygap)
-    free(sc.out); free(sc.miss); free(sc.wstart); free(sc.wend)
+    free(sc.out); free(sc.miss); free(sc.ufolded); free(sc.uexact); free(sc.ukeys); free(sc.wstart); free(sc.wend)
     memset(sc, 0, sizeof(Scratch))
 
 
@@ -620,12 +631,16 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, int n_specs) except -1
         sc.keygap = <uint32_t*>malloc((cap * n_specs + 1) * sizeof(uint32_t))
         sc.out = <Py_UCS4*>malloc(sc.cap_out * sizeof(Py_UCS4))
         sc.miss = <CPiece*>malloc(cap * sizeof(CPiece))
+        sc.ufolded = <PieceMatch*>malloc(cap * sizeof(PieceMatch))
+        sc.uexact = <PieceMatch*>malloc(cap * sizeof(PieceMatch))
+        sc.ukeys = <uint64_t*>malloc(2 * cap * sizeof(uint64_t))
         sc.wstart = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
         sc.wend = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
         if (sc.text == NULL or sc.orig == NULL or sc.map_start == NULL or sc.map_end == NULL
                 or sc.pstart == NULL or sc.pend == NULL or sc.pkind == NULL or sc.pspace == NULL
                 or sc.w == NULL or sc.s == NULL or sc.active == NULL or sc.join == NULL
                 or sc.scores == NULL or sc.keybuf == NULL or sc.keygap == NULL or sc.out == NULL or sc.miss == NULL
+                or sc.ufolded == NULL or sc.uexact == NULL or sc.ukeys == NULL
                 or sc.wstart == NULL or sc.wend == NULL):
             scratch_free(sc)
             raise MemoryError()
@@ -734,15 +749,229 @@ cdef int cache_add(ChunkCache* c, uint64_t h, const Py_UCS4* text, Py_ssize_t n,
     return 0
 
 
-from .features import UNK_BASE as _UNK_BASE, Shape as _Shape
+# ---------------------------------------------------------------------------
+# User dictionary (``userdict.UserDict``): one trie per table (case-insensitive,
+# exact) over syllable ids, matched in C after the model's decisions.  Each
+# piece carries what it can do in each trie (``PieceMatch``, found once per
+# distinct piece text); the first step from the root is then free, and the
+# hashed edge of every gap's first two pieces is computed and prefetched before
+# the gaps are scored, so its cache miss is hidden behind the scoring.
+cdef enum:
+    USER_JOIN = 1            # low two bits of an edge's value: the entry ending at its node
+    USER_SPLIT = 2
+    USER_ENDS = 3
+    USER_INNER = 4           # bit 2: its node has children (longer entries go on from it)
+    USER_NODE_SHIFT = 3      # the child node is the value >> 3
 
-cdef int64_t UNK_BASE_ID = _UNK_BASE
-cdef int64_t N_SHAPES = len(_Shape)
+cdef struct SylSlot:
+    uint64_t hash            # chunk_hash of the syllable; 0: empty slot
+    uint32_t off             # into UserTrie.chars
+    uint32_t n
+    uint32_t id
+
+cdef struct UserTrie:
+    Py_UCS4* chars           # the table's entries, as ``UserDict.compiled_tables`` gives them
+    SylSlot* syl             # syllable text -> id (from 1), open addressing
+    uint64_t syl_mask
+    uint32_t* first          # [syllable id] -> node of the entries starting with it (0: none)
+    uint8_t* follows         # [syllable id] -> 1 if some entry has it after its first syllable
+    WTable edges             # edge_key(node, syllable id) -> child node << 3 | USER_INNER? | USER_JOIN/SPLIT?
+    Py_ssize_t n_nodes       # nodes from 1; the root has none
 
 
-cdef inline int64_t _unk_as_one(int64_t idx) noexcept:
-    """Every unknown-piece id (one per shape) as the first of them (see ``fast._entry_id_pairs``)."""
-    return UNK_BASE_ID if UNK_BASE_ID <= idx < UNK_BASE_ID + N_SHAPES else idx
+cdef inline uint64_t edge_key(uint64_t node, uint32_t syllable) noexcept nogil:
+    """A bijection of (node, syllable id), well mixed in the top bits that
+    ``WTable`` indexes by: different edges never share a key, and a node
+    from 1 never gives 0."""
+    return key_end(((node << 32) | syllable) * TACHTU_MULT)
+
+
+cdef PieceMatch utrie_piece(const UserTrie* t, const Py_UCS4* text, Py_ssize_t n) noexcept nogil:
+    """What a piece whose (key or exact) text is ``text`` can do in ``t``."""
+    cdef PieceMatch m
+    m.start = 0
+    m.next = 0
+    if t.syl == NULL:
+        return m
+    cdef uint64_t h = chunk_hash(text, n, 0)
+    cdef uint64_t i = h & t.syl_mask
+    cdef uint32_t sid = 0
+    while t.syl[i].hash != 0:
+        if (t.syl[i].hash == h and t.syl[i].n == n
+                and memcmp(t.chars + t.syl[i].off, text, n * sizeof(Py_UCS4)) == 0):
+            sid = t.syl[i].id
+            break
+        i = (i + 1) & t.syl_mask
+    if sid != 0:
+        m.start = t.first[sid]
+        m.next = sid if t.follows[sid] else 0
+    return m
+
+
+cdef void utrie_free(UserTrie* t) noexcept:
+    PyMem_Free(t.chars)
+    free(t.syl)
+    free(t.first)
+    free(t.follows)
+    wt_free(&t.edges)
+    memset(t, 0, sizeof(UserTrie))
+
+
+cdef int utrie_build(UserTrie* t, str text, const uint8_t[::1] splits) except -1:
+    """Fill ``t`` from entries one per line, two or more syllables separated by
+    one space; ``splits[k]``: entry ``k`` is a split entry.  A repeated entry
+    is overwritten (the later line wins, as in the ``UserDict`` tables)."""
+    cdef Py_ssize_t n = len(text), i, start = 0, n_syl = 0, entry = 0, size = 16
+    cdef uint32_t n_ids = 0, sid, node = 0, child, edge
+    cdef uint64_t h, j, key = 0, parent_key
+    cdef Py_UCS4 c
+    if n == 0:
+        return 0
+    if n >= 0xFFFFFFFF:
+        raise ValueError("user dictionary too large")
+    t.chars = PyUnicode_AsUCS4Copy(text)
+    for i in range(n):
+        if t.chars[i] == 32 or t.chars[i] == 10:
+            n_syl += 1
+    n_syl += 1
+    if n_syl >= (1 << 28):     # node << USER_NODE_SHIFT must fit an int32 edge value
+        raise ValueError("user dictionary too large")
+    while size < 2 * n_syl:
+        size *= 2
+    t.syl = <SylSlot*>calloc(size, sizeof(SylSlot))
+    t.first = <uint32_t*>calloc(n_syl + 1, sizeof(uint32_t))
+    t.follows = <uint8_t*>calloc(n_syl + 1, 1)
+    if t.syl == NULL or t.first == NULL or t.follows == NULL:
+        raise MemoryError()
+    t.syl_mask = size - 1
+    wt_init(&t.edges, n_syl)
+    for i in range(n + 1):
+        c = t.chars[i] if i < n else 10
+        if c != 32 and c != 10:
+            continue
+        # syllable [start, i): its id, added if new
+        h = chunk_hash(t.chars + start, i - start, 0)
+        j = h & t.syl_mask
+        sid = 0
+        while t.syl[j].hash != 0:
+            if (t.syl[j].hash == h and t.syl[j].n == i - start
+                    and memcmp(t.chars + t.syl[j].off, t.chars + start, (i - start) * sizeof(Py_UCS4)) == 0):
+                sid = t.syl[j].id
+                break
+            j = (j + 1) & t.syl_mask
+        if sid == 0:
+            n_ids += 1
+            sid = n_ids
+            t.syl[j].hash = h
+            t.syl[j].off = start
+            t.syl[j].n = i - start
+            t.syl[j].id = sid
+        # one step down the trie from ``node`` (0: the root)
+        if node == 0:
+            child = t.first[sid]
+            if child == 0:
+                t.n_nodes += 1
+                child = t.first[sid] = t.n_nodes
+        else:
+            t.follows[sid] = 1
+            parent_key = key   # the edge into ``node`` (0: a first syllable's node)
+            key = edge_key(node, sid)
+            child = <uint32_t>wt_get(&t.edges, key) >> USER_NODE_SHIFT
+            if child == 0:
+                t.n_nodes += 1
+                child = t.n_nodes
+                wt_put(&t.edges, key, child << USER_NODE_SHIFT)
+                if parent_key != 0:
+                    wt_put(&t.edges, parent_key, wt_get(&t.edges, parent_key) | USER_INNER)
+        if c == 10:            # the entry ends at ``child``, reached by edge ``key``
+            if key == 0 or entry >= splits.shape[0]:
+                raise ValueError("compiled_tables: an entry of one syllable, or too few split flags")
+            edge = (<uint32_t>wt_get(&t.edges, key) & ~(<uint32_t>USER_ENDS))
+            wt_put(&t.edges, key, edge | (USER_SPLIT if splits[entry] else USER_JOIN))
+            entry += 1
+            node = 0
+            key = 0
+        else:
+            node = child
+        start = i + 1
+    if entry != splits.shape[0]:
+        raise ValueError("compiled_tables: more split flags than entries")
+    return 0
+
+
+cdef inline uint64_t pair_key(const UserTrie* t, const PieceMatch* m, Py_ssize_t g) noexcept nogil:
+    """Edge key from piece ``g`` as a first syllable to piece ``g + 1`` (its slot
+    prefetched), or 0 when no entry of ``t`` starts with these two pieces."""
+    if m[g].start == 0 or m[g + 1].next == 0:
+        return 0
+    cdef uint64_t key = edge_key(m[g].start, m[g + 1].next)
+    wt_prefetch(&t.edges, key)
+    return key
+
+
+cdef void user_dict_prefetch(const UserTrie* folded, const UserTrie* exact, const PieceMatch* fm,
+                             const PieceMatch* xm, const uint8_t* active, uint64_t* keys,
+                             Py_ssize_t n) noexcept nogil:
+    """``keys[g]``/``keys[n + g]``: ``pair_key`` of every joinable gap, for
+    ``user_dict_apply`` (0 where no entry can start)."""
+    cdef Py_ssize_t g
+    for g in range(n - 1):
+        keys[g] = pair_key(folded, fm, g) if active[g] else 0
+    if exact.n_nodes == 0:
+        memset(keys + n, 0, (n - 1) * sizeof(uint64_t))
+        return
+    for g in range(n - 1):
+        keys[n + g] = pair_key(exact, xm, g) if active[g] else 0
+
+
+cdef inline Py_ssize_t utrie_longest(const UserTrie* t, uint64_t key, const PieceMatch* m,
+                                     const uint8_t* active, Py_ssize_t i, Py_ssize_t n,
+                                     uint8_t* value) noexcept nogil:
+    """Length of the longest entry of ``t`` on pieces ``[i, ...)`` across joinable
+    gaps (0: none), from ``key`` = ``pair_key`` of gap ``i``; its USER_JOIN or
+    USER_SPLIT into ``value``."""
+    if key == 0:
+        return 0
+    cdef uint32_t edge = <uint32_t>wt_get(&t.edges, key)
+    cdef Py_ssize_t j = i + 2, best = 0
+    while edge != 0:
+        if edge & USER_ENDS:
+            best = j - i
+            value[0] = edge & USER_ENDS
+        if not edge & USER_INNER or j >= n or not active[j - 1] or m[j].next == 0:
+            break
+        edge = <uint32_t>wt_get(&t.edges, edge_key(edge >> USER_NODE_SHIFT, m[j].next))
+        j += 1
+    return best
+
+
+cdef void user_dict_apply(const UserTrie* folded, const UserTrie* exact, const PieceMatch* fm,
+                          const PieceMatch* xm, const uint8_t* active, const uint64_t* keys,
+                          Py_ssize_t n, uint8_t* join) noexcept nogil:
+    """``UserDict.apply`` on the decisions ``join[0:n-1]`` (``join[n-1]`` is False),
+    with ``keys`` from ``user_dict_prefetch``: left to right, the longest entry
+    at each piece, an exact one on a tie."""
+    cdef Py_ssize_t i = 0, g, length, other
+    cdef uint8_t value = 0, other_value = 0
+    while i < n - 1:
+        if keys[i] == 0 and keys[n + i] == 0:
+            i += 1
+            continue
+        length = utrie_longest(exact, keys[n + i], xm, active, i, n, &value)
+        other = utrie_longest(folded, keys[i], fm, active, i, n, &other_value)
+        if other > length:
+            length = other
+            value = other_value
+        if length == 0:
+            i += 1
+            continue
+        for g in range(i, i + length - 1):
+            join[g] = value == USER_JOIN
+        if value == USER_JOIN:     # the word stands alone
+            if i > 0:
+                join[i - 1] = False
+            join[i + length - 1] = False
+        i += length
 
 
 cdef class LineSegmenter:
@@ -755,9 +984,10 @@ cdef class LineSegmenter:
     cdef object to_nfc
     cdef object is_normalized
     cdef object normalizer       # None, or form -> normalised form
-    cdef object joins_hook       # None, or a UserDict (apply_spans) editing the decisions
-    cdef uint64_t* hook_pairs    # sorted (first id << 32 | second id) of every entry's first two pieces
-    cdef Py_ssize_t n_hook_pairs
+    cdef bint user_dict          # a user dictionary is applied (tries below, CPiece.fid/xid)
+    cdef UserTrie user_folded
+    cdef UserTrie user_exact
+    cdef object model_key        # normalize.model_key: what case-insensitive entries compare
     cdef ChunkCache cache
     cdef Scratch scratch
     cdef bint busy
@@ -769,18 +999,20 @@ cdef class LineSegmenter:
         memset(&self.cache, 0, sizeof(ChunkCache))
         memset(&self.scratch, 0, sizeof(Scratch))
         memset(&self.piece_cache, 0, sizeof(ChunkCache))
+        memset(&self.user_folded, 0, sizeof(UserTrie))
+        memset(&self.user_exact, 0, sizeof(UserTrie))
 
     def __init__(self, CompiledScorer scorer, chunk_pieces, piece_re, lookup, to_nfc, is_normalized,
-                 normalizer=None, word_kind=None, joins_hook=None, hook_pairs=()):
+                 normalizer=None, word_kind=None, user_dict=None):
+        from ..normalize import model_key
+
         self.scorer = scorer
-        self.joins_hook = joins_hook
-        pairs = sorted(set(hook_pairs))
-        self.n_hook_pairs = len(pairs)
-        self.hook_pairs = <uint64_t*>malloc(max(1, len(pairs)) * sizeof(uint64_t))
-        if self.hook_pairs == NULL:
-            raise MemoryError()
-        for g, v in enumerate(pairs):
-            self.hook_pairs[g] = v
+        self.model_key = model_key
+        self.user_dict = user_dict is not None
+        if user_dict is not None:
+            (folded, folded_splits), (exact, exact_splits) = user_dict.compiled_tables()
+            utrie_build(&self.user_folded, folded, folded_splits)
+            utrie_build(&self.user_exact, exact, exact_splits)
         self.chunk_pieces = chunk_pieces
         self.word_kind = word_kind
         self.lookup = lookup
@@ -801,7 +1033,8 @@ cdef class LineSegmenter:
                 self.n_slow_spaces += 1
 
     def __dealloc__(self):
-        free(self.hook_pairs)
+        utrie_free(&self.user_folded)
+        utrie_free(&self.user_exact)
         cache_clear(&self.cache)
         scratch_free(&self.scratch)
         cache_clear(&self.piece_cache)
@@ -829,6 +1062,7 @@ cdef class LineSegmenter:
         cdef const CEntry* hit
         cdef CPiece value
         cdef Py_ssize_t x
+        cdef Py_UCS4* key_chars
         cdef bint letters = self.word_kind is not None
         if letters:
             for x in range(start, end):
@@ -854,12 +1088,23 @@ cdef class LineSegmenter:
             if hit != NULL:
                 piece.id = self.piece_cache.pieces[hit.piece_off].id
                 piece.shape = self.piece_cache.pieces[hit.piece_off].shape
+                piece.folded = self.piece_cache.pieces[hit.piece_off].folded
+                piece.exact = self.piece_cache.pieces[hit.piece_off].exact
             else:
-                ident, shape = self.lookup(PyUnicode_Substring(text, s, e), kind)
+                piece_text = PyUnicode_Substring(text, s, e)
+                ident, shape = self.lookup(piece_text, kind)
                 if not 0 <= shape < self.scorer.T.n_shapes:
                     raise ValueError(f"encoder returned shape {shape} out of range")
                 piece.id = ident
                 piece.shape = shape
+                piece.exact = utrie_piece(&self.user_exact, sc.text + s, e - s)
+                if self.user_folded.n_nodes:
+                    key = self.model_key(piece_text)
+                    key_chars = PyUnicode_AsUCS4Copy(key)
+                    piece.folded = utrie_piece(&self.user_folded, key_chars, len(key))
+                    PyMem_Free(key_chars)
+                else:
+                    piece.folded.start = piece.folded.next = 0
                 if e - s <= MAX_CACHED_CHUNK:
                     value = piece[0]
                     cache_add(&self.piece_cache, h, sc.text + s, e - s, kind_code, &value, 1)
@@ -915,6 +1160,9 @@ cdef class LineSegmenter:
                 sc.pspace[n] = q == 0
                 sc.w[PAD + n] = cp[q].id
                 sc.s[PAD + n] = cp[q].shape
+                if self.user_dict:
+                    sc.ufolded[n] = cp[q].folded
+                    sc.uexact[n] = cp[q].exact
                 n += 1
             i = j
         return n
@@ -970,6 +1218,9 @@ cdef class LineSegmenter:
         for g in range(n - 1):
             sc.active[g] = self.scorer._joinable(sc.pkind[g], sc.pkind[g + 1], sc.pspace[g + 1])
             sc.scores[g] = 0
+        if self.user_dict:      # the lookups load while the gaps are scored
+            user_dict_prefetch(&self.user_folded, &self.user_exact, sc.ufolded, sc.uexact, sc.active,
+                               sc.ukeys, n)
         if n >= NOGIL_MIN_PIECES:
             with nogil:
                 dict_scores(T, sc.w + PAD, n, sc.scores)
@@ -980,47 +1231,10 @@ cdef class LineSegmenter:
         for g in range(n - 1):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0
         sc.join[n - 1] = False
-        if self.joins_hook is not None and n > 1 and self._hook_may_apply(sc, n):
-            self._apply_hook(sc, text, n)
+        if self.user_dict:
+            user_dict_apply(&self.user_folded, &self.user_exact, sc.ufolded, sc.uexact, sc.active,
+                            sc.ukeys, n, sc.join)
         return n
-
-    cdef bint _hook_may_apply(self, Scratch* sc, Py_ssize_t n) noexcept:
-        """Whether some joinable gap has the ids of an entry's first two pieces.
-
-        An entry can only match where its first two syllables stand, joinable, and
-        their ids (``Encoder.lookup``: vocabulary id of the model key; all unknown
-        ids count as one) equal the pieces' ids, so the other lines skip the Python hook."""
-        cdef Py_ssize_t g, lo, hi, mid
-        cdef uint64_t key
-        for g in range(n - 1):
-            if not sc.active[g]:
-                continue
-            key = (<uint64_t>_unk_as_one(sc.w[PAD + g]) << 32) | <uint64_t>_unk_as_one(sc.w[PAD + g + 1])
-            lo = 0
-            hi = self.n_hook_pairs
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if self.hook_pairs[mid] < key:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            if lo < self.n_hook_pairs and self.hook_pairs[lo] == key:
-                return True
-        return False
-
-    cdef void _apply_hook(self, Scratch* sc, str text, Py_ssize_t n) except *:
-        """Let the user dictionary edit the join decisions (``UserDict.apply_spans``)."""
-        cdef Py_ssize_t g
-        new = self.joins_hook.apply_spans(
-            text,
-            [sc.pstart[g] for g in range(n)],
-            [sc.pend[g] for g in range(n)],
-            (<char*>sc.active)[:n - 1],
-            (<char*>sc.join)[:n - 1],
-        )
-        if new is not None:
-            for g in range(n - 1):
-                sc.join[g] = new[g]
 
     def segment_line(self, str line):
         """Segmented form of one line, or None for the reference path."""

@@ -132,7 +132,8 @@ class FastPath:
         model: the loaded ``Model``.
         lookup: ``Encoder.lookup`` (called only for text not seen before).
         normalize: the Segmenter's output normalisation mode.
-        user_dict: a ``UserDict`` to apply to the join decisions, or None.
+        user_dict: a ``UserDict`` to apply to the join decisions, or None
+            (matched in C: ``_scorer.user_dict_apply``).
 
     ``segment_line``/``tokenize_line`` return ``None`` when the line must go
     through the reference path (whitespace the pretokenizer turns into a
@@ -166,7 +167,6 @@ class FastPath:
             normalizer,
             Kind.WORD if _letters_are_one_word(chunk_pieces) else None,
             user_dict,
-            () if user_dict is None else _entry_id_pairs(user_dict, lookup),
         )
         self._crosses_space = pretokenize_module.CROSSES_SPACE.search
 
@@ -183,31 +183,6 @@ class FastPath:
         if " . " in line and self._crosses_space(line):
             return None
         return self._line.tokenize_line(line)  # type: ignore[no-any-return]
-
-
-def _entry_id_pairs(user_dict: object, lookup: object) -> list[int]:
-    """``first id << 32 | second id`` for the first two syllables of each entry.
-
-    A syllable's id is what ``Encoder.lookup`` gives any text with its model key:
-    the vocabulary id, ``NUMBER_ID`` for numbers, or, when unknown, an id that
-    depends on the text's shape; the compiled check counts all unknown ids as
-    ``UNK_BASE``, and so does this list.
-    """
-    from ..pretokenize import pretokenize
-    from .features import UNK_BASE, Shape
-
-    known: dict[str, int] = {}
-
-    def id_of(syllable: str) -> int:
-        idx = known.get(syllable)
-        if idx is None:
-            pieces = () if syllable.isalpha() else pretokenize(syllable)
-            kind = pieces[0].kind if len(pieces) == 1 else Kind.WORD
-            idx, _ = lookup(syllable, kind)  # type: ignore[operator]
-            idx = known[syllable] = UNK_BASE if UNK_BASE <= idx < UNK_BASE + len(Shape) else int(idx)
-        return idx
-
-    return [id_of(first) << 32 | id_of(second) for first, second in user_dict.first_pairs()]  # type: ignore[attr-defined]
 
 
 def load_fast_path(
