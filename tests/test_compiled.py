@@ -24,7 +24,9 @@ from tachtu.model.features import Kind, Shape, Template, feature_key, gap_featur
 from tachtu.model.model import Model  # noqa: E402
 from tachtu.model.scorer_ref import ReferenceScorer  # noqa: E402
 from tachtu.pretokenize import pretokenize  # noqa: E402
-from tachtu.normalize import to_nfc  # noqa: E402
+from tachtu.errors import DictionaryError  # noqa: E402
+from tachtu.normalize import fold_tone, to_nfc  # noqa: E402
+from tachtu.userdict import UserDict  # noqa: E402
 
 UD_TEST = Path("/work/shared/data/ud_vtb/test.wseg.txt")
 NEWS = Path("/work/shared/data/bench/news_raw.txt")
@@ -252,3 +254,132 @@ def test_threads_equal_sequential(fast: FastPath, reference: Segmenter) -> None:
         thread.join()
     for k in range(4):
         assert results[k] == expected
+
+
+# -- user dictionaries: the compiled matcher (``_scorer.user_dict_apply``) equals ``UserDict.apply`` --
+def with_user_dict(seg: Segmenter, user_dict: UserDict) -> Segmenter:
+    """The reference ``seg`` with another user dictionary (without loading the model again)."""
+    other = object.__new__(Segmenter)
+    other.__dict__.update(seg.__dict__, _user_dict=user_dict)
+    return other
+
+
+@pytest.fixture(scope="module")
+def lookup(model: Model) -> Any:
+    return Encoder(model).lookup
+
+
+def _variant(draw: st.DrawFn, syllable: str) -> str:
+    """The same syllable as a user may write it: case, tone placement, NFD."""
+    form = draw(st.integers(0, 6))
+    if form == 0:
+        syllable = syllable.upper()
+    elif form == 1:
+        syllable = syllable.title()
+    elif form == 2:
+        syllable = fold_tone(syllable, "new")
+    elif form == 3:
+        syllable = fold_tone(syllable, "old")
+    if draw(st.integers(0, 5)) == 0:
+        syllable = unicodedata.normalize("NFD", syllable)
+    return syllable
+
+
+@st.composite
+def line_and_entries(draw: st.DrawFn, pool: tuple[str, ...] = tuple(SYLLABLES)) -> tuple[str, list[str]]:
+    """A line, and entries taken from its own pieces (so that they match) or from ``pool``;
+    each entry in some spelling, with a random prefix and separator."""
+    line = draw(vietnamese_like())
+    text = to_nfc(line).text
+    pieces = [text[p.start : p.end] for p in pretokenize(text) if p.kind not in (Kind.PUNCT, Kind.UNDERSCORE)]
+    entries = []
+    for _ in range(draw(st.integers(0, 10))):
+        if pieces and draw(st.booleans()):
+            start = draw(st.integers(0, len(pieces) - 1))
+            syllables = pieces[start : start + draw(st.integers(2, 5))]
+        else:
+            syllables = draw(st.lists(st.sampled_from(pool), min_size=2, max_size=4))
+        entry = draw(st.sampled_from(["", "", "", "-", "=", "-=", "=-"])) + draw(
+            st.sampled_from([" ", "_", "  ", "\t"])
+        ).join(_variant(draw, s) for s in syllables)
+        try:
+            UserDict.load([entry])
+        except DictionaryError:  # e.g. a piece that is not one piece on its own ("3G" in "...3G")
+            continue
+        entries.append(entry)
+    return line, entries
+
+
+@SETTINGS
+@given(case=line_and_entries())
+def test_user_dict_fast_equals_reference(
+    case: tuple[str, list[str]], compiled_scorer: Any, lookup: Any, reference: Segmenter
+) -> None:
+    line, entries = case
+    user_dict = UserDict.load(entries)
+    assert_same(FastPath(compiled_scorer, lookup, user_dict=user_dict), with_user_dict(reference, user_dict), line)
+
+
+_DENSE = ("hoà", "bình", "cho", "biết", "quý", "xqzv", "COVID-19", "S24", "2024", "ΑΣ")
+
+
+@st.composite
+def dense_case(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """Few distinct syllables, so that entries overlap, nest and share prefixes."""
+    words = draw(st.lists(st.sampled_from(_DENSE), max_size=16))
+    line = "".join(_variant(draw, w) + draw(st.sampled_from([" ", " ", "  ", ", ", "\t"])) for w in words).strip()
+    entries = [
+        draw(st.sampled_from(["", "", "-", "=", "-="]))
+        + " ".join(_variant(draw, s) for s in draw(st.lists(st.sampled_from(_DENSE), min_size=2, max_size=5)))
+        for _ in range(draw(st.integers(1, 12)))
+    ]
+    return line, entries
+
+
+@SETTINGS
+@given(case=dense_case())
+def test_user_dict_overlapping_entries_fast_equals_reference(
+    case: tuple[str, list[str]], compiled_scorer: Any, lookup: Any, reference: Segmenter
+) -> None:
+    line, entries = case
+    user_dict = UserDict.load(entries)
+    assert_same(FastPath(compiled_scorer, lookup, user_dict=user_dict), with_user_dict(reference, user_dict), line)
+
+
+@pytest.mark.parametrize(
+    "entries, line",
+    [
+        (["a b", "a b c d", "-a b c"], "a b c d e a b c x a b"),  # longest of a prefix chain; a dead end
+        (["b c d", "a b"], "a b c d"),  # leftmost first
+        (["=Apple Pay", "apple pay thẻ"], "Apple Pay thẻ Apple Pay APPLE PAY"),  # exact vs longer folded
+        (["-=Hà Nội", "hà nội"], "Hà Nội hà nội HÀ NỘI"),  # exact beats folded of the same length
+        (["hoà bình", "-Thuỷ Hoà"], "Hòa Bình thủy hòa HOÀ BÌNH thuỷ hoà bình"),  # tone placement, case
+        (["Vie\u0323\u0302t Nam"], "Việt Nam Vie\u0323\u0302t Nam VIỆT NAM"),  # NFD entry and text
+        (["xqzv plok", "COVID-19 vaccine", "Galaxy S24", "10.000 đồng"], "xqzv plok COVID-19 vaccine Galaxy S24 10.000 đồng"),
+        (["cho biết", "-Cho Biết", "cho biết"], "ông cho biết"),  # the later line wins
+        (["Hà Nội"], "Hà, Nội (Hà Nội) Hà.Nội"),  # never across punctuation or glued pieces
+        (["ΟΔΟΣ ΑΣ"], "οδος ας ΟΔΟΣ ΑΣ"),  # Greek final sigma: each piece alone
+    ],
+)
+def test_user_dict_golden(entries: list[str], line: str, compiled_scorer: Any, lookup: Any, reference: Segmenter) -> None:
+    user_dict = UserDict.load(entries)
+    assert_same(FastPath(compiled_scorer, lookup, user_dict=user_dict), with_user_dict(reference, user_dict), line)
+
+
+def test_user_dict_big_on_real_sentences(compiled_scorer: Any, lookup: Any, reference: Segmenter) -> None:
+    if not NEWS.exists():
+        pytest.skip("no real text present")
+    with NEWS.open(encoding="utf-8") as handle:
+        lines = [next(handle).rstrip("\n") for _ in range(150)]
+    rng = random.Random(1)
+    words = sorted({w for line in lines for w in line.split() if w.isalpha()})
+    # common words in every position, entries of 2 to 6 syllables, prefixes of each other
+    entries = [" ".join(rng.choices(words, k=rng.choice((2, 2, 3, 4, 6)))) for _ in range(20_000)]
+    for line in lines:  # runs of the text itself, some exact, some split
+        alpha = [w for w in line.split() if w.isalpha()]
+        entries += [rng.choice(["-", "=", ""]) + " ".join(alpha[k : k + 3]) for k in range(0, len(alpha) - 2, 5)]
+    user_dict = UserDict.load(entries)
+    fast = FastPath(compiled_scorer, lookup, user_dict=user_dict)
+    ref = with_user_dict(reference, user_dict)
+    for line in lines:
+        assert_same(fast, ref, line)

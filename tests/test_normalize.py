@@ -6,7 +6,10 @@ import unicodedata
 
 import pytest
 
-from tachtu.normalize import fold_tone, model_key, normalize_output, to_nfc
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tachtu.normalize import fold_tone, model_key, model_key_words, normalize_output, to_nfc
 
 # fmt: off
 TONE_PAIRS = [  # (new style, old style)
@@ -51,3 +54,15 @@ def test_normalize_output_modes() -> None:
     assert normalize_output(nfd, "nfc") == "hòa"
     assert normalize_output(nfd, "tone-old") == "hoà"
     assert normalize_output("hoà bình", "tone-new") == "hòa bình"
+
+
+# Letters whose lower case depends on context or changes length, tone tails, "q", look-alikes, whitespace.
+_KEY_CHARS = "aAoOeEuUyYqQòÒóỏõọùúủũụỳàáÀoaOAΣσςΑİIıðÐđ\u0301\u0323'. \t\u00a0\u2003\n\x1c"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(_KEY_CHARS), max_size=40) | st.text(max_size=40))
+def test_model_key_words_is_model_key_per_word(text: str) -> None:
+    got = model_key_words(text)
+    assert got.split() == [model_key(w) for w in text.split()]
+    assert [c for c in got if c.isspace()] == [c for c in text if c.isspace()]  # whitespace kept

@@ -406,3 +406,91 @@ def _fast_and_reference() -> tuple[tachtu.Segmenter, tachtu.Segmenter]:
         _PAIR.append(tachtu.Segmenter(user_dict=_FAST_ENTRIES))
         _PAIR.append(tachtu.Segmenter(user_dict=_FAST_ENTRIES, compiled=False))
     return _PAIR[0], _PAIR[1]
+
+
+# -- bulk loading equals reading the lines one by one ------------------------------------------------
+import re  # noqa: E402
+import unicodedata  # noqa: E402
+
+from tachtu.pretokenize import Kind  # noqa: E402
+
+
+def _naive_load(lines: list[str]) -> list[tuple[str, bool, bool]] | int:
+    """The format's rules applied line by line: ``entries()``, or the number of the first invalid line."""
+    folded: dict[str, bool] = {}
+    exact: dict[str, bool] = {}
+    for number, line in enumerate(lines, 1):
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        entry = re.sub(r"\s+#.*$", "", entry)
+        split = entry.startswith("-")
+        entry = entry[1:] if split else entry
+        is_exact = entry.startswith("=")
+        if is_exact:
+            entry = entry[1:]
+            if not split and entry.startswith("-"):
+                split, entry = True, entry[1:]
+        syllables = unicodedata.normalize("NFC", entry).replace("_", " ").split()
+        if len(syllables) < 2:
+            return number
+        for s in syllables:
+            pieces = pretokenize(s)
+            if len(pieces) != 1 or pieces[0].kind in (Kind.PUNCT, Kind.UNDERSCORE):
+                return number
+        key = " ".join(syllables if is_exact else [model_key(s) for s in syllables])
+        (exact if is_exact else folded)[key] = split
+    return [(k, s, False) for k, s in folded.items()] + [(k, s, True) for k, s in exact.items()]
+
+
+_LOAD_SYLLABLES = [
+    "hoà", "Hòa", "HOÀ", "bình", "quý", "thủy", "THUỶ", "Vie\u0323\u0302t", "e\u0301", "Ðà", "ΟΔΟΣ", "ΑΣ", "İstanbul",
+    "COVID-19", "S24", "2024", "10.000", "x", ",", "a,b", "#tag", "C#", "ok.", "–",
+]
+_LOAD_SPACES = [" ", " ", " ", "  ", "\t", "_", "__", " _ ", "\u00a0", "\u2003", "\x1c", "\n"]
+
+
+@st.composite
+def _dictionary_line(draw: st.DrawFn) -> str:
+    kind = draw(st.integers(0, 9))
+    if kind == 0:
+        return draw(st.sampled_from(["", "   ", "# comment", "  #x y", "\t"]))
+    syllables = draw(st.lists(st.sampled_from(_LOAD_SYLLABLES), min_size=1, max_size=4))
+    line = draw(st.sampled_from(["", "", "-", "=", "-=", "=-", "- ", "_", "--"])) + "".join(
+        s + draw(st.sampled_from(_LOAD_SPACES)) for s in syllables
+    )
+    line += draw(st.sampled_from(["", "", " # note", "#no comment", "\t#tab"]))
+    return draw(st.sampled_from(["", " ", "\t"])) + line
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_dictionary_line(), max_size=8))
+def test_bulk_load_equals_line_by_line(lines: list[str]) -> None:
+    expected = _naive_load(lines)
+    if isinstance(expected, int):
+        with pytest.raises(DictionaryError) as info:
+            UserDict.load(lines)
+        assert info.value.line == expected  # type: ignore[attr-defined]
+    else:
+        assert UserDict.load(lines).entries() == expected
+
+
+def test_first_invalid_line_is_reported_whatever_the_error() -> None:
+    # a bad syllable before a one-syllable line, and the other way round
+    with pytest.raises(DictionaryError, match="line 2: .*not one syllable"):
+        UserDict.load(["a b", "Hà Nội,", "học"])
+    with pytest.raises(DictionaryError, match="line 2: .*at least two syllables"):
+        UserDict.load(["a b", "học", "Hà Nội,"])
+    with pytest.raises(DictionaryError, match="line 3: .*punctuation"):
+        UserDict.load(["a b", "=Apple Pay", "-=Hà ,", "x"])
+
+
+def test_pickle_keeps_entries() -> None:
+    import pickle
+
+    ud = UserDict.load(["Hòa Bình", "-cho biết", "=Apple Pay"])
+    line = "Hoà Bình cho biết Apple Pay"
+    ud.apply(line, pretokenize(line), [False] * 5)  # builds the lazy index, which is not pickled
+    again = pickle.loads(pickle.dumps(ud))
+    assert again.entries() == ud.entries()
+    assert again.apply(line, pretokenize(line), [True] * 5) == ud.apply(line, pretokenize(line), [True] * 5)
