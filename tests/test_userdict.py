@@ -454,7 +454,7 @@ _LOAD_SPACES = [" ", " ", " ", "  ", "\t", "_", "__", " _ ", "\u00a0", "\u2003",
 def _dictionary_line(draw: st.DrawFn) -> str:
     kind = draw(st.integers(0, 9))
     if kind == 0:
-        return draw(st.sampled_from(["", "   ", "# comment", "  #x y", "\t"]))
+        return draw(st.sampled_from(["", "   ", "# comment", "  #x y", "\t", "-", "=", "-=", "_", "_ _", "- #x"]))
     syllables = draw(st.lists(st.sampled_from(_LOAD_SYLLABLES), min_size=1, max_size=4))
     line = draw(st.sampled_from(["", "", "-", "=", "-=", "=-", "- ", "_", "--"])) + "".join(
         s + draw(st.sampled_from(_LOAD_SPACES)) for s in syllables

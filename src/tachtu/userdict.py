@@ -61,10 +61,6 @@ _ODD_SPACE = re.compile(r"[^\S\n]{2,}|[^\S\n ]")  # whitespace other than one " 
 _EDGE_SPACE = re.compile(r"^ | $", re.MULTILINE)
 _ONE_SYLLABLE = re.compile(r"\n[^ \n]*\n")  # in "\n" + text + "\n"
 
-# The compiled matcher's form of a table: (syllable ids of all entries, concatenated;
-# number of syllables of each entry; split? of each entry)
-Flat = tuple[list[int], list[int], list[bool]]
-
 
 def _syllable_ok(syllable: str) -> str | None:
     """None if ``syllable`` (NFC) is exactly one joinable piece, else why not."""
@@ -180,11 +176,9 @@ class UserDict:
         for line in lines:
             if not isinstance(line, str):
                 _raise_first_error(lines, path)
-            entry = line.strip()
-            if not entry or entry[0] == "#":
+            entry = _entry_of_line(line)
+            if entry is None:
                 continue
-            if "#" in entry:  # an inline comment starts at whitespace + "#"
-                entry = _INLINE_COMMENT.sub("", entry)
             if entry[0] == "-" or entry[0] == "=":
                 entry, split, is_exact = _flags(entry)
                 if is_exact:
@@ -200,7 +194,7 @@ class UserDict:
             _raise_first_error(lines, path)
 
     def _add_entries(self, entries: list[str], splits: list[bool], fold: bool) -> bool:
-        """Add entries (prefixes removed) to a table; False if one is invalid.
+        r"""Add entries (prefixes removed) to a table; False if one is invalid.
 
         The entries are joined by ``"\n"`` and each step runs over the whole
         text at C speed: ``_`` to space, NFC, one space between syllables, a
@@ -221,7 +215,7 @@ class UserDict:
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         letters = text.replace(" ", "").replace("\n", "").isalpha()  # then " " and "\n" are all the whitespace
-        if not letters or "  " in text or " \n" in text or "\n " in text or text[0] == " " or text[-1] == " ":
+        if not letters or "  " in text or " \n" in text or "\n " in text or text[:1] == " " or text[-1:] == " ":
             text = _EDGE_SPACE.sub("", _ODD_SPACE.sub(" ", text))
         if _ONE_SYLLABLE.search(f"\n{text}\n"):
             return False

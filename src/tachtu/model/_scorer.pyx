@@ -26,6 +26,11 @@ character, the only context the pretokenizer's lookaheads can see across
 whitespace), its pieces with their ids and shapes.  A cache miss runs the
 pretokenizer regex *on the line itself* at the chunk's position and calls the
 encoder, so cached values are exactly what the reference path computes.
+
+A user dictionary (``userdict.UserDict``) is matched here too, with no Python
+per line: each table becomes a trie over syllable ids (``UserTrie``), each
+cached piece also carries its place in the tries (``PieceMatch``), and
+``user_dict_apply`` rewrites the join decisions as ``UserDict.apply`` does.
 """
 
 from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
