@@ -108,6 +108,9 @@ cdef enum:
     N_KINDS_MAX = 16
     PREFETCH_AHEAD = 16     # weight-table lookups in flight
     NOGIL_MIN_PIECES = 48   # release the GIL for lines at least this long
+    CTX_DICTS = 2           # features.N_DICTS: dictionaries seen by the DICT_* context templates
+    CTX_CAP = 4             # features.SPAN_CAP
+    CTX_ROWS = 4            # per dictionary: ends, begins, covers, pairs (see dict_scores)
     FLAG_VIA_NFC = 1        # the line was not NFC: pieces index the NFC copy
     FLAG_MAPPED = 2         # ... and the Normalized map gives original spans
 
@@ -218,6 +221,9 @@ cdef struct Tables:
     int32_t* dict_weights    # [n_dicts][3 relations][max_dict + 1]
     int rel_inside, rel_left, rel_right
     uint64_t dict_start      # key_start(Template.DICT_WORD)
+    int32_t overlap_weights[CTX_DICTS * 8]          # DICT_OVERLAP[d][prev pair][pair][next pair]
+    int32_t span_weights[CTX_DICTS * 125]           # DICT_SPAN[d][end][begin][cover], each 0..CTX_CAP
+    int32_t* span_both_weights                      # DICT_SPAN_BOTH[5 ** 6]
     int64_t bos_id, eos_id
     uint8_t bos_shape, eos_shape
 
@@ -285,13 +291,23 @@ cdef void score_gaps(const Tables* T, const int64_t* w, const uint8_t* s, Py_ssi
         scores[keygap[k]] += wt_get(wt, keybuf[k])
 
 
-cdef void dict_scores(const Tables* T, const int64_t* ids, Py_ssize_t n, int64_t* scores) noexcept nogil:
-    """Add dictionary-match features (``features.dict_matches``) to ``scores``."""
+cdef void dict_scores(const Tables* T, const int64_t* ids, Py_ssize_t n, int64_t* scores,
+                      uint8_t* ctx) noexcept nogil:
+    """Add dictionary-match features (``features.dict_matches``) to ``scores``.
+
+    ``ctx`` is scratch of ``CTX_DICTS * CTX_ROWS * n`` bytes for the context
+    templates (``features._add_dict_context``): row ``d * CTX_ROWS + r`` holds,
+    per piece ``j``, the longest match (capped) ending at j (r=0), starting at j
+    (r=1), covering gap j (r=2), and whether a 2-piece match starts at j (r=3).
+    """
     cdef Py_ssize_t start, end, lim, gap, length
     cdef uint64_t h, key, bit
     cdef int32_t mask
     cdef int d
     cdef int stride = T.max_dict + 1
+    cdef uint8_t capped
+    cdef uint8_t* row
+    memset(ctx, 0, CTX_DICTS * CTX_ROWS * n)
     for start in range(n - 1):
         h = key_add(T.dict_start, <uint64_t>ids[start])
         lim = start + T.max_dict
@@ -316,6 +332,36 @@ cdef void dict_scores(const Tables* T, const int64_t* ids, Py_ssize_t n, int64_t
                     scores[start - 1] += T.dict_weights[(d * 3 + T.rel_left) * stride + length]
                 if end < n - 1:
                     scores[end] += T.dict_weights[(d * 3 + T.rel_right) * stride + length]
+                capped = <uint8_t>(length if length < CTX_CAP else CTX_CAP)
+                row = ctx + d * CTX_ROWS * n
+                if row[end] < capped:
+                    row[end] = capped
+                if row[n + start] < capped:
+                    row[n + start] = capped
+                for gap in range(start, end):
+                    if row[2 * n + gap] < capped:
+                        row[2 * n + gap] = capped
+                if length == 2:
+                    row[3 * n + start] = 1
+    dict_context_scores(T, n, scores, ctx)
+
+
+cdef void dict_context_scores(const Tables* T, Py_ssize_t n, int64_t* scores, const uint8_t* ctx) noexcept nogil:
+    """Add the DICT_OVERLAP / DICT_SPAN / DICT_SPAN_BOTH weights of every gap."""
+    cdef Py_ssize_t i
+    cdef int d, both
+    cdef const uint8_t* row
+    cdef int span
+    for i in range(n - 1):
+        both = 0
+        for d in range(CTX_DICTS):
+            row = ctx + d * CTX_ROWS * n
+            scores[i] += T.overlap_weights[d * 8 + (row[3 * n + i - 1] if i else 0) * 4
+                                           + row[3 * n + i] * 2 + row[3 * n + i + 1]]
+            span = (row[i] * 5 + row[n + i + 1]) * 5 + row[2 * n + i]
+            scores[i] += T.span_weights[d * 125 + span]
+            both = both * 125 + span
+        scores[i] += T.span_both_weights[both]
 
 
 cdef class CompiledScorer:
@@ -335,6 +381,8 @@ cdef class CompiledScorer:
         memset(&self.T, 0, sizeof(Tables))
 
     def __init__(self, model, templates=None):
+        import itertools
+
         from . import features
         from .features import Relation, Shape, Template
         from .fast import GAP_TEMPLATES, parse_template
@@ -395,6 +443,20 @@ cdef class CompiledScorer:
                     T.dict_weights[(d * 3 + r) * stride + length] = wt_get(
                         &T.weights, features.feature_key(Template.DICT, d, r, length)
                     )
+        if T.n_dicts > CTX_DICTS or features.N_DICTS != CTX_DICTS or features.SPAN_CAP != CTX_CAP:
+            raise ValueError("the compiled scorer was built for other dictionary settings")
+        for d in range(CTX_DICTS):
+            for i in range(8):
+                T.overlap_weights[d * 8 + i] = wt_get(&T.weights, features.feature_key(
+                    Template.DICT_OVERLAP, d, (i >> 2) & 1, (i >> 1) & 1, i & 1))
+            for i in range(125):
+                T.span_weights[d * 125 + i] = wt_get(&T.weights, features.feature_key(
+                    Template.DICT_SPAN, d, i // 25, i // 5 % 5, i % 5))
+        T.span_both_weights = <int32_t*>calloc(125 * 125, sizeof(int32_t))
+        if T.span_both_weights == NULL:
+            raise MemoryError()
+        for i, values in enumerate(itertools.product(range(CTX_CAP + 1), repeat=2 * 3)):
+            T.span_both_weights[i] = wt_get(&T.weights, features.feature_key(Template.DICT_SPAN_BOTH, *values))
 
         # templates
         T.specs = <TSpec*>calloc(max(len(templates), 1), sizeof(TSpec))
@@ -478,6 +540,7 @@ cdef class CompiledScorer:
         wt_free(&self.T.dicts)
         free(self.T.dict_bits)
         free(self.T.dict_weights)
+        free(self.T.span_both_weights)
         if self.T.specs != NULL:
             for t in range(self.T.n_specs):
                 free(self.T.specs[t].table)
@@ -501,11 +564,13 @@ cdef class CompiledScorer:
         cdef uint8_t* s = <uint8_t*>malloc((n + 2 * PAD) * sizeof(uint8_t))
         cdef uint8_t* active = <uint8_t*>malloc(n * sizeof(uint8_t))
         cdef int64_t* scores = <int64_t*>calloc(n, sizeof(int64_t))
+        cdef uint8_t* ctx = <uint8_t*>malloc(CTX_DICTS * CTX_ROWS * n)
         cdef uint64_t* keybuf = <uint64_t*>malloc((n * self.T.n_specs + 1) * sizeof(uint64_t))
         cdef uint32_t* keygap = <uint32_t*>malloc((n * self.T.n_specs + 1) * sizeof(uint32_t))
         cdef int shape
         try:
-            if w == NULL or s == NULL or active == NULL or scores == NULL or keybuf == NULL or keygap == NULL:
+            if (w == NULL or s == NULL or active == NULL or scores == NULL or ctx == NULL
+                    or keybuf == NULL or keygap == NULL):
                 raise MemoryError()
             for i in range(PAD):
                 w[i] = self.T.bos_id
@@ -520,7 +585,7 @@ cdef class CompiledScorer:
                 s[PAD + i] = shape
             for i in range(n - 1):
                 active[i] = want_scores or self._joinable(kinds[i], kinds[i + 1], bool(spaces[i + 1]))
-            dict_scores(&self.T, w + PAD, n, scores)
+            dict_scores(&self.T, w + PAD, n, scores, ctx)
             score_gaps(&self.T, w, s, n, active, scores, keybuf, keygap)
             if want_scores:
                 return [scores[i] for i in range(n - 1)]
@@ -530,6 +595,7 @@ cdef class CompiledScorer:
             free(s)
             free(active)
             free(scores)
+            free(ctx)
             free(keybuf)
             free(keygap)
 
@@ -590,6 +656,7 @@ cdef struct Scratch:
     uint8_t* active
     uint8_t* join
     int64_t* scores
+    uint8_t* dctx            # dict_scores' context rows
     uint64_t* keybuf
     uint32_t* keygap
     Py_ssize_t cap_out
@@ -605,7 +672,7 @@ cdef struct Scratch:
 cdef void scratch_free(Scratch* sc) noexcept:
     free(sc.text); free(sc.orig); free(sc.map_start); free(sc.map_end)
     free(sc.pstart); free(sc.pend); free(sc.pkind); free(sc.pspace)
-    free(sc.w); free(sc.s); free(sc.active); free(sc.join); free(sc.scores); free(sc.keybuf); free(sc.keygap)
+    free(sc.w); free(sc.s); free(sc.active); free(sc.join); free(sc.scores); free(sc.dctx); free(sc.keybuf); free(sc.keygap)
     free(sc.out); free(sc.miss); free(sc.ufolded); free(sc.uexact); free(sc.ukeys); free(sc.wstart); free(sc.wend)
     memset(sc, 0, sizeof(Scratch))
 
@@ -632,6 +699,7 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, int n_specs) except -1
         sc.active = <uint8_t*>malloc(cap)
         sc.join = <uint8_t*>malloc(cap)
         sc.scores = <int64_t*>malloc(cap * sizeof(int64_t))
+        sc.dctx = <uint8_t*>malloc(CTX_DICTS * CTX_ROWS * cap)
         sc.keybuf = <uint64_t*>malloc((cap * n_specs + 1) * sizeof(uint64_t))
         sc.keygap = <uint32_t*>malloc((cap * n_specs + 1) * sizeof(uint32_t))
         sc.out = <Py_UCS4*>malloc(sc.cap_out * sizeof(Py_UCS4))
@@ -644,7 +712,7 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, int n_specs) except -1
         if (sc.text == NULL or sc.orig == NULL or sc.map_start == NULL or sc.map_end == NULL
                 or sc.pstart == NULL or sc.pend == NULL or sc.pkind == NULL or sc.pspace == NULL
                 or sc.w == NULL or sc.s == NULL or sc.active == NULL or sc.join == NULL
-                or sc.scores == NULL or sc.keybuf == NULL or sc.keygap == NULL or sc.out == NULL or sc.miss == NULL
+                or sc.scores == NULL or sc.dctx == NULL or sc.keybuf == NULL or sc.keygap == NULL or sc.out == NULL or sc.miss == NULL
                 or sc.ufolded == NULL or sc.uexact == NULL or sc.ukeys == NULL
                 or sc.wstart == NULL or sc.wend == NULL):
             scratch_free(sc)
@@ -1228,10 +1296,10 @@ cdef class LineSegmenter:
                                sc.ukeys, n)
         if n >= NOGIL_MIN_PIECES:
             with nogil:
-                dict_scores(T, sc.w + PAD, n, sc.scores)
+                dict_scores(T, sc.w + PAD, n, sc.scores, sc.dctx)
                 score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf, sc.keygap)
         else:
-            dict_scores(T, sc.w + PAD, n, sc.scores)
+            dict_scores(T, sc.w + PAD, n, sc.scores, sc.dctx)
             score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf, sc.keygap)
         for g in range(n - 1):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0

@@ -31,6 +31,7 @@ _MULT = 0xBF58476D1CE4E5B9
 
 MAX_DICT_WORD = 8  # longest dictionary word (in pieces) that is matched
 N_DICTS = 2  # 0: lexicons shipped with the package, 1: words seen in training
+SPAN_CAP = 4  # match lengths in the DICT_SPAN templates are capped here
 
 
 class Template(IntEnum):
@@ -59,6 +60,9 @@ class Template(IntEnum):
     AC = 20
     BD = 21
     BC_SHAPES = 22  # the bigram across the gap together with both shapes
+    DICT_OVERLAP = 23  # (dictionary, ab, bc, cd are 2-piece entries)
+    DICT_SPAN = 24  # (dictionary, match ending at b, starting at c, covering the gap)
+    DICT_SPAN_BOTH = 25  # DICT_SPAN of both dictionaries in one key
 
 
 class Shape(IntEnum):
@@ -222,4 +226,41 @@ def gap_features(
             out[start - 1].append(fk(Template.DICT, d_index, Relation.LEFT, length))
         if start + length - 1 < n - 1:
             out[start + length - 1].append(fk(Template.DICT, d_index, Relation.RIGHT, length))
+    _add_dict_context(out, n, matches)
     return out
+
+
+def _add_dict_context(out: list[list[int]], n: int, matches: Sequence[tuple[int, int, int]]) -> None:
+    """Conjunctions of the matches around each gap (overlap ambiguity).
+
+    The DICT features are additive: they cannot tell ``b c`` standing alone
+    from ``b c`` where ``a b`` or ``c d`` is a word too, or a long word ending
+    at ``b`` from one running across the gap.  These templates see the whole
+    local picture in one key: which neighbouring pairs are entries, and the
+    longest match ending at ``b``, starting at ``c`` and covering the gap
+    (lengths capped at ``SPAN_CAP``), per dictionary and for both at once.
+    """
+    ends = [[0] * n for _ in range(N_DICTS)]  # longest match ending at piece j
+    begins = [[0] * n for _ in range(N_DICTS)]  # longest match starting at piece j
+    covers = [[0] * n for _ in range(N_DICTS)]  # longest match covering gap j
+    pairs = [[0] * (n + 1) for _ in range(N_DICTS)]  # a 2-piece match starts at piece j
+    for d, start, length in matches:
+        end = start + length - 1
+        capped = min(length, SPAN_CAP)
+        ends[d][end] = max(ends[d][end], capped)
+        begins[d][start] = max(begins[d][start], capped)
+        for gap in range(start, end):
+            covers[d][gap] = max(covers[d][gap], capped)
+        if length == 2:
+            pairs[d][start] = 1
+    fk = feature_key
+    for i in range(n - 1):
+        keys = out[i]
+        spans = []
+        for d in range(N_DICTS):
+            pair = pairs[d]
+            keys.append(fk(Template.DICT_OVERLAP, d, pair[i - 1] if i else 0, pair[i], pair[i + 1]))
+            span = (ends[d][i], begins[d][i + 1], covers[d][i])
+            keys.append(fk(Template.DICT_SPAN, d, *span))
+            spans.extend(span)
+        keys.append(fk(Template.DICT_SPAN_BOTH, *spans))

@@ -28,11 +28,11 @@ from pathlib import Path
 from ..errors import ModelError
 from ..normalize import model_key
 from ..pretokenize import Kind, pretokenize
-from .features import N_SPECIAL, dict_word_key
+from .features import N_DICTS, N_SPECIAL, dict_word_key
 
 MAGIC = b"TACHTU\0"
 FORMAT_VERSION = 1
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 DEFAULT_MODEL = "default.bin"
 
 
@@ -62,6 +62,8 @@ class Model:
     def __post_init__(self) -> None:
         if len(self.keys) != len(self.weights):
             raise ModelError("feature keys and weights differ in length")
+        if len(self.dictionaries) > N_DICTS:
+            raise ModelError(f"at most {N_DICTS} dictionaries, not {len(self.dictionaries)}")
         self.vocab_index: dict[str, int] = {s: i + N_SPECIAL for i, s in enumerate(self.vocab)}
 
     # -- serialisation ---------------------------------------------------
