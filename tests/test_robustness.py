@@ -217,7 +217,7 @@ LINEAR_SHAPES = ["Hôm nay trời đẹp ", "a b ", "Nguyễn Văn An, ", "😀"
 @pytest.mark.parametrize("unit", LINEAR_SHAPES)
 def test_linear_time(unit: str) -> None:
     # 10x longer must cost at most ~30x (linear is 10x; the slack absorbs a loaded machine).
-    ratio = growth(lambda: tachtu.Segmenter().segment, unit, 2000)  # fresh: the compiled path caches chunks
+    ratio = growth(lambda: tachtu.Segmenter().segment, unit, 5000)  # fresh: the compiled path caches chunks
     assert ratio <= 30, f"{unit!r}: 10x input took {ratio:.0f}x time"
 
 
