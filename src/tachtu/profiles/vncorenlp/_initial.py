@@ -17,9 +17,6 @@ Left to right over the tokens of one sentence:
 
 from __future__ import annotations
 
-from itertools import compress, islice, repeat
-from operator import or_
-
 from ._lexicon import MAX_WORD, Lexicon
 
 
@@ -29,9 +26,8 @@ LOWER = 2  # all letters and the first is lower-case
 UPPER = 4  # the first character is upper-case (letters or not)
 ALL_UPPER = 8  # every character is upper-case
 BRACKET = 16  # ``LBKT`` or ``RBKT``
-# Bits about the lower-cased token that ``RuleTree`` sets (see ``RuleTree.code_bits``).
-PREV_WORD = 32
-NEXT_WORD = 64
+# The higher bits (32, 64, 128) are facts about the lower-cased token that
+# ``RuleTree`` sets (see ``RuleTree.code_bits``).
 
 
 def token_code(token: str, rule_bits: dict[str, int]) -> int:
@@ -58,33 +54,27 @@ def initial_tags(lowered: list[str], codes: list[int], lex: Lexicon) -> list[str
     """Initial ``"B"``/``"I"`` tag of each token of one sentence.
 
     ``lowered`` holds the tokens lower-cased, ``codes`` their ``token_code``.
-    Only the positions where the greedy scan can do more than leave a "B" are
-    visited: capitalised letter tokens, and lower-case ones whose pair with
-    the next token starts a lexicon entry (next token not capitalised).  The
-    last token never does more (a word or a name needs two tokens).
+    One explicit scan (typed C under Cython, see ``_initial.pxd``): a lexicon
+    pair is looked up only where the scan lands on a letter token, never
+    inside a word just formed.  The last token never does more than stay a
+    "B" (a word or a name needs two tokens).
     """
     n = len(lowered)
     tags = ["B"] * n
-    if n < 2:
-        return tags
-    # pairs[i]: the lexicon code (see ``Lexicon.pairs``) of tokens i, i + 1, or 0.
-    pairs = list(map(dict.get, map(lex.pairs.get, lowered, repeat(_EMPTY)), islice(lowered, 1, None), repeat(0)))
-    # Capitalised letter tokens, and pairs that start an entry.  (A pair of
-    # a lower-case token and a capitalised one, or of a token that is not
-    # all letters, is skipped in the loop.)
-    look = map(or_, pairs, bytes(codes).translate(_CAPITALISED))
+    pairs = lex.pairs
     words = lex.words
     i = 0
-    for j in compress(range(n - 1), look):
-        if j < i:
-            continue  # inside the word or name just formed
-        i = j
+    while i < n - 1:
         code = codes[i]
-        pair = pairs[i]
-        if pair and code & LETTERS:
-            if code & LOWER and codes[i + 1] & UPPER:
-                i += 1
-                continue
+        if not code & LETTERS:
+            i += 1
+            continue
+        low = lowered[i]
+        # The lexicon code (see ``Lexicon.pairs``) of this token and the next.
+        seconds = pairs.get(low, _EMPTY)
+        pair = seconds.get(lowered[i + 1], 0)
+        # A lower-case syllable before a capitalised token stays alone.
+        if pair and not (code & LOWER and codes[i + 1] & UPPER):
             if pair == 5:  # the pair is an entry and no longer one starts so
                 tags[i + 1] = "I"
                 i += 2
@@ -99,10 +89,6 @@ def initial_tags(lowered: list[str], codes: list[int], lex: Lexicon) -> list[str
                 tags[i + 1 : end] = _INSIDE[end - i - 1]
                 i = end
                 continue
-        elif not code & LETTERS:
-            i += 1
-            continue
-        low = lowered[i]
         if code & (LOWER | ALL_UPPER) or low in lex.not_name_starts:
             i += 1
             continue
@@ -123,5 +109,3 @@ def initial_tags(lowered: list[str], codes: list[int], lex: Lexicon) -> list[str
 
 
 _INSIDE = [["I"] * k for k in range(MAX_WORD)]
-# code -> 1 for a capitalised letter token (all letters, first not lower-case).
-_CAPITALISED = bytes(int(c & (LETTERS | LOWER) == LETTERS) for c in range(256))
