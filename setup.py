@@ -21,7 +21,7 @@ extensions = [
 # modules unchanged (the .py files stay the source and the fallback).
 extensions += [
     Extension(f"tachtu.profiles.vncorenlp.{name}", [f"src/tachtu/profiles/vncorenlp/{name}.py"], optional=True)
-    for name in ("_rdr", "_initial", "_tokenizer", "segmenter")
+    for name in ("_token", "_rdr", "_initial", "_tokenizer", "segmenter")
 ]
 
 setup(

@@ -3,12 +3,14 @@
 # pure-Python fallback).
 import cython
 
+from tachtu.profiles.vncorenlp._token cimport TokenInfo as CTokenInfo
+
 
 @cython.locals(
     n=Py_ssize_t, i=Py_ssize_t, end=Py_ssize_t, limit=Py_ssize_t, code=long, pair=long,
-    tags=list, pairs=dict, seconds=dict, words=frozenset, low=str,
+    tags=list, words=frozenset, token=CTokenInfo, following=CTokenInfo,
 )
-cpdef list initial_tags(list lowered, list codes, lex)
+cpdef list initial_tags(list tokens, lex)
 
 # The code bits are C constants in the compiled build (not module attributes).
 cdef long LETTERS, LOWER, UPPER, ALL_UPPER, BRACKET

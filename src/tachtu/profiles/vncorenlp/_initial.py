@@ -18,6 +18,7 @@ Left to right over the tokens of one sentence:
 from __future__ import annotations
 
 from ._lexicon import MAX_WORD, Lexicon
+from ._token import TokenInfo
 
 
 # Per-token facts the tagger consults, as bits of one code (``token_code``).
@@ -47,34 +48,29 @@ def token_code(token: str, rule_bits: dict[str, int]) -> int:
     return code
 
 
-_EMPTY: dict[str, int] = {}
-
-
-def initial_tags(lowered: list[str], codes: list[int], lex: Lexicon) -> list[str]:
+def initial_tags(tokens: list[TokenInfo], lex: Lexicon) -> list[str]:
     """Initial ``"B"``/``"I"`` tag of each token of one sentence.
 
-    ``lowered`` holds the tokens lower-cased, ``codes`` their ``token_code``.
     One explicit scan (typed C under Cython, see ``_initial.pxd``): a lexicon
-    pair is looked up only where the scan lands on a letter token, never
-    inside a word just formed.  The last token never does more than stay a
-    "B" (a word or a name needs two tokens).
+    pair is looked up only where the scan lands on a letter token that
+    starts some pair, never inside a word just formed.  The last token never
+    does more than stay a "B" (a word or a name needs two tokens).
     """
-    n = len(lowered)
+    n = len(tokens)
     tags = ["B"] * n
-    pairs = lex.pairs
     words = lex.words
     i = 0
     while i < n - 1:
-        code = codes[i]
+        token = tokens[i]
+        code = token.code
         if not code & LETTERS:
             i += 1
             continue
-        low = lowered[i]
+        following = tokens[i + 1]
         # The lexicon code (see ``Lexicon.pairs``) of this token and the next.
-        seconds = pairs.get(low, _EMPTY)
-        pair = seconds.get(lowered[i + 1], 0)
+        pair = 0 if token.seconds is None else token.seconds.get(following.lower, 0)
         # A lower-case syllable before a capitalised token stays alone.
-        if pair and not (code & LOWER and codes[i + 1] & UPPER):
+        if pair and not (code & LOWER and following.code & UPPER):
             if pair == 5:  # the pair is an entry and no longer one starts so
                 tags[i + 1] = "I"
                 i += 2
@@ -83,25 +79,25 @@ def initial_tags(lowered: list[str], codes: list[int], lex: Lexicon) -> list[str
             end = i + (pair >> 1)
             if end > n:
                 end = n
-            while end > i + 2 and " ".join(lowered[i:end]) not in words:
+            while end > i + 2 and " ".join([t.lower for t in tokens[i:end]]) not in words:
                 end -= 1
             if end > i + 2 or pair & 1:
                 tags[i + 1 : end] = _INSIDE[end - i - 1]
                 i = end
                 continue
-        if code & (LOWER | ALL_UPPER) or low in lex.not_name_starts:
+        if code & (LOWER | ALL_UPPER) or token.lower in lex.not_name_starts:
             i += 1
             continue
         # A name: this and the following capitalised letter tokens.
         end = i + 1
         limit = min(i + MAX_WORD, n)
-        while end < limit and codes[end] & (LETTERS | LOWER | BRACKET) == LETTERS:
+        while end < limit and tokens[end].code & (LETTERS | LOWER | BRACKET) == LETTERS:
             end += 1
         if end == i + 1:
             i += 1
             continue
-        if i > 0 and codes[i - 1] & UPPER and low in lex.middle_names:
-            if lowered[i - 1] in lex.family_names:
+        if i > 0 and tokens[i - 1].code & UPPER and token.lower in lex.middle_names:
+            if tokens[i - 1].lower in lex.family_names:
                 tags[i] = "I"
         tags[i + 1 : end] = _INSIDE[end - i - 1]
         i = end

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -50,7 +51,8 @@ class Lexicon:
         )
         pairs: dict[str, dict[str, int]] = {}
         for word in words:
-            syllables = word.split(" ")
+            # Interned, as ``TokenInfo.lower`` is: lookups succeed on identity.
+            syllables = list(map(sys.intern, word.split(" ")))
             if len(syllables) < 2:
                 continue
             seconds = pairs.setdefault(syllables[0], {})

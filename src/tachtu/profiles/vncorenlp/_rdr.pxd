@@ -3,6 +3,8 @@
 # fallback).
 import cython
 
+from tachtu.profiles.vncorenlp._token cimport TokenInfo as CTokenInfo
+
 
 cdef class _Node:
     cdef readonly Py_ssize_t delta
@@ -25,11 +27,14 @@ cdef class RuleTree:
     cdef object _others
     cdef readonly dict code_bits
 
+    cpdef dict group(self, str word)
+
     @cython.locals(
-        n=Py_ssize_t, k=Py_ssize_t, j=Py_ssize_t, out=list, seq=list, group=dict, leaf=_Leaf, other=_Leaf,
+        n=Py_ssize_t, k=Py_ssize_t, j=Py_ssize_t, out=list, seq=list,
+        token=CTokenInfo, previous=CTokenInfo, following=CTokenInfo, leaf=_Leaf, other=_Leaf,
     )
-    cpdef list retag(self, list words, list tags, list codes)
+    cpdef list retag(self, list tokens, list tags)
 
 # The code bits are C constants in the compiled build (not module attributes).
-cdef long PREV_WORD, NEXT_WORD, HAS_GROUP
+cdef long PREV_WORD, NEXT_WORD
 cdef Py_ssize_t SEQ_PAD

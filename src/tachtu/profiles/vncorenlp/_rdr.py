@@ -17,7 +17,10 @@ syllable instead of a scan over hundreds of rules.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
+
+from ._token import TokenInfo
 
 # Window feature names -> (offset from the current syllable, tests the tag?).
 _FEATURES: dict[str, tuple[int, bool]] = {
@@ -37,10 +40,9 @@ _SEPARATOR = ' : object.conclusion = "'
 
 # Bits of a token's code (``_initial.token_code``) that ``RuleTree.code_bits``
 # sets for the lower-cased token: ``others`` tests it as the previous word /
-# as the next word; it has a group.
+# as the next word.
 PREV_WORD = 32
 NEXT_WORD = 64
-HAS_GROUP = 128
 
 # A test: (offset, tests_tag, value); value None stands for "outside the
 # sentence", which the model writes as "".
@@ -64,7 +66,8 @@ def _parse_line(line: str) -> tuple[int, Rule]:
     if condition != "True":
         for name, value in _TEST.findall(condition):
             offset, on_tag = _FEATURES[name]
-            tests.append((offset, on_tag, value or None))
+            # Interned, as ``TokenInfo.lower`` is: lookups succeed on identity.
+            tests.append((offset, on_tag, sys.intern(value) if value else None))
     return depth, Rule(tuple(tests), conclusion[:-1])
 
 
@@ -247,38 +250,45 @@ class RuleTree:
         # Bits of ``_initial.token_code`` for the lower-cased token.
         self.code_bits: dict[str, int] = {}
         for bit, words in (
-            (HAS_GROUP, self._groups),
             (PREV_WORD, {t[(-1, False)] for _, t in others if (-1, False) in t}),
             (NEXT_WORD, {t[(1, False)] for _, t in others if (1, False) in t}),
         ):
             for word in words:
                 self.code_bits[word] = self.code_bits.get(word, 0) | bit  # type: ignore[index]
 
-    def retag(self, words: list[str], tags: list[str], codes: list[int]) -> list[str]:
-        """Final tags of one sentence; ``words`` are its lower-cased syllables.
+    def group(self, word: str) -> dict[str, object] | None:
+        """Tag -> trie of the rules about ``word`` (lower-cased), None if there are none."""
+        return self._groups.get(word)
 
-        ``codes`` are the tokens' codes (``_initial.token_code``, which sets
-        ``code_bits``).  Only the syllables whose word has a group, or whose
-        previous or next word ``others`` tests, are looked at; the code bits
-        say which without a lookup.  One explicit scan, typed C under Cython
-        (see ``_rdr.pxd``).
+    def retag(self, tokens: list[TokenInfo], tags: list[str]) -> list[str]:
+        """Final tags of one sentence, given its tokens and their initial tags.
+
+        Only the tokens that have a group (``TokenInfo.group``), or whose
+        previous or next word ``others`` tests (bits of ``TokenInfo.code``),
+        are looked at.  One explicit scan, typed C under Cython (see
+        ``_rdr.pxd``).
         """
-        n = len(words)
+        n = len(tokens)
         out = list(tags)
         seq: list[str | None] = [None] * (2 * n + 2 * SEQ_PAD)
-        seq[SEQ_PAD : SEQ_PAD + 2 * n : 2] = words
+        seq[SEQ_PAD : SEQ_PAD + 2 * n : 2] = [token.lower for token in tokens]
         seq[SEQ_PAD + 1 : SEQ_PAD + 2 * n : 2] = tags
+        previous = None
         for k in range(n):
+            token = tokens[k]
+            following = tokens[k + 1] if k + 1 < n else None
             j = 2 * k + SEQ_PAD
             leaf = None
-            if codes[k] & HAS_GROUP:
-                group = self._groups[words[k]]
-                leaf = _walk(group.get(tags[k]), seq, j)
-            if (k > 0 and codes[k - 1] & PREV_WORD) or (k + 1 < n and codes[k + 1] & NEXT_WORD):
+            if token.group is not None:
+                leaf = _walk(token.group.get(tags[k]), seq, j)
+            if (previous is not None and previous.code & PREV_WORD) or (
+                following is not None and following.code & NEXT_WORD
+            ):
                 other = _walk(self._others, seq, j)
                 # Of two rules that fire, the earlier one in the file wins.
                 if other is not None and (leaf is None or other.order < leaf.order):
                     leaf = other
             if leaf is not None:
                 out[k] = _decide(leaf.conclusion, leaf.children, seq, j)
+            previous = token
         return out

@@ -10,6 +10,8 @@ as VnCoreNLP's full pipeline does.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from functools import partial
 from itertools import accumulate, chain, compress, islice, repeat
 from operator import add, ne, sub
@@ -20,7 +22,8 @@ from ._lexicon import Lexicon, read_text
 from ._nfc import to_nfc
 from ._rdr import RuleTree
 from ._sentences import sentence_ends
-from ._tokenizer import CHUNK_ADVANCES, CHUNK_TOKENS, single_spaced, split_whitespace, tokenize
+from ._token import TokenInfo
+from ._tokenizer import CHUNK_ADVANCES, CHUNK_TOKENS, LONG_CHUNK, single_spaced, split_whitespace
 from ._tones import normalize_tones
 
 Token = tuple[int, int, str]
@@ -36,10 +39,10 @@ class RDRSegmenter:
         self._lexicon = lexicon
         self._tree = tree
         self._split_sentences = split_sentences
-        # Per distinct token: its lower-case form and its ``token_code``
-        # (deterministic, bounded caches: see ``Memo``).
-        self._lower = Memo(str.lower).__getitem__
-        self._code = Memo(partial(token_code, rule_bits=tree.code_bits)).__getitem__
+        # Per distinct token its ``TokenInfo``, and per distinct whitespace
+        # chunk those of its tokens (deterministic, bounded caches: see ``Memo``).
+        self._info = Memo(partial(_token_info, lexicon=lexicon, tree=tree)).__getitem__
+        self._chunk_infos = Memo(partial(_chunk_infos, info=self._info), max_key=LONG_CHUNK).__getitem__
 
     @classmethod
     def load(cls, *, split_sentences: bool = False) -> "RDRSegmenter":
@@ -48,23 +51,23 @@ class RDRSegmenter:
 
     def segment_line(self, line: str) -> str:
         """``line`` segmented like RDRsegmenter: words joined by ``_``, separated by spaces."""
-        tokens = tokenize(normalize_tones(to_nfc(line)[0]))
-        return _joined(self._separators(tokens), tokens)[1:]
+        chunks = split_whitespace(normalize_tones(to_nfc(line)[0]))
+        return self._segmented(list(chain.from_iterable(map(self._chunk_infos, chunks))))
 
     def segment_tokenized(self, line: str) -> str:
         """RDRsegmenter's tokenized-corpus mode: ``line`` is already tokenized by spaces."""
-        tokens = split_whitespace(normalize_tones(to_nfc(line)[0]))
-        return _joined(self._separators(tokens), tokens)[1:]
+        return self._segmented(list(map(self._info, split_whitespace(normalize_tones(to_nfc(line)[0])))))
 
     def tokenize_line(self, line: str) -> list[Token]:
         """``(start, end, form)`` per output word; ``line[start:end]`` is its original text."""
         nfc, starts, ends = to_nfc(line)
         text = normalize_tones(nfc)
         chunks = split_whitespace(text)
-        tokens = list(chain.from_iterable(map(CHUNK_TOKENS.__getitem__, chunks)))
-        if not tokens:
+        infos = list(chain.from_iterable(map(self._chunk_infos, chunks)))
+        if not infos:
             return []
-        seps = self._separators(tokens)
+        tokens = [info.text for info in infos]
+        seps = self._separators(infos, tokens)
         forms = _joined(seps, tokens)[1:].split(" ")
         # Offset of each token in ``text`` (and one past the last).
         if single_spaced(text):
@@ -90,34 +93,49 @@ class RDRSegmenter:
             return words
         return [(starts[a], ends[b - 1], form) for a, b, form in words]
 
-    def _separators(self, tokens: list[str]) -> list[str]:
+    def _segmented(self, infos: list[TokenInfo]) -> str:
+        """The output line for the tokens ``infos``."""
+        tokens = [info.text for info in infos]
+        return _joined(self._separators(infos, tokens), tokens)[1:]
+
+    def _separators(self, infos: list[TokenInfo], tokens: list[str]) -> list[str]:
         """What precedes each token in the output: ``" "``, ``"_"`` or ``" _"``.
 
-        Every sentence's first token gets a leading space (so the output is
-        the concatenation minus its first character); a first token tagged I
-        keeps RDRsegmenter's leading underscore.
+        ``tokens`` are the texts of ``infos``.  Every sentence's first token
+        gets a leading space (so the output is the concatenation minus its
+        first character); a first token tagged I keeps RDRsegmenter's leading
+        underscore.
         """
-        if not tokens:
+        if not infos:
             return []
-        lowered = list(map(self._lower, tokens))
-        codes = list(map(self._code, tokens))
         if not self._split_sentences:
-            tags = self._tags(lowered, codes)
+            tags = self._tags(infos)
             seps = list(map(_NEXT.__getitem__, tags))
             seps[0] = _FIRST[tags[0]]
             return seps
         seps = []
         begin = 0
         for end in sentence_ends(tokens):
-            tags = self._tags(lowered[begin:end], codes[begin:end])
+            tags = self._tags(infos[begin:end])
             seps.append(_FIRST[tags[0]])
             seps.extend(map(_NEXT.__getitem__, tags[1:]))
             begin = end
         return seps
 
-    def _tags(self, lowered: list[str], codes: list[int]) -> list[str]:
+    def _tags(self, infos: list[TokenInfo]) -> list[str]:
         """Final B/I tag of each token of one sentence."""
-        return self._tree.retag(lowered, initial_tags(lowered, codes, self._lexicon), codes)
+        return self._tree.retag(infos, initial_tags(infos, self._lexicon))
+
+
+def _token_info(token: str, lexicon: Lexicon, tree: RuleTree) -> TokenInfo:
+    """What tagging consults about ``token`` (see ``TokenInfo``)."""
+    lower = sys.intern(token.lower())
+    return TokenInfo(token, lower, token_code(token, tree.code_bits), lexicon.pairs.get(lower), tree.group(lower))
+
+
+def _chunk_infos(chunk: str, info: Callable[[str], TokenInfo]) -> tuple[TokenInfo, ...]:
+    """The ``TokenInfo`` of each token of a whitespace-free chunk."""
+    return tuple(map(info, CHUNK_TOKENS[chunk]))
 
 
 def _joined(seps: list[str], tokens: list[str]) -> str:
