@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tachtu.profiles.vncorenlp import RDRSegmenter
+from tachtu.profiles.vncorenlp import RDRSegmenter, segmenter
 from tachtu.profiles.vncorenlp._tones import normalize_tones
 
 DATA = Path(__file__).parent / "data" / "vncorenlp"
@@ -181,3 +185,65 @@ def test_caches_do_not_change_output(rdr: RDRSegmenter) -> None:
     lines = _lines(DATA / "ud_sample.text.txt")[:50]
     fresh = RDRSegmenter.load()
     assert [fresh.segment_line(line) for line in reversed(lines)][::-1] == [rdr.segment_line(line) for line in lines]
+
+
+# Prints, as JSON, every kind of output of the profile for the lines read (as
+# JSON) from stdin; with "pure", it imports the profile from its .py files
+# only, as a machine without a C compiler would.
+_OUTPUTS_SCRIPT = r"""
+import importlib.machinery, json, os, sys
+
+mode, profile_dir = sys.argv[1:]
+if mode == "pure":
+    def source_only(path):
+        if not os.path.isdir(path) or not os.path.samefile(path, profile_dir):
+            raise ImportError
+        return importlib.machinery.FileFinder(path, (importlib.machinery.SourceFileLoader, [".py"]))
+
+    sys.path_hooks.insert(0, source_only)
+    sys.path_importer_cache.clear()
+from tachtu.profiles.vncorenlp import RDRSegmenter, segmenter
+
+lines = json.load(sys.stdin)
+plain, split = RDRSegmenter.load(), RDRSegmenter.load(split_sentences=True)
+outputs = [
+    [seg.segment_line(line), seg.tokenize_line(line), seg.segment_tokenized(line)]
+    for seg in (plain, split)
+    for line in lines
+]
+json.dump({"module": segmenter.__file__, "outputs": outputs}, sys.stdout)
+"""
+
+
+def _outputs(mode: str, lines: list[str]) -> dict[str, object]:
+    profile_dir = os.path.dirname(segmenter.__file__)
+    package_root = os.path.dirname(os.path.dirname(os.path.dirname(profile_dir)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH"))))}
+    proc = subprocess.run(
+        [sys.executable, "-c", _OUTPUTS_SCRIPT, mode, profile_dir],
+        input=json.dumps(lines),
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    result: dict[str, object] = json.loads(proc.stdout)
+    return result
+
+
+def test_compiled_modules_match_pure_python() -> None:
+    # setup.py compiles the profile's modules with Cython (typed by the .pxd
+    # files); the .py files are the fallback, and both must say the same.
+    if segmenter.__file__.endswith(".py"):
+        pytest.skip("the vncorenlp profile is not compiled here")
+    lines = _lines(DATA / "ud_sample.text.txt")
+    lines += [line.upper() for line in lines[:50]] + [line.title() for line in lines[:50]]
+    lines += [
+        "Hòa", "ủy ban hòa giải , Ủy ban", "vào TP.HCM xác minh", "Ông (Nguyễn Văn An) nói: \"được\".",
+        "Tôi ❤️ Hà Nội 😀!", "\x00\x01 a\u200bb \ud800 x", "𝐀𝐁𝐂 Hà 𝐍ội", "a  b\tc", "",
+        "1 . Hà Nội . 2 . TP HCM LBKT Nguyễn Văn An RBKT ...",
+    ]
+    compiled, pure = _outputs("compiled", lines), _outputs("pure", lines)
+    assert not str(compiled["module"]).endswith(".py")
+    assert str(pure["module"]).endswith(".py")
+    assert compiled["outputs"] == pure["outputs"]
