@@ -67,8 +67,8 @@ class RDRSegmenter:
         if not infos:
             return []
         tokens = [info.text for info in infos]
-        seps = self._separators(infos, tokens)
-        forms = _joined(seps, tokens)[1:].split(" ")
+        seps = self._separators(infos)
+        forms = _joined(seps, infos)[1:].split(" ")
         # Offset of each token in ``text`` (and one past the last).
         if single_spaced(text):
             at = list(accumulate(chain.from_iterable(map(CHUNK_ADVANCES.__getitem__, chunks)), initial=0))
@@ -95,16 +95,14 @@ class RDRSegmenter:
 
     def _segmented(self, infos: list[TokenInfo]) -> str:
         """The output line for the tokens ``infos``."""
-        tokens = [info.text for info in infos]
-        return _joined(self._separators(infos, tokens), tokens)[1:]
+        return _joined(self._separators(infos), infos)[1:]
 
-    def _separators(self, infos: list[TokenInfo], tokens: list[str]) -> list[str]:
+    def _separators(self, infos: list[TokenInfo]) -> list[str]:
         """What precedes each token in the output: ``" "``, ``"_"`` or ``" _"``.
 
-        ``tokens`` are the texts of ``infos``.  Every sentence's first token
-        gets a leading space (so the output is the concatenation minus its
-        first character); a first token tagged I keeps RDRsegmenter's leading
-        underscore.
+        Every sentence's first token gets a leading space (so the output is
+        the concatenation minus its first character); a first token tagged I
+        keeps RDRsegmenter's leading underscore.
         """
         if not infos:
             return []
@@ -115,7 +113,7 @@ class RDRSegmenter:
             return seps
         seps = []
         begin = 0
-        for end in sentence_ends(tokens):
+        for end in sentence_ends([info.text for info in infos]):
             tags = self._tags(infos[begin:end])
             seps.append(_FIRST[tags[0]])
             seps.extend(map(_NEXT.__getitem__, tags[1:]))
@@ -138,9 +136,9 @@ def _chunk_infos(chunk: str, info: Callable[[str], TokenInfo]) -> tuple[TokenInf
     return tuple(map(info, CHUNK_TOKENS[chunk]))
 
 
-def _joined(seps: list[str], tokens: list[str]) -> str:
-    """Each separator followed by its token, all concatenated."""
-    parts = [""] * (2 * len(tokens))
+def _joined(seps: list[str], infos: list[TokenInfo]) -> str:
+    """Each separator followed by its token's text, all concatenated."""
+    parts = [""] * (2 * len(infos))
     parts[::2] = seps
-    parts[1::2] = tokens
+    parts[1::2] = [info.text for info in infos]
     return "".join(parts)
