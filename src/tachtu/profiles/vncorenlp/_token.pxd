@@ -4,7 +4,7 @@
 # fallback).
 
 cdef class TokenInfo:
-    cdef readonly str text
+    cdef readonly str text, spaced, glued
     cdef readonly str lower
     cdef readonly long code
     cdef readonly dict seconds

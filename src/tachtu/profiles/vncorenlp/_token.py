@@ -14,7 +14,7 @@ from __future__ import annotations
 class TokenInfo:
     """One distinct token and the facts about it that tagging consults."""
 
-    __slots__ = ("text", "lower", "code", "seconds", "group")
+    __slots__ = ("text", "spaced", "glued", "lower", "code", "seconds", "group")
 
     def __init__(
         self,
@@ -25,6 +25,9 @@ class TokenInfo:
         group: dict[str, object] | None,
     ) -> None:
         self.text = text  # the token as it is in the text
+        # Its output after a word boundary / inside a word.
+        self.spaced = " " + text
+        self.glued = "_" + text
         # Lower-cased and interned, as the lexicon's and the rules' words
         # are, so dictionary lookups mostly succeed on identity.
         self.lower = lower

@@ -6,5 +6,5 @@ import cython
 from tachtu.profiles.vncorenlp._token cimport TokenInfo as CTokenInfo
 
 
-@cython.locals(parts=list, info=CTokenInfo)
-cdef str _joined(list seps, list infos)
+@cython.locals(pieces=list, k=Py_ssize_t, info=CTokenInfo)
+cdef list _sentence_pieces(list infos, list tags)

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from itertools import accumulate, chain, compress, islice, repeat
-from operator import add, ne, sub
+from operator import add, sub
 
 from ._cache import Memo
 from ._initial import initial_tags, token_code
@@ -27,9 +27,6 @@ from ._tokenizer import CHUNK_ADVANCES, CHUNK_TOKENS, LONG_CHUNK, single_spaced,
 from ._tones import normalize_tones
 
 Token = tuple[int, int, str]
-# What goes before a token, by its final tag, at a sentence start / inside.
-_FIRST = {"B": " ", "I": " _"}
-_NEXT = {"B": " ", "I": "_"}
 
 
 class RDRSegmenter:
@@ -67,8 +64,8 @@ class RDRSegmenter:
         if not infos:
             return []
         tokens = [info.text for info in infos]
-        seps = self._separators(infos)
-        forms = _joined(seps, infos)[1:].split(" ")
+        pieces = self._pieces(infos)
+        forms = "".join(pieces)[1:].split(" ")
         # Offset of each token in ``text`` (and one past the last).
         if single_spaced(text):
             at = list(accumulate(chain.from_iterable(map(CHUNK_ADVANCES.__getitem__, chunks)), initial=0))
@@ -80,7 +77,7 @@ class RDRSegmenter:
                 at.append(pos)
                 pos += len(token)
         # Indices of each word's first and last token.
-        firsts = list(compress(range(len(tokens)), map(ne, seps, repeat("_"))))
+        firsts = list(compress(range(len(tokens)), map(str.startswith, pieces, repeat(" "))))
         lasts = [*map(sub, islice(firsts, 1, None), repeat(1)), len(tokens) - 1]
         words = list(
             zip(
@@ -95,30 +92,19 @@ class RDRSegmenter:
 
     def _segmented(self, infos: list[TokenInfo]) -> str:
         """The output line for the tokens ``infos``."""
-        return _joined(self._separators(infos), infos)[1:]
+        return "".join(self._pieces(infos))[1:]
 
-    def _separators(self, infos: list[TokenInfo]) -> list[str]:
-        """What precedes each token in the output: ``" "``, ``"_"`` or ``" _"``.
-
-        Every sentence's first token gets a leading space (so the output is
-        the concatenation minus its first character); a first token tagged I
-        keeps RDRsegmenter's leading underscore.
-        """
-        if not infos:
-            return []
+    def _pieces(self, infos: list[TokenInfo]) -> list[str]:
+        """Each token's text preceded by ``" "``, ``"_"`` or ``" _"`` (see ``_sentence_pieces``)."""
         if not self._split_sentences:
-            tags = self._tags(infos)
-            seps = list(map(_NEXT.__getitem__, tags))
-            seps[0] = _FIRST[tags[0]]
-            return seps
-        seps = []
+            return _sentence_pieces(infos, self._tags(infos))
+        pieces: list[str] = []
         begin = 0
         for end in sentence_ends([info.text for info in infos]):
-            tags = self._tags(infos[begin:end])
-            seps.append(_FIRST[tags[0]])
-            seps.extend(map(_NEXT.__getitem__, tags[1:]))
+            sentence = infos[begin:end]
+            pieces += _sentence_pieces(sentence, self._tags(sentence))
             begin = end
-        return seps
+        return pieces
 
     def _tags(self, infos: list[TokenInfo]) -> list[str]:
         """Final B/I tag of each token of one sentence."""
@@ -136,9 +122,17 @@ def _chunk_infos(chunk: str, info: Callable[[str], TokenInfo]) -> tuple[TokenInf
     return tuple(map(info, CHUNK_TOKENS[chunk]))
 
 
-def _joined(seps: list[str], infos: list[TokenInfo]) -> str:
-    """Each separator followed by its token's text, all concatenated."""
-    parts = [""] * (2 * len(infos))
-    parts[::2] = seps
-    parts[1::2] = [info.text for info in infos]
-    return "".join(parts)
+def _sentence_pieces(infos: list[TokenInfo], tags: list[str]) -> list[str]:
+    """The output of one sentence, token by token: ``"_"`` before a token tagged I, else ``" "``.
+
+    The first token also gets a leading space (so the output is the
+    concatenation minus its first character); tagged I, it keeps
+    RDRsegmenter's leading underscore.
+    """
+    pieces = []
+    for k in range(len(infos)):
+        info = infos[k]
+        pieces.append(info.glued if tags[k] == "I" else info.spaced)
+    if pieces and tags[0] == "I":
+        pieces[0] = " " + pieces[0]
+    return pieces
