@@ -8,7 +8,7 @@ from tachtu.profiles.vncorenlp._token cimport TokenInfo as CTokenInfo
 
 @cython.locals(
     n=Py_ssize_t, i=Py_ssize_t, end=Py_ssize_t, limit=Py_ssize_t, code=long, pair=long,
-    tags=list, words=frozenset, token=CTokenInfo, following=CTokenInfo, t=CTokenInfo,
+    tags=list, long_words=frozenset, token=CTokenInfo, following=CTokenInfo, t=CTokenInfo,
 )
 cpdef list initial_tags(list tokens, lex)
 

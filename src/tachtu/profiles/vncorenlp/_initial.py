@@ -58,7 +58,7 @@ def initial_tags(tokens: list[TokenInfo], lex: Lexicon) -> list[str]:
     """
     n = len(tokens)
     tags = ["B"] * n
-    words = lex.words
+    long_words = lex.long_words
     i = 0
     while i < n - 1:
         token = tokens[i]
@@ -79,7 +79,7 @@ def initial_tags(tokens: list[TokenInfo], lex: Lexicon) -> list[str]:
             end = i + (pair >> 1)
             if end > n:
                 end = n
-            while end > i + 2 and " ".join([t.lower for t in tokens[i:end]]) not in words:
+            while end > i + 2 and " ".join([t.lower for t in tokens[i:end]]) not in long_words:
                 end -= 1
             if end > i + 2 or pair & 1:
                 tags[i + 1 : end] = _INSIDE[end - i - 1]
