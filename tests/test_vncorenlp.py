@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tachtu.profiles.vncorenlp import RDRSegmenter, segmenter
-from tachtu.profiles.vncorenlp._tones import normalize_tones
+from tachtu.profiles.vncorenlp._tones import TONE_PAIRS, normalize_tones
 
 DATA = Path(__file__).parent / "data" / "vncorenlp"
 SHARED = Path(__file__).parents[1].parent / "shared"
@@ -57,6 +57,17 @@ def test_golden(rdr: RDRSegmenter, line: str, expected: str) -> None:
 def test_tone_pairs_outside_table_are_kept(rdr: RDRSegmenter) -> None:
     assert rdr.segment_line("Òa") == "Òa"
     assert rdr.segment_line("Hòa Bình") == "Hoà_Bình"
+
+
+def test_tone_normalisation_is_idempotent() -> None:
+    # The segmenter normalises each chunk's tones and relies on this (see
+    # ``segmenter._chunk_infos``).
+    letters = sorted({c for pair in (*TONE_PAIRS, *TONE_PAIRS.values()) for c in pair + pair.upper()})
+    for a in letters:
+        for b in letters:
+            for c in letters:
+                once = normalize_tones(a + b + c)
+                assert normalize_tones(once) == once
 
 
 def test_sentence_initial_i_keeps_underscore(rdr: RDRSegmenter) -> None:

@@ -1,11 +1,12 @@
 """``RDRSegmenter``: VnCoreNLP's word segmenter (raw-string mode) in pure Python.
 
 Pipeline for one line: NFC (a fix, see ``_nfc``) -> tone normalisation ->
-VnCoreNLP tokenization -> initial B/I tags from the lexicon -> correction by
-the ripple-down rule tree -> syllables tagged I joined to the previous one
-with ``_``.  Like RDRsegmenter's raw-string mode the whole line is one
-sentence; ``split_sentences=True`` instead segments each sentence on its own,
-as VnCoreNLP's full pipeline does.
+VnCoreNLP tokenization (these two once per distinct whitespace chunk) ->
+initial B/I tags from the lexicon -> correction by the ripple-down rule tree
+-> syllables tagged I joined to the previous one with ``_``.  Like
+RDRsegmenter's raw-string mode the whole line is one sentence;
+``split_sentences=True`` instead segments each sentence on its own, as
+VnCoreNLP's full pipeline does.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class RDRSegmenter:
 
     def segment_line(self, line: str) -> str:
         """``line`` segmented like RDRsegmenter: words joined by ``_``, separated by spaces."""
-        chunks = split_whitespace(normalize_tones(to_nfc(line)[0]))
+        chunks = split_whitespace(to_nfc(line)[0])  # tones are normalised per chunk
         return self._segmented(list(chain.from_iterable(map(self._chunk_infos, chunks))))
 
     def segment_tokenized(self, line: str) -> str:
@@ -118,8 +119,15 @@ def _token_info(token: str, lexicon: Lexicon, tree: RuleTree) -> TokenInfo:
 
 
 def _chunk_infos(chunk: str, info: Callable[[str], TokenInfo]) -> tuple[TokenInfo, ...]:
-    """The ``TokenInfo`` of each token of a whitespace-free chunk."""
-    return tuple(map(info, CHUNK_TOKENS[chunk]))
+    """The ``TokenInfo`` of each token of a whitespace-free chunk, tone pairs normalised.
+
+    A tone pair is two letters, so normalising the tones of each chunk is
+    normalising them on the line, and done here it costs once per distinct
+    chunk instead of a regex scan of every line.  ``normalize_tones`` is
+    idempotent, so an already normalised chunk (``tokenize_line`` passes
+    those) gives the same tokens.
+    """
+    return tuple(map(info, CHUNK_TOKENS[normalize_tones(chunk)]))
 
 
 def _sentence_pieces(infos: list[TokenInfo], tags: list[str]) -> list[str]:
