@@ -114,6 +114,21 @@ def test_nfd_is_segmented_like_nfc(rdr: RDRSegmenter) -> None:
 
 @pytest.mark.parametrize(
     "line",
+    [
+        "ho\u0300a bi\u0300nh \u0301a \u0323\u0300 Ho\u0300a",  # marks after spaces
+        "Hòa\u2000bình\u2001 hòa\u00a0bình",  # spaces NFC maps to other spaces
+        "e\u0302\u0301 e\u0301\u0302 ế \u0302\u0301e",  # marks composed, reordered, leading
+    ],
+)
+def test_chunk_normalisation_is_line_normalisation(rdr: RDRSegmenter, line: str) -> None:
+    # segment_line normalises NFC and tones per chunk, tokenize_line on the
+    # whole line (_check_offsets compares the two).
+    _check_offsets(rdr, line)
+    assert rdr.segment_line(line) == rdr.segment_line(normalize_tones(unicodedata.normalize("NFC", line)))
+
+
+@pytest.mark.parametrize(
+    "line",
     ["Tôi ❤️ Hà Nội 😀!", "số 1️⃣ và #️⃣ nhé", "gia đình 👨‍👩‍👧‍👦, đẹp👍🏽.", "cờ 🇻🇳🇻🇳"],
 )
 def test_emoji_never_split(rdr: RDRSegmenter, line: str) -> None:

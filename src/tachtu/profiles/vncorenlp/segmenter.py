@@ -1,7 +1,7 @@
 """``RDRSegmenter``: VnCoreNLP's word segmenter (raw-string mode) in pure Python.
 
 Pipeline for one line: NFC (a fix, see ``_nfc``) -> tone normalisation ->
-VnCoreNLP tokenization (these two once per distinct whitespace chunk) ->
+VnCoreNLP tokenization (these three once per distinct whitespace chunk) ->
 initial B/I tags from the lexicon -> correction by the ripple-down rule tree
 -> syllables tagged I joined to the previous one with ``_``.  Like
 RDRsegmenter's raw-string mode the whole line is one sentence;
@@ -49,8 +49,8 @@ class RDRSegmenter:
 
     def segment_line(self, line: str) -> str:
         """``line`` segmented like RDRsegmenter: words joined by ``_``, separated by spaces."""
-        chunks = split_whitespace(to_nfc(line)[0])  # tones are normalised per chunk
-        return self._segmented(list(chain.from_iterable(map(self._chunk_infos, chunks))))
+        # NFC and tones are normalised per chunk (see ``_chunk_infos``).
+        return self._segmented(list(chain.from_iterable(map(self._chunk_infos, split_whitespace(line)))))
 
     def segment_tokenized(self, line: str) -> str:
         """RDRsegmenter's tokenized-corpus mode: ``line`` is already tokenized by spaces."""
@@ -119,15 +119,17 @@ def _token_info(token: str, lexicon: Lexicon, tree: RuleTree) -> TokenInfo:
 
 
 def _chunk_infos(chunk: str, info: Callable[[str], TokenInfo]) -> tuple[TokenInfo, ...]:
-    """The ``TokenInfo`` of each token of a whitespace-free chunk, tone pairs normalised.
+    """The ``TokenInfo`` of each token of a whitespace-free chunk, NFC and tones normalised.
 
-    A tone pair is two letters, so normalising the tones of each chunk is
-    normalising them on the line, and done here it costs once per distinct
-    chunk instead of a regex scan of every line.  ``normalize_tones`` is
-    idempotent, so an already normalised chunk (``tokenize_line`` passes
-    those) gives the same tokens.
+    Neither normalisation acts across whitespace (``to_nfc`` composes a
+    character with the marks after it, whitespace never composes and NFC
+    never makes or removes the whitespace the line is split on; a tone pair
+    is two letters), so normalising each chunk is normalising the line, and
+    done here it costs once per distinct chunk instead of two scans of every
+    line.  Both are idempotent, so an already normalised chunk
+    (``tokenize_line`` passes those) gives the same tokens.
     """
-    return tuple(map(info, CHUNK_TOKENS[normalize_tones(chunk)]))
+    return tuple(map(info, CHUNK_TOKENS[normalize_tones(to_nfc(chunk)[0])]))
 
 
 def _sentence_pieces(infos: list[TokenInfo], tags: list[str]) -> list[str]:
