@@ -274,8 +274,9 @@ class RuleTree:
         seq[SEQ_PAD : SEQ_PAD + 2 * n : 2] = [token.lower for token in tokens]
         seq[SEQ_PAD + 1 : SEQ_PAD + 2 * n : 2] = tags
         previous = None
+        following = tokens[0] if n else None
         for k in range(n):
-            token = tokens[k]
+            token = following  # a window sliding over the tokens: one read each
             following = tokens[k + 1] if k + 1 < n else None
             j = 2 * k + SEQ_PAD
             leaf = None
