@@ -27,7 +27,7 @@ LOWER = 2  # all letters and the first is lower-case
 UPPER = 4  # the first character is upper-case (letters or not)
 ALL_UPPER = 8  # every character is upper-case
 BRACKET = 16  # ``LBKT`` or ``RBKT``
-# The higher bits (32, 64, 128) are facts about the lower-cased token that
+# The higher bits (32, 64) are facts about the lower-cased token that
 # ``RuleTree`` sets (see ``RuleTree.code_bits``).
 
 

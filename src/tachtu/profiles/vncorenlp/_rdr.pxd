@@ -35,6 +35,7 @@ cdef class RuleTree:
     )
     cpdef list retag(self, list tokens, list tags)
 
-# The code bits are C constants in the compiled build (not module attributes).
+# The code bits and SEQ_PAD are C constants in the compiled build (not module
+# attributes).
 cdef long PREV_WORD, NEXT_WORD
 cdef Py_ssize_t SEQ_PAD
