@@ -1,13 +1,19 @@
-"""Build script for the compiled scorer only; all metadata is in pyproject.toml.
+"""Build script for the compiled modules only; all metadata is in pyproject.toml.
 
-``pip install .`` / ``pip install -e .`` compile ``tachtu.model._scorer`` with
-Cython (a build requirement) and the system C compiler.  The extension is
-optional: if it cannot be compiled, the install still succeeds and tachtu
-runs on the pure-Python reference scorer (same output, much slower).
+``pip install .`` / ``pip install -e .`` compile ``tachtu.model._scorer`` and
+the vncorenlp profile's modules with Cython (a build requirement) and the
+system C compiler.  The extensions are optional: if they cannot be compiled,
+the install still succeeds and tachtu runs on the pure-Python reference
+scorer and profile (same output, slower).
 """
+
+import os
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+PROFILE = "tachtu.profiles.vncorenlp."
 
 extensions = [
     Extension(
@@ -18,15 +24,35 @@ extensions = [
     ),
 ]
 # The vncorenlp profile's hot loops are plain Python; Cython compiles the same
-# modules unchanged (the .py files stay the source and the fallback).
+# modules, typed by the .pxd files next to them (the .py files stay the
+# source and the fallback).
 extensions += [
-    Extension(f"tachtu.profiles.vncorenlp.{name}", [f"src/tachtu/profiles/vncorenlp/{name}.py"], optional=True)
-    for name in ("_rdr", "_initial", "_tokenizer", "segmenter")
+    Extension(f"{PROFILE}{name}", [f"src/tachtu/profiles/vncorenlp/{name}.py"], optional=True)
+    for name in ("_token", "_rdr", "_initial", "_tokenizer", "segmenter")
 ]
 
-setup(
-    ext_modules=cythonize(
-        extensions,
-        compiler_directives={"language_level": "3", "annotation_typing": False},
-    ),
-)
+
+class BuildExt(build_ext):
+    """Keeps the profile's compiled modules only if all of them compiled.
+
+    ``_rdr``, ``_initial`` and ``segmenter`` read ``_token.TokenInfo`` as a C
+    struct; next to a pure-Python ``_token`` they would misread it.
+    """
+
+    def build_extensions(self) -> None:
+        super().build_extensions()
+        paths = [self.get_ext_fullpath(ext.name) for ext in self.extensions if ext.name.startswith(PROFILE)]
+        built = [path for path in paths if os.path.exists(path)]
+        if built and len(built) < len(paths):
+            self.warn("the vncorenlp profile did not compile entirely: it runs as pure Python")
+            for path in built:
+                os.remove(path)
+
+
+ext_modules = cythonize(extensions, compiler_directives={"language_level": "3", "annotation_typing": False})
+# cythonize returns new Extension objects without ``optional``: without this a
+# compile failure would fail the whole install.
+for ext in ext_modules:
+    ext.optional = True
+
+setup(cmdclass={"build_ext": BuildExt}, ext_modules=ext_modules)

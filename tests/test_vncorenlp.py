@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -10,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tachtu.profiles.vncorenlp import RDRSegmenter
-from tachtu.profiles.vncorenlp._tones import normalize_tones
+from tachtu.profiles.vncorenlp import RDRSegmenter, segmenter
+from tachtu.profiles.vncorenlp._tones import TONE_PAIRS, normalize_tones
 
 DATA = Path(__file__).parent / "data" / "vncorenlp"
 SHARED = Path(__file__).parents[1].parent / "shared"
@@ -55,6 +59,17 @@ def test_tone_pairs_outside_table_are_kept(rdr: RDRSegmenter) -> None:
     assert rdr.segment_line("Hòa Bình") == "Hoà_Bình"
 
 
+def test_tone_normalisation_is_idempotent() -> None:
+    # The segmenter normalises each chunk's tones and relies on this (see
+    # ``segmenter._chunk_infos``).
+    letters = sorted({c for pair in (*TONE_PAIRS, *TONE_PAIRS.values()) for c in pair + pair.upper()})
+    for a in letters:
+        for b in letters:
+            for c in letters:
+                once = normalize_tones(a + b + c)
+                assert normalize_tones(once) == once
+
+
 def test_sentence_initial_i_keeps_underscore(rdr: RDRSegmenter) -> None:
     # RDRsegmenter's rules may tag the first syllable I; it then prints "_".
     assert rdr.segment_line("Hòa") == "_Hoà"
@@ -95,6 +110,21 @@ def test_nfd_is_segmented_like_nfc(rdr: RDRSegmenter) -> None:
         _check_offsets(rdr, nfd)
         spans = [(s, e) for s, e, _ in rdr.tokenize_line(nfd)]
         assert "".join(nfd[s:e] for s, e in spans).replace(" ", "") == nfd.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ho\u0300a bi\u0300nh \u0301a \u0323\u0300 Ho\u0300a",  # marks after spaces
+        "Hòa\u2000bình\u2001 hòa\u00a0bình",  # spaces NFC maps to other spaces
+        "e\u0302\u0301 e\u0301\u0302 ế \u0302\u0301e",  # marks composed, reordered, leading
+    ],
+)
+def test_chunk_normalisation_is_line_normalisation(rdr: RDRSegmenter, line: str) -> None:
+    # segment_line normalises NFC and tones per chunk, tokenize_line on the
+    # whole line (_check_offsets compares the two).
+    _check_offsets(rdr, line)
+    assert rdr.segment_line(line) == rdr.segment_line(normalize_tones(unicodedata.normalize("NFC", line)))
 
 
 @pytest.mark.parametrize(
@@ -181,3 +211,65 @@ def test_caches_do_not_change_output(rdr: RDRSegmenter) -> None:
     lines = _lines(DATA / "ud_sample.text.txt")[:50]
     fresh = RDRSegmenter.load()
     assert [fresh.segment_line(line) for line in reversed(lines)][::-1] == [rdr.segment_line(line) for line in lines]
+
+
+# Prints, as JSON, every kind of output of the profile for the lines read (as
+# JSON) from stdin; with "pure", it imports the profile from its .py files
+# only, as a machine without a C compiler would.
+_OUTPUTS_SCRIPT = r"""
+import importlib.machinery, json, os, sys
+
+mode, profile_dir = sys.argv[1:]
+if mode == "pure":
+    def source_only(path):
+        if not os.path.isdir(path) or not os.path.samefile(path, profile_dir):
+            raise ImportError
+        return importlib.machinery.FileFinder(path, (importlib.machinery.SourceFileLoader, [".py"]))
+
+    sys.path_hooks.insert(0, source_only)
+    sys.path_importer_cache.clear()
+from tachtu.profiles.vncorenlp import RDRSegmenter, segmenter
+
+lines = json.load(sys.stdin)
+plain, split = RDRSegmenter.load(), RDRSegmenter.load(split_sentences=True)
+outputs = [
+    [seg.segment_line(line), seg.tokenize_line(line), seg.segment_tokenized(line)]
+    for seg in (plain, split)
+    for line in lines
+]
+json.dump({"module": segmenter.__file__, "outputs": outputs}, sys.stdout)
+"""
+
+
+def _outputs(mode: str, lines: list[str]) -> dict[str, object]:
+    profile_dir = os.path.dirname(segmenter.__file__)
+    package_root = os.path.dirname(os.path.dirname(os.path.dirname(profile_dir)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH"))))}
+    proc = subprocess.run(
+        [sys.executable, "-c", _OUTPUTS_SCRIPT, mode, profile_dir],
+        input=json.dumps(lines),
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    result: dict[str, object] = json.loads(proc.stdout)
+    return result
+
+
+def test_compiled_modules_match_pure_python() -> None:
+    # setup.py compiles the profile's modules with Cython (typed by the .pxd
+    # files); the .py files are the fallback, and both must say the same.
+    if segmenter.__file__.endswith(".py"):
+        pytest.skip("the vncorenlp profile is not compiled here")
+    lines = _lines(DATA / "ud_sample.text.txt")
+    lines += [line.upper() for line in lines[:50]] + [line.title() for line in lines[:50]]
+    lines += [
+        "Hòa", "ủy ban hòa giải , Ủy ban", "vào TP.HCM xác minh", "Ông (Nguyễn Văn An) nói: \"được\".",
+        "Tôi ❤️ Hà Nội 😀!", "\x00\x01 a\u200bb \ud800 x", "𝐀𝐁𝐂 Hà 𝐍ội", "a  b\tc", "",
+        "1 . Hà Nội . 2 . TP HCM LBKT Nguyễn Văn An RBKT ...",
+    ]
+    compiled, pure = _outputs("compiled", lines), _outputs("pure", lines)
+    assert not str(compiled["module"]).endswith(".py")
+    assert str(pure["module"]).endswith(".py")
+    assert compiled["outputs"] == pure["outputs"]

@@ -17,10 +17,8 @@ Left to right over the tokens of one sentence:
 
 from __future__ import annotations
 
-from itertools import compress, islice, repeat
-from operator import or_
-
 from ._lexicon import MAX_WORD, Lexicon
+from ._token import TokenInfo
 
 
 # Per-token facts the tagger consults, as bits of one code (``token_code``).
@@ -29,9 +27,8 @@ LOWER = 2  # all letters and the first is lower-case
 UPPER = 4  # the first character is upper-case (letters or not)
 ALL_UPPER = 8  # every character is upper-case
 BRACKET = 16  # ``LBKT`` or ``RBKT``
-# Bits about the lower-cased token that ``RuleTree`` sets (see ``RuleTree.code_bits``).
-PREV_WORD = 32
-NEXT_WORD = 64
+# The higher bits (32, 64) are facts about the lower-cased token that
+# ``RuleTree`` sets (see ``RuleTree.code_bits``).
 
 
 def token_code(token: str, rule_bits: dict[str, int]) -> int:
@@ -51,40 +48,29 @@ def token_code(token: str, rule_bits: dict[str, int]) -> int:
     return code
 
 
-_EMPTY: dict[str, int] = {}
-
-
-def initial_tags(lowered: list[str], codes: list[int], lex: Lexicon) -> list[str]:
+def initial_tags(tokens: list[TokenInfo], lex: Lexicon) -> list[str]:
     """Initial ``"B"``/``"I"`` tag of each token of one sentence.
 
-    ``lowered`` holds the tokens lower-cased, ``codes`` their ``token_code``.
-    Only the positions where the greedy scan can do more than leave a "B" are
-    visited: capitalised letter tokens, and lower-case ones whose pair with
-    the next token starts a lexicon entry (next token not capitalised).  The
-    last token never does more (a word or a name needs two tokens).
+    One explicit scan (typed C under Cython, see ``_initial.pxd``): a lexicon
+    pair is looked up only where the scan lands on a letter token that
+    starts some pair, never inside a word just formed.  The last token never
+    does more than stay a "B" (a word or a name needs two tokens).
     """
-    n = len(lowered)
+    n = len(tokens)
     tags = ["B"] * n
-    if n < 2:
-        return tags
-    # pairs[i]: the lexicon code (see ``Lexicon.pairs``) of tokens i, i + 1, or 0.
-    pairs = list(map(dict.get, map(lex.pairs.get, lowered, repeat(_EMPTY)), islice(lowered, 1, None), repeat(0)))
-    # Capitalised letter tokens, and pairs that start an entry.  (A pair of
-    # a lower-case token and a capitalised one, or of a token that is not
-    # all letters, is skipped in the loop.)
-    look = map(or_, pairs, bytes(codes).translate(_CAPITALISED))
-    words = lex.words
+    long_words = lex.long_words
     i = 0
-    for j in compress(range(n - 1), look):
-        if j < i:
-            continue  # inside the word or name just formed
-        i = j
-        code = codes[i]
-        pair = pairs[i]
-        if pair and code & LETTERS:
-            if code & LOWER and codes[i + 1] & UPPER:
-                i += 1
-                continue
+    while i < n - 1:
+        token = tokens[i]
+        code = token.code
+        if not code & LETTERS:
+            i += 1
+            continue
+        following = tokens[i + 1]
+        # The lexicon code (see ``Lexicon.pairs``) of this token and the next.
+        pair = 0 if token.seconds is None else token.seconds.get(following.lower, 0)
+        # A lower-case syllable before a capitalised token stays alone.
+        if pair and not (code & LOWER and following.code & UPPER):
             if pair == 5:  # the pair is an entry and no longer one starts so
                 tags[i + 1] = "I"
                 i += 2
@@ -93,29 +79,25 @@ def initial_tags(lowered: list[str], codes: list[int], lex: Lexicon) -> list[str
             end = i + (pair >> 1)
             if end > n:
                 end = n
-            while end > i + 2 and " ".join(lowered[i:end]) not in words:
+            while end > i + 2 and " ".join([t.lower for t in tokens[i:end]]) not in long_words:
                 end -= 1
             if end > i + 2 or pair & 1:
                 tags[i + 1 : end] = _INSIDE[end - i - 1]
                 i = end
                 continue
-        elif not code & LETTERS:
-            i += 1
-            continue
-        low = lowered[i]
-        if code & (LOWER | ALL_UPPER) or low in lex.not_name_starts:
+        if code & (LOWER | ALL_UPPER) or token.lower in lex.not_name_starts:
             i += 1
             continue
         # A name: this and the following capitalised letter tokens.
         end = i + 1
         limit = min(i + MAX_WORD, n)
-        while end < limit and codes[end] & (LETTERS | LOWER | BRACKET) == LETTERS:
+        while end < limit and tokens[end].code & (LETTERS | LOWER | BRACKET) == LETTERS:
             end += 1
         if end == i + 1:
             i += 1
             continue
-        if i > 0 and codes[i - 1] & UPPER and low in lex.middle_names:
-            if lowered[i - 1] in lex.family_names:
+        if i > 0 and tokens[i - 1].code & UPPER and token.lower in lex.middle_names:
+            if tokens[i - 1].lower in lex.family_names:
                 tags[i] = "I"
         tags[i + 1 : end] = _INSIDE[end - i - 1]
         i = end
@@ -123,5 +105,3 @@ def initial_tags(lowered: list[str], codes: list[int], lex: Lexicon) -> list[str
 
 
 _INSIDE = [["I"] * k for k in range(MAX_WORD)]
-# code -> 1 for a capitalised letter token (all letters, first not lower-case).
-_CAPITALISED = bytes(int(c & (LETTERS | LOWER) == LETTERS) for c in range(256))

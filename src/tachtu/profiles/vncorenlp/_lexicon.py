@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -25,22 +26,20 @@ def _entries(name: str) -> frozenset[str]:
 class Lexicon:
     """All lists, lower-case, multi-syllable entries joined by single spaces."""
 
-    # Multi-syllable words the longest match may form: VnVocab + VN
-    # locations + long country names.
-    words: frozenset[str]
-    # First two syllables of every entry of ``words``: a cheap pre-test that
-    # spares the longest match for almost every position.
-    word_starts: frozenset[str]
+    # Entries of 3 to ``MAX_WORD`` syllables of the word list (VnVocab + VN
+    # locations + long country names): the only ones the longest match looks
+    # up whole (two syllables are found in ``pairs``).  Without the ~29,000
+    # two-syllable entries the set is a small table, mostly in cache.
+    long_words: frozenset[str]
     family_names: frozenset[str]
     middle_names: frozenset[str]
     # Capitalised single syllables that must not start a name: sentence-initial
     # words, short country names, world companies.
     not_name_starts: frozenset[str]
     # First syllable -> second syllable -> 2 * (most syllables, at most
-    # ``MAX_WORD``, of an entry of ``words`` starting with these two)
-    # + (1 if the two alone are an entry):
-    # ``word_starts`` as nested dicts, so a pair is found without building
-    # its string.  Never modified after ``load``.
+    # ``MAX_WORD``, of a word-list entry starting with these two)
+    # + (1 if the two alone are an entry), so a pair is found without
+    # building its string.  Never modified after ``load``.
     pairs: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -50,7 +49,8 @@ class Lexicon:
         )
         pairs: dict[str, dict[str, int]] = {}
         for word in words:
-            syllables = word.split(" ")
+            # Interned, as ``TokenInfo.lower`` is: lookups succeed on identity.
+            syllables = list(map(sys.intern, word.split(" ")))
             if len(syllables) < 2:
                 continue
             seconds = pairs.setdefault(syllables[0], {})
@@ -58,8 +58,7 @@ class Lexicon:
             seconds[syllables[1]] = max(code & ~1, 2 * min(len(syllables), MAX_WORD)) | code & 1 | (len(syllables) == 2)
         return cls(
             pairs=pairs,
-            words=words,
-            word_starts=frozenset(" ".join(w.split(" ")[:2]) for w in words),
+            long_words=frozenset(w for w in words if 3 <= len(w.split(" ")) <= MAX_WORD),
             family_names=_entries("lists/vn_family_names.txt"),
             middle_names=_entries("lists/vn_middle_names.txt"),
             not_name_starts=_entries("lists/vn_first_sent_words.txt")

@@ -17,10 +17,10 @@ syllable instead of a scan over hundreds of rules.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
-from itertools import chain, compress, islice, repeat
 
-from ._initial import NEXT_WORD, PREV_WORD
+from ._token import TokenInfo
 
 # Window feature names -> (offset from the current syllable, tests the tag?).
 _FEATURES: dict[str, tuple[int, bool]] = {
@@ -37,6 +37,12 @@ _FEATURES: dict[str, tuple[int, bool]] = {
 }
 _TEST = re.compile(r'object\.(\w+) == "(.*?)"(?= and |$)')
 _SEPARATOR = ' : object.conclusion = "'
+
+# Bits of a token's code (``_initial.token_code``) that ``RuleTree.code_bits``
+# sets for the lower-cased token: ``others`` tests it as the previous word /
+# as the next word.
+PREV_WORD = 32
+NEXT_WORD = 64
 
 # A test: (offset, tests_tag, value); value None stands for "outside the
 # sentence", which the model writes as "".
@@ -60,7 +66,8 @@ def _parse_line(line: str) -> tuple[int, Rule]:
     if condition != "True":
         for name, value in _TEST.findall(condition):
             offset, on_tag = _FEATURES[name]
-            tests.append((offset, on_tag, value or None))
+            # Interned, as ``TokenInfo.lower`` is: lookups succeed on identity.
+            tests.append((offset, on_tag, sys.intern(value) if value else None))
     return depth, Rule(tuple(tests), conclusion[:-1])
 
 
@@ -134,10 +141,22 @@ def _compile(pending: _Pending, level: int = 0) -> Trie:
 # ``seq`` (word k at ``2 * k + SEQ_PAD``, its tag right after), so a test of
 # (offset, tests_tag) is the single index ``j + 2 * offset + tests_tag`` from
 # the current word's index ``j``.
-# A fast trie node is ``(delta, value -> node, default)``; a leaf is a
-# ``_Leaf`` or None.  A leaf's exceptions are ``(checks, conclusion,
-# exceptions)`` with ``checks`` a tuple of ``(delta, value)``.
+# A fast trie is a ``_Node``, a ``_Leaf`` or None.  A leaf's exceptions are
+# ``(checks, conclusion, exceptions)`` with ``checks`` a tuple of
+# ``(delta, value)``.  Both classes are C structs in the compiled build (see
+# ``_rdr.pxd``), so a walk step is two field reads and a dict lookup.
 _Exception = "tuple[tuple[tuple[int, str | None], ...], str, tuple[_Exception, ...]]"
+
+
+class _Node:
+    """A trie branch: the window item at ``delta`` selects the subtree."""
+
+    __slots__ = ("delta", "branches", "default")
+
+    def __init__(self, delta: int, branches: "dict[str | None, object]", default: object) -> None:
+        self.delta = delta
+        self.branches = branches
+        self.default = default
 
 
 class _Leaf:
@@ -163,8 +182,16 @@ def _fast(node: Trie) -> object:
         return None
     if type(node) is tuple:
         offset, on_tag, branches, default = node  # type: ignore[misc]
-        return (2 * offset + on_tag, {v: _fast(n) for v, n in branches.items()}, _fast(default))
+        return _Node(2 * offset + on_tag, {v: _fast(n) for v, n in branches.items()}, _fast(default))
     return _Leaf(node)  # type: ignore[arg-type]
+
+
+def _walk(node: object, seq: list, j: int) -> "_Leaf | None":  # type: ignore[type-arg]
+    """The leaf a fast trie leads to for the word at ``seq[j]``."""
+    while type(node) is _Node:
+        branch = node
+        node = branch.branches.get(seq[j + branch.delta], branch.default)
+    return node  # type: ignore[return-value]
 
 
 def _decide(conclusion: str, children: tuple, seq: list, j: int) -> str:  # type: ignore[type-arg]
@@ -195,8 +222,6 @@ class RuleTree:
     consulted only when that word is one they mention.
     """
 
-    PAD = 2  # callers pad word/tag lists with this many ``None`` on each side
-
     def __init__(self, text: str) -> None:
         root = _build(text.splitlines())
         by_word: dict[str, dict[str, _Pending]] = {}
@@ -214,71 +239,57 @@ class RuleTree:
                 else:
                     del tests[(0, True)]
                     by_word.setdefault(tag, {}).setdefault(word, []).append((rule, tests))
-        self._by_word: dict[str, dict[str, Trie]] = {
-            tag: {word: _compile(rules) for word, rules in groups.items()}
-            for tag, groups in by_word.items()
-        }
-        self._others = _compile(others)
-        self._prev_words = frozenset(t[(-1, False)] for _, t in others if (-1, False) in t)
-        self._next_words = frozenset(t[(1, False)] for _, t in others if (1, False) in t)
         if any((-1, False) not in t and (1, False) not in t for _, t in others):
             raise ValueError("Model.RDR: a rule tests neither the current nor a neighbouring word")
         # word -> {tag -> fast trie}.
-        groups: dict[str, dict[str, object]] = {}
-        for tag, tries in self._by_word.items():
-            for word, trie in tries.items():
-                groups.setdefault(word, {})[tag] = _fast(trie)
-        self._groups = groups
-        self._fast_others = _fast(self._others)
+        self._groups: dict[str, dict[str, object]] = {}
+        for tag, groups in by_word.items():
+            for word, rules in groups.items():
+                self._groups.setdefault(word, {})[tag] = _fast(_compile(rules))
+        self._others = _fast(_compile(others))
         # Bits of ``_initial.token_code`` for the lower-cased token.
         self.code_bits: dict[str, int] = {}
-        for bit, words in ((PREV_WORD, self._prev_words), (NEXT_WORD, self._next_words)):
+        for bit, words in (
+            (PREV_WORD, {t[(-1, False)] for _, t in others if (-1, False) in t}),
+            (NEXT_WORD, {t[(1, False)] for _, t in others if (1, False) in t}),
+        ):
             for word in words:
                 self.code_bits[word] = self.code_bits.get(word, 0) | bit  # type: ignore[index]
 
-    def retag(self, words: list[str], tags: list[str], codes: list[int]) -> list[str]:
-        """Final tags of one sentence; ``words`` are its lower-cased syllables.
+    def group(self, word: str) -> dict[str, object] | None:
+        """Tag -> trie of the rules about ``word`` (lower-cased), None if there are none."""
+        return self._groups.get(word)
 
-        ``codes`` are the tokens' codes (``_initial.token_code``, which sets
-        ``code_bits``).  Only the syllables whose (tag, word) has a group, or
-        whose previous or next word ``others`` tests, are looked at.
+    def retag(self, tokens: list[TokenInfo], tags: list[str]) -> list[str]:
+        """Final tags of one sentence, given its tokens and their initial tags.
+
+        Only the tokens that have a group (``TokenInfo.group``), or whose
+        previous or next word ``others`` tests (bits of ``TokenInfo.code``),
+        are looked at.  One explicit scan, typed C under Cython (see
+        ``_rdr.pxd``).
         """
-        n = len(words)
+        n = len(tokens)
         out = list(tags)
-        # The root of each syllable's group trie, None where it has none.
-        roots = list(map(dict.get, map(self._groups.get, words, repeat(_NO_GROUP)), tags))
         seq: list[str | None] = [None] * (2 * n + 2 * SEQ_PAD)
-        seq[SEQ_PAD : SEQ_PAD + 2 * n : 2] = words
+        seq[SEQ_PAD : SEQ_PAD + 2 * n : 2] = [token.lower for token in tokens]
         seq[SEQ_PAD + 1 : SEQ_PAD + 2 * n : 2] = tags
-        # Rules that fired, by position: rarely any.
-        fired: dict[int, _Leaf] = {}
-        for k in compress(range(n), roots):
-            node = roots[k]
+        previous = None
+        following = tokens[0] if n else None
+        for k in range(n):
+            token = following  # a window sliding over the tokens: one read each
+            following = tokens[k + 1] if k + 1 < n else None
             j = 2 * k + SEQ_PAD
-            while type(node) is tuple:
-                node = node[1].get(seq[j + node[0]], node[2])
-            if node is not None:
-                fired[k] = node
-        # ``others`` where the previous word or the next one is one it tests.
-        packed = bytes(codes)
-        before = int.from_bytes(packed.translate(_PREV_TESTED), "little") << 8
-        after = int.from_bytes(packed.translate(_NEXT_TESTED), "little") >> 8
-        others = self._fast_others
-        for k in compress(range(n), (before | after).to_bytes(n + 1, "little")):
-            node = others
-            j = 2 * k + SEQ_PAD
-            while type(node) is tuple:
-                node = node[1].get(seq[j + node[0]], node[2])
-            if node is not None:
-                first = fired.get(k)
-                if first is None or node.order < first.order:
-                    fired[k] = node
-        for k, node in fired.items():
-            out[k] = _decide(node.conclusion, node.children, seq, 2 * k + SEQ_PAD)
+            leaf = None
+            if token.group is not None:
+                leaf = _walk(token.group.get(tags[k]), seq, j)
+            if (previous is not None and previous.code & PREV_WORD) or (
+                following is not None and following.code & NEXT_WORD
+            ):
+                other = _walk(self._others, seq, j)
+                # Of two rules that fire, the earlier one in the file wins.
+                if other is not None and (leaf is None or other.order < leaf.order):
+                    leaf = other
+            if leaf is not None:
+                out[k] = _decide(leaf.conclusion, leaf.children, seq, j)
+            previous = token
         return out
-
-
-_NO_GROUP: dict[str, object] = {}
-# Token code -> 1 if ``others`` tests it as the previous / next word.
-_PREV_TESTED = bytes(int(bool(c & PREV_WORD)) for c in range(256))
-_NEXT_TESTED = bytes(int(bool(c & NEXT_WORD)) for c in range(256))

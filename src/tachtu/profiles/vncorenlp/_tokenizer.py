@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from itertools import chain
 
 from ._cache import Memo
 
@@ -110,7 +109,7 @@ _EMOJI_EXTENDERS = frozenset("\ufe0e\ufe0f\u20e3\u200d") | frozenset(
 # A word wrapped in punctuation/special characters, each of which then becomes
 # its own token: the commonest chunk that needs cutting.  (Two dots make an
 # ellipsis, abbreviations/exceptions are special, and a lone capital initial
-# ``H.`` stays whole; ``tokenize`` checks those.)
+# ``H.`` stays whole; ``_wrapped_word`` checks those.)
 _AFFIX = r"[,.:?!;\-_\"'“”|()\[\]{}«»\\/‘’…·~@#^&*+–<>]*"
 _WRAPPED_WORD = re.compile(rf"({_AFFIX})({_LETTER}+)({_AFFIX})")
 
@@ -144,11 +143,6 @@ def split_whitespace(text: str) -> list[str]:
     if single_spaced(text):
         return text.split(" ")
     return _CHUNK.findall(text) if _NON_JAVA_SPACE.search(text) else text.split()
-
-
-def tokenize(text: str) -> list[str]:
-    """Tokens of ``text`` (one line), in order; each is a substring of it."""
-    return list(chain.from_iterable(map(CHUNK_TOKENS.__getitem__, split_whitespace(text))))
 
 
 def chunk_tokens(chunk: str) -> tuple[str, ...]:

@@ -4,7 +4,8 @@ RDRsegmenter rewrites these character pairs anywhere in a sentence before
 segmenting, and its output keeps the rewritten forms.  Only the lower-case
 pairs are rewritten, plus the single capitalised pair ``Ủy`` (so ``Hòa`` becomes
 ``Hoà`` but ``Òa`` stays).  The rewrite never changes the length of the text,
-so offsets into the rewritten string are offsets into the original.
+so offsets into the rewritten string are offsets into the original.  It is
+idempotent: a rewritten pair is no pair, and makes none with its neighbours.
 """
 
 from __future__ import annotations
