@@ -110,6 +110,7 @@ cdef enum:
     NOGIL_MIN_PIECES = 48   # release the GIL for lines at least this long
     CTX_DICTS = 2           # features.N_DICTS: dictionaries seen by the DICT_* context templates
     CTX_CAP = 4             # features.SPAN_CAP
+    AFFIX_CAP = 3           # features.AFFIX_CAP
     CTX_ROWS = 4            # per dictionary: ends, begins, covers, pairs (see dict_scores)
     FLAG_VIA_NFC = 1        # the line was not NFC: pieces index the NFC copy
     FLAG_MAPPED = 2         # ... and the Normalized map gives original spans
@@ -224,6 +225,8 @@ cdef struct Tables:
     int32_t overlap_weights[CTX_DICTS * 8]          # DICT_OVERLAP[d][prev pair][pair][next pair]
     int32_t span_weights[CTX_DICTS * 125]           # DICT_SPAN[d][end][begin][cover], each 0..CTX_CAP
     int32_t* span_both_weights                      # DICT_SPAN_BOTH[5 ** 6]
+    uint64_t end_c_prefix[CTX_DICTS * (AFFIX_CAP + 1)]  # DICT_END_C key state after (d, length)
+    uint64_t b_begin_prefix[CTX_DICTS]              # DICT_B_BEGIN key state after (d)
     int64_t bos_id, eos_id
     uint8_t bos_shape, eos_shape
 
@@ -343,19 +346,26 @@ cdef void dict_scores(const Tables* T, const int64_t* ids, Py_ssize_t n, int64_t
                         row[2 * n + gap] = capped
                 if length == 2:
                     row[3 * n + start] = 1
-    dict_context_scores(T, n, scores, ctx)
+    dict_context_scores(T, ids, n, scores, ctx)
 
 
-cdef void dict_context_scores(const Tables* T, Py_ssize_t n, int64_t* scores, const uint8_t* ctx) noexcept nogil:
-    """Add the DICT_OVERLAP / DICT_SPAN / DICT_SPAN_BOTH weights of every gap."""
+cdef void dict_context_scores(const Tables* T, const int64_t* ids, Py_ssize_t n, int64_t* scores,
+                              const uint8_t* ctx) noexcept nogil:
+    """Add the weights of ``features._add_dict_context``'s templates to every gap."""
     cdef Py_ssize_t i
     cdef int d, both
     cdef const uint8_t* row
-    cdef int span
+    cdef int span, affix
     for i in range(n - 1):
         both = 0
         for d in range(CTX_DICTS):
             row = ctx + d * CTX_ROWS * n
+            affix = row[i] if row[i] < AFFIX_CAP else AFFIX_CAP
+            scores[i] += wt_get(&T.weights, key_end(key_add(T.end_c_prefix[d * (AFFIX_CAP + 1) + affix],
+                                                            <uint64_t>ids[i + 1])))
+            affix = row[n + i + 1] if row[n + i + 1] < AFFIX_CAP else AFFIX_CAP
+            scores[i] += wt_get(&T.weights, key_end(key_add(key_add(T.b_begin_prefix[d], <uint64_t>ids[i]),
+                                                            <uint64_t>affix)))
             scores[i] += T.overlap_weights[d * 8 + (row[3 * n + i - 1] if i else 0) * 4
                                            + row[3 * n + i] * 2 + row[3 * n + i + 1]]
             span = (row[i] * 5 + row[n + i + 1]) * 5 + row[2 * n + i]
@@ -443,9 +453,14 @@ cdef class CompiledScorer:
                     T.dict_weights[(d * 3 + r) * stride + length] = wt_get(
                         &T.weights, features.feature_key(Template.DICT, d, r, length)
                     )
-        if T.n_dicts > CTX_DICTS or features.N_DICTS != CTX_DICTS or features.SPAN_CAP != CTX_CAP:
+        if (T.n_dicts > CTX_DICTS or features.N_DICTS != CTX_DICTS or features.SPAN_CAP != CTX_CAP
+                or features.AFFIX_CAP != AFFIX_CAP):
             raise ValueError("the compiled scorer was built for other dictionary settings")
         for d in range(CTX_DICTS):
+            T.b_begin_prefix[d] = key_add(key_start(int(Template.DICT_B_BEGIN)), d)
+            for length in range(AFFIX_CAP + 1):
+                T.end_c_prefix[d * (AFFIX_CAP + 1) + length] = key_add(
+                    key_add(key_start(int(Template.DICT_END_C)), d), length)
             for i in range(8):
                 T.overlap_weights[d * 8 + i] = wt_get(&T.weights, features.feature_key(
                     Template.DICT_OVERLAP, d, (i >> 2) & 1, (i >> 1) & 1, i & 1))
