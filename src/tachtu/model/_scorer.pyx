@@ -111,6 +111,7 @@ cdef enum:
     CTX_DICTS = 2           # features.N_DICTS: dictionaries seen by the DICT_* context templates
     CTX_CAP = 4             # features.SPAN_CAP
     AFFIX_CAP = 3           # features.AFFIX_CAP
+    AFFIX_KEYS = 2 * CTX_DICTS  # hashed DICT_END_C / DICT_B_BEGIN keys per gap
     CTX_ROWS = 4            # per dictionary: ends, begins, covers, pairs (see dict_scores)
     FLAG_VIA_NFC = 1        # the line was not NFC: pieces index the NFC copy
     FLAG_MAPPED = 2         # ... and the Normalized map gives original spans
@@ -244,17 +245,19 @@ cdef inline uint64_t spec_key(const TSpec* sp, const int64_t* w, const uint8_t* 
 
 cdef void score_gaps(const Tables* T, const int64_t* w, const uint8_t* s, Py_ssize_t n,
                      const uint8_t* active, int64_t* scores, uint64_t* keybuf,
-                     uint32_t* keygap) noexcept nogil:
+                     uint32_t* keygap, const uint8_t* ctx) noexcept nogil:
     """Add the template weights of every active gap to ``scores``.
 
     ``w``/``s`` are padded: ``w[PAD + i]`` is piece ``i``; the PAD cells on
     each side hold BOS/EOS, so positions z..e never leave the arrays.
     Hashed keys are collected first (``keybuf``, with their gap in ``keygap``)
     and then looked up with a prefetch ``PREFETCH_AHEAD`` keys ahead, so that
-    the weight table's cache misses overlap.
+    the weight table's cache misses overlap.  ``ctx`` is ``dict_scores``'
+    context rows, for the DICT_END_C / DICT_B_BEGIN keys.
     """
     cdef Py_ssize_t g, idx, k
-    cdef int t, j
+    cdef int t, j, d, affix
+    cdef const uint8_t* row
     cdef const TSpec* sp
     cdef const int64_t* wg
     cdef const uint8_t* sg
@@ -284,6 +287,15 @@ cdef void score_gaps(const Tables* T, const int64_t* w, const uint8_t* s, Py_ssi
                 keybuf[nkeys] = spec_key(sp, wg, sg)
                 keygap[nkeys] = <uint32_t>g
                 nkeys += 1
+        for d in range(CTX_DICTS):
+            row = ctx + d * CTX_ROWS * n
+            affix = row[g] if row[g] < AFFIX_CAP else AFFIX_CAP
+            keybuf[nkeys] = key_end(key_add(T.end_c_prefix[d * (AFFIX_CAP + 1) + affix], <uint64_t>wg[1]))
+            keygap[nkeys] = <uint32_t>g
+            affix = row[n + g + 1] if row[n + g + 1] < AFFIX_CAP else AFFIX_CAP
+            keybuf[nkeys + 1] = key_end(key_add(key_add(T.b_begin_prefix[d], <uint64_t>wg[0]), <uint64_t>affix))
+            keygap[nkeys + 1] = <uint32_t>g
+            nkeys += 2
         scores[g] += total
     # pass 2: hashed lookups
     for k in range(min(nkeys, PREFETCH_AHEAD)):
@@ -346,26 +358,23 @@ cdef void dict_scores(const Tables* T, const int64_t* ids, Py_ssize_t n, int64_t
                         row[2 * n + gap] = capped
                 if length == 2:
                     row[3 * n + start] = 1
-    dict_context_scores(T, ids, n, scores, ctx)
+    dict_context_scores(T, n, scores, ctx)
 
 
-cdef void dict_context_scores(const Tables* T, const int64_t* ids, Py_ssize_t n, int64_t* scores,
-                              const uint8_t* ctx) noexcept nogil:
-    """Add the weights of ``features._add_dict_context``'s templates to every gap."""
+cdef void dict_context_scores(const Tables* T, Py_ssize_t n, int64_t* scores, const uint8_t* ctx) noexcept nogil:
+    """Add the DICT_OVERLAP / DICT_SPAN / DICT_SPAN_BOTH weights (direct tables) of every gap.
+
+    The hashed DICT_END_C / DICT_B_BEGIN keys go through ``score_gaps``'s
+    prefetched lookups instead.
+    """
     cdef Py_ssize_t i
     cdef int d, both
     cdef const uint8_t* row
-    cdef int span, affix
+    cdef int span
     for i in range(n - 1):
         both = 0
         for d in range(CTX_DICTS):
             row = ctx + d * CTX_ROWS * n
-            affix = row[i] if row[i] < AFFIX_CAP else AFFIX_CAP
-            scores[i] += wt_get(&T.weights, key_end(key_add(T.end_c_prefix[d * (AFFIX_CAP + 1) + affix],
-                                                            <uint64_t>ids[i + 1])))
-            affix = row[n + i + 1] if row[n + i + 1] < AFFIX_CAP else AFFIX_CAP
-            scores[i] += wt_get(&T.weights, key_end(key_add(key_add(T.b_begin_prefix[d], <uint64_t>ids[i]),
-                                                            <uint64_t>affix)))
             scores[i] += T.overlap_weights[d * 8 + (row[3 * n + i - 1] if i else 0) * 4
                                            + row[3 * n + i] * 2 + row[3 * n + i + 1]]
             span = (row[i] * 5 + row[n + i + 1]) * 5 + row[2 * n + i]
@@ -580,8 +589,8 @@ cdef class CompiledScorer:
         cdef uint8_t* active = <uint8_t*>malloc(n * sizeof(uint8_t))
         cdef int64_t* scores = <int64_t*>calloc(n, sizeof(int64_t))
         cdef uint8_t* ctx = <uint8_t*>malloc(CTX_DICTS * CTX_ROWS * n)
-        cdef uint64_t* keybuf = <uint64_t*>malloc((n * self.T.n_specs + 1) * sizeof(uint64_t))
-        cdef uint32_t* keygap = <uint32_t*>malloc((n * self.T.n_specs + 1) * sizeof(uint32_t))
+        cdef uint64_t* keybuf = <uint64_t*>malloc((n * (self.T.n_specs + AFFIX_KEYS) + 1) * sizeof(uint64_t))
+        cdef uint32_t* keygap = <uint32_t*>malloc((n * (self.T.n_specs + AFFIX_KEYS) + 1) * sizeof(uint32_t))
         cdef int shape
         try:
             if (w == NULL or s == NULL or active == NULL or scores == NULL or ctx == NULL
@@ -601,7 +610,7 @@ cdef class CompiledScorer:
             for i in range(n - 1):
                 active[i] = want_scores or self._joinable(kinds[i], kinds[i + 1], bool(spaces[i + 1]))
             dict_scores(&self.T, w + PAD, n, scores, ctx)
-            score_gaps(&self.T, w, s, n, active, scores, keybuf, keygap)
+            score_gaps(&self.T, w, s, n, active, scores, keybuf, keygap, ctx)
             if want_scores:
                 return [scores[i] for i in range(n - 1)]
             return [bool(active[i] and scores[i] > 0) for i in range(n - 1)]
@@ -715,8 +724,8 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, int n_specs) except -1
         sc.join = <uint8_t*>malloc(cap)
         sc.scores = <int64_t*>malloc(cap * sizeof(int64_t))
         sc.dctx = <uint8_t*>malloc(CTX_DICTS * CTX_ROWS * cap)
-        sc.keybuf = <uint64_t*>malloc((cap * n_specs + 1) * sizeof(uint64_t))
-        sc.keygap = <uint32_t*>malloc((cap * n_specs + 1) * sizeof(uint32_t))
+        sc.keybuf = <uint64_t*>malloc((cap * (n_specs + AFFIX_KEYS) + 1) * sizeof(uint64_t))
+        sc.keygap = <uint32_t*>malloc((cap * (n_specs + AFFIX_KEYS) + 1) * sizeof(uint32_t))
         sc.out = <Py_UCS4*>malloc(sc.cap_out * sizeof(Py_UCS4))
         sc.miss = <CPiece*>malloc(cap * sizeof(CPiece))
         sc.ufolded = <PieceMatch*>malloc(cap * sizeof(PieceMatch))
@@ -1312,10 +1321,10 @@ cdef class LineSegmenter:
         if n >= NOGIL_MIN_PIECES:
             with nogil:
                 dict_scores(T, sc.w + PAD, n, sc.scores, sc.dctx)
-                score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf, sc.keygap)
+                score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf, sc.keygap, sc.dctx)
         else:
             dict_scores(T, sc.w + PAD, n, sc.scores, sc.dctx)
-            score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf, sc.keygap)
+            score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf, sc.keygap, sc.dctx)
         for g in range(n - 1):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0
         sc.join[n - 1] = False
