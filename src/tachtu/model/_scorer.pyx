@@ -110,8 +110,6 @@ cdef enum:
     NOGIL_MIN_PIECES = 48   # release the GIL for lines at least this long
     CTX_DICTS = 2           # features.N_DICTS: dictionaries seen by the DICT_* context templates
     CTX_CAP = 4             # features.SPAN_CAP
-    AFFIX_CAP = 3           # features.AFFIX_CAP
-    AFFIX_KEYS = 2 * CTX_DICTS  # hashed DICT_END_C / DICT_B_BEGIN keys per gap
     CTX_ROWS = 4            # per dictionary: ends, begins, covers, pairs (see dict_scores)
     FLAG_VIA_NFC = 1        # the line was not NFC: pieces index the NFC copy
     FLAG_MAPPED = 2         # ... and the Normalized map gives original spans
@@ -226,8 +224,6 @@ cdef struct Tables:
     int32_t overlap_weights[CTX_DICTS * 8]          # DICT_OVERLAP[d][prev pair][pair][next pair]
     int32_t span_weights[CTX_DICTS * 125]           # DICT_SPAN[d][end][begin][cover], each 0..CTX_CAP
     int32_t* span_both_weights                      # DICT_SPAN_BOTH[5 ** 6]
-    uint64_t end_c_prefix[CTX_DICTS * (AFFIX_CAP + 1)]  # DICT_END_C key state after (d, length)
-    uint64_t b_begin_prefix[CTX_DICTS]              # DICT_B_BEGIN key state after (d)
     int64_t bos_id, eos_id
     uint8_t bos_shape, eos_shape
 
@@ -245,19 +241,17 @@ cdef inline uint64_t spec_key(const TSpec* sp, const int64_t* w, const uint8_t* 
 
 cdef void score_gaps(const Tables* T, const int64_t* w, const uint8_t* s, Py_ssize_t n,
                      const uint8_t* active, int64_t* scores, uint64_t* keybuf,
-                     uint32_t* keygap, const uint8_t* ctx) noexcept nogil:
+                     uint32_t* keygap) noexcept nogil:
     """Add the template weights of every active gap to ``scores``.
 
     ``w``/``s`` are padded: ``w[PAD + i]`` is piece ``i``; the PAD cells on
     each side hold BOS/EOS, so positions z..e never leave the arrays.
     Hashed keys are collected first (``keybuf``, with their gap in ``keygap``)
     and then looked up with a prefetch ``PREFETCH_AHEAD`` keys ahead, so that
-    the weight table's cache misses overlap.  ``ctx`` is ``dict_scores``'
-    context rows, for the DICT_END_C / DICT_B_BEGIN keys.
+    the weight table's cache misses overlap.
     """
     cdef Py_ssize_t g, idx, k
-    cdef int t, j, d, affix
-    cdef const uint8_t* row
+    cdef int t, j
     cdef const TSpec* sp
     cdef const int64_t* wg
     cdef const uint8_t* sg
@@ -287,15 +281,6 @@ cdef void score_gaps(const Tables* T, const int64_t* w, const uint8_t* s, Py_ssi
                 keybuf[nkeys] = spec_key(sp, wg, sg)
                 keygap[nkeys] = <uint32_t>g
                 nkeys += 1
-        for d in range(CTX_DICTS):
-            row = ctx + d * CTX_ROWS * n
-            affix = row[g] if row[g] < AFFIX_CAP else AFFIX_CAP
-            keybuf[nkeys] = key_end(key_add(T.end_c_prefix[d * (AFFIX_CAP + 1) + affix], <uint64_t>wg[1]))
-            keygap[nkeys] = <uint32_t>g
-            affix = row[n + g + 1] if row[n + g + 1] < AFFIX_CAP else AFFIX_CAP
-            keybuf[nkeys + 1] = key_end(key_add(key_add(T.b_begin_prefix[d], <uint64_t>wg[0]), <uint64_t>affix))
-            keygap[nkeys + 1] = <uint32_t>g
-            nkeys += 2
         scores[g] += total
     # pass 2: hashed lookups
     for k in range(min(nkeys, PREFETCH_AHEAD)):
@@ -362,11 +347,7 @@ cdef void dict_scores(const Tables* T, const int64_t* ids, Py_ssize_t n, int64_t
 
 
 cdef void dict_context_scores(const Tables* T, Py_ssize_t n, int64_t* scores, const uint8_t* ctx) noexcept nogil:
-    """Add the DICT_OVERLAP / DICT_SPAN / DICT_SPAN_BOTH weights (direct tables) of every gap.
-
-    The hashed DICT_END_C / DICT_B_BEGIN keys go through ``score_gaps``'s
-    prefetched lookups instead.
-    """
+    """Add the DICT_OVERLAP / DICT_SPAN / DICT_SPAN_BOTH weights of every gap."""
     cdef Py_ssize_t i
     cdef int d, both
     cdef const uint8_t* row
@@ -462,14 +443,9 @@ cdef class CompiledScorer:
                     T.dict_weights[(d * 3 + r) * stride + length] = wt_get(
                         &T.weights, features.feature_key(Template.DICT, d, r, length)
                     )
-        if (T.n_dicts > CTX_DICTS or features.N_DICTS != CTX_DICTS or features.SPAN_CAP != CTX_CAP
-                or features.AFFIX_CAP != AFFIX_CAP):
+        if T.n_dicts > CTX_DICTS or features.N_DICTS != CTX_DICTS or features.SPAN_CAP != CTX_CAP:
             raise ValueError("the compiled scorer was built for other dictionary settings")
         for d in range(CTX_DICTS):
-            T.b_begin_prefix[d] = key_add(key_start(int(Template.DICT_B_BEGIN)), d)
-            for length in range(AFFIX_CAP + 1):
-                T.end_c_prefix[d * (AFFIX_CAP + 1) + length] = key_add(
-                    key_add(key_start(int(Template.DICT_END_C)), d), length)
             for i in range(8):
                 T.overlap_weights[d * 8 + i] = wt_get(&T.weights, features.feature_key(
                     Template.DICT_OVERLAP, d, (i >> 2) & 1, (i >> 1) & 1, i & 1))
@@ -589,8 +565,8 @@ cdef class CompiledScorer:
         cdef uint8_t* active = <uint8_t*>malloc(n * sizeof(uint8_t))
         cdef int64_t* scores = <int64_t*>calloc(n, sizeof(int64_t))
         cdef uint8_t* ctx = <uint8_t*>malloc(CTX_DICTS * CTX_ROWS * n)
-        cdef uint64_t* keybuf = <uint64_t*>malloc((n * (self.T.n_specs + AFFIX_KEYS) + 1) * sizeof(uint64_t))
-        cdef uint32_t* keygap = <uint32_t*>malloc((n * (self.T.n_specs + AFFIX_KEYS) + 1) * sizeof(uint32_t))
+        cdef uint64_t* keybuf = <uint64_t*>malloc((n * self.T.n_specs + 1) * sizeof(uint64_t))
+        cdef uint32_t* keygap = <uint32_t*>malloc((n * self.T.n_specs + 1) * sizeof(uint32_t))
         cdef int shape
         try:
             if (w == NULL or s == NULL or active == NULL or scores == NULL or ctx == NULL
@@ -610,7 +586,7 @@ cdef class CompiledScorer:
             for i in range(n - 1):
                 active[i] = want_scores or self._joinable(kinds[i], kinds[i + 1], bool(spaces[i + 1]))
             dict_scores(&self.T, w + PAD, n, scores, ctx)
-            score_gaps(&self.T, w, s, n, active, scores, keybuf, keygap, ctx)
+            score_gaps(&self.T, w, s, n, active, scores, keybuf, keygap)
             if want_scores:
                 return [scores[i] for i in range(n - 1)]
             return [bool(active[i] and scores[i] > 0) for i in range(n - 1)]
@@ -724,8 +700,8 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, int n_specs) except -1
         sc.join = <uint8_t*>malloc(cap)
         sc.scores = <int64_t*>malloc(cap * sizeof(int64_t))
         sc.dctx = <uint8_t*>malloc(CTX_DICTS * CTX_ROWS * cap)
-        sc.keybuf = <uint64_t*>malloc((cap * (n_specs + AFFIX_KEYS) + 1) * sizeof(uint64_t))
-        sc.keygap = <uint32_t*>malloc((cap * (n_specs + AFFIX_KEYS) + 1) * sizeof(uint32_t))
+        sc.keybuf = <uint64_t*>malloc((cap * n_specs + 1) * sizeof(uint64_t))
+        sc.keygap = <uint32_t*>malloc((cap * n_specs + 1) * sizeof(uint32_t))
         sc.out = <Py_UCS4*>malloc(sc.cap_out * sizeof(Py_UCS4))
         sc.miss = <CPiece*>malloc(cap * sizeof(CPiece))
         sc.ufolded = <PieceMatch*>malloc(cap * sizeof(PieceMatch))
@@ -1321,10 +1297,10 @@ cdef class LineSegmenter:
         if n >= NOGIL_MIN_PIECES:
             with nogil:
                 dict_scores(T, sc.w + PAD, n, sc.scores, sc.dctx)
-                score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf, sc.keygap, sc.dctx)
+                score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf, sc.keygap)
         else:
             dict_scores(T, sc.w + PAD, n, sc.scores, sc.dctx)
-            score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf, sc.keygap, sc.dctx)
+            score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf, sc.keygap)
         for g in range(n - 1):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0
         sc.join[n - 1] = False

@@ -51,9 +51,6 @@ GAP_TEMPLATES: tuple[tuple[int, str], ...] = (
     (Template.AC, "a c"),
     (Template.BD, "b d"),
     (Template.BC_SHAPES, "b c sb sc"),
-    (Template.ABCD, "a b c d"),
-    (Template.ZABC, "z a b c"),
-    (Template.BCDE, "b c d e"),
 )
 # fmt: on
 

@@ -32,7 +32,6 @@ _MULT = 0xBF58476D1CE4E5B9
 MAX_DICT_WORD = 8  # longest dictionary word (in pieces) that is matched
 N_DICTS = 2  # 0: lexicons shipped with the package, 1: words seen in training
 SPAN_CAP = 4  # match lengths in the DICT_SPAN templates are capped here
-AFFIX_CAP = 3  # match lengths in the DICT_END_C / DICT_B_BEGIN templates are capped here
 
 
 class Template(IntEnum):
@@ -64,11 +63,6 @@ class Template(IntEnum):
     DICT_OVERLAP = 23  # (dictionary, ab, bc, cd are 2-piece entries)
     DICT_SPAN = 24  # (dictionary, match ending at b, starting at c, covering the gap)
     DICT_SPAN_BOTH = 25  # DICT_SPAN of both dictionaries in one key
-    ABCD = 26
-    ZABC = 27
-    BCDE = 28
-    DICT_END_C = 29  # (dictionary, longest match ending at b, word c): suffixes
-    DICT_B_BEGIN = 30  # (dictionary, word b, longest match starting at c): prefixes
 
 
 class Shape(IntEnum):
@@ -223,9 +217,6 @@ def gap_features(
                 fk(Template.AC, a, c),
                 fk(Template.BD, b, d),
                 fk(Template.BC_SHAPES, b, c, sb, sc),
-                fk(Template.ABCD, a, b, c, d),
-                fk(Template.ZABC, z, a, b, c),
-                fk(Template.BCDE, b, c, d, e),
             ]
         )
     for d_index, start, length in matches:
@@ -235,11 +226,11 @@ def gap_features(
             out[start - 1].append(fk(Template.DICT, d_index, Relation.LEFT, length))
         if start + length - 1 < n - 1:
             out[start + length - 1].append(fk(Template.DICT, d_index, Relation.RIGHT, length))
-    _add_dict_context(out, ids, matches)
+    _add_dict_context(out, n, matches)
     return out
 
 
-def _add_dict_context(out: list[list[int]], ids: Sequence[int], matches: Sequence[tuple[int, int, int]]) -> None:
+def _add_dict_context(out: list[list[int]], n: int, matches: Sequence[tuple[int, int, int]]) -> None:
     """Conjunctions of the matches around each gap (overlap ambiguity).
 
     The DICT features are additive: they cannot tell ``b c`` standing alone
@@ -248,11 +239,7 @@ def _add_dict_context(out: list[list[int]], ids: Sequence[int], matches: Sequenc
     local picture in one key: which neighbouring pairs are entries, and the
     longest match ending at ``b``, starting at ``c`` and covering the gap
     (lengths capped at ``SPAN_CAP``), per dictionary and for both at once.
-    DICT_END_C / DICT_B_BEGIN pair a word ending at ``b`` with the syllable
-    ``c`` that may attach to it (productive suffixes such as ``hoá``, ``viên``),
-    and the mirror image for prefixes.
     """
-    n = len(ids)
     ends = [[0] * n for _ in range(N_DICTS)]  # longest match ending at piece j
     begins = [[0] * n for _ in range(N_DICTS)]  # longest match starting at piece j
     covers = [[0] * n for _ in range(N_DICTS)]  # longest match covering gap j
@@ -276,6 +263,4 @@ def _add_dict_context(out: list[list[int]], ids: Sequence[int], matches: Sequenc
             span = (ends[d][i], begins[d][i + 1], covers[d][i])
             keys.append(fk(Template.DICT_SPAN, d, *span))
             spans.extend(span)
-            keys.append(fk(Template.DICT_END_C, d, min(ends[d][i], AFFIX_CAP), ids[i + 1]))
-            keys.append(fk(Template.DICT_B_BEGIN, d, ids[i], min(begins[d][i + 1], AFFIX_CAP)))
         keys.append(fk(Template.DICT_SPAN_BOTH, *spans))
