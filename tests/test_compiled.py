@@ -312,14 +312,19 @@ def line_and_entries(draw: st.DrawFn, pool: tuple[str, ...] = tuple(SYLLABLES)) 
     return line, entries
 
 
+def assert_user_dict_same(case: tuple[str, list[str]], compiled_scorer: Any, lookup: Any, reference: Segmenter) -> None:
+    """The compiled matcher and ``UserDict.apply`` segment ``line`` alike with ``entries``."""
+    line, entries = case
+    user_dict = UserDict.load(entries)
+    assert_same(FastPath(compiled_scorer, lookup, user_dict=user_dict), with_user_dict(reference, user_dict), line)
+
+
 @SETTINGS
 @given(case=line_and_entries())
 def test_user_dict_fast_equals_reference(
     case: tuple[str, list[str]], compiled_scorer: Any, lookup: Any, reference: Segmenter
 ) -> None:
-    line, entries = case
-    user_dict = UserDict.load(entries)
-    assert_same(FastPath(compiled_scorer, lookup, user_dict=user_dict), with_user_dict(reference, user_dict), line)
+    assert_user_dict_same(case, compiled_scorer, lookup, reference)
 
 
 _DENSE = ("hoà", "bình", "cho", "biết", "quý", "xqzv", "COVID-19", "S24", "2024", "ΑΣ")
@@ -343,9 +348,7 @@ def dense_case(draw: st.DrawFn) -> tuple[str, list[str]]:
 def test_user_dict_overlapping_entries_fast_equals_reference(
     case: tuple[str, list[str]], compiled_scorer: Any, lookup: Any, reference: Segmenter
 ) -> None:
-    line, entries = case
-    user_dict = UserDict.load(entries)
-    assert_same(FastPath(compiled_scorer, lookup, user_dict=user_dict), with_user_dict(reference, user_dict), line)
+    assert_user_dict_same(case, compiled_scorer, lookup, reference)
 
 
 @pytest.mark.parametrize(
