@@ -312,21 +312,6 @@ def line_and_entries(draw: st.DrawFn, pool: tuple[str, ...] = tuple(SYLLABLES)) 
     return line, entries
 
 
-def assert_user_dict_same(case: tuple[str, list[str]], compiled_scorer: Any, lookup: Any, reference: Segmenter) -> None:
-    """The compiled matcher and ``UserDict.apply`` segment ``line`` alike with ``entries``."""
-    line, entries = case
-    user_dict = UserDict.load(entries)
-    assert_same(FastPath(compiled_scorer, lookup, user_dict=user_dict), with_user_dict(reference, user_dict), line)
-
-
-@SETTINGS
-@given(case=line_and_entries())
-def test_user_dict_fast_equals_reference(
-    case: tuple[str, list[str]], compiled_scorer: Any, lookup: Any, reference: Segmenter
-) -> None:
-    assert_user_dict_same(case, compiled_scorer, lookup, reference)
-
-
 _DENSE = ("hoà", "bình", "cho", "biết", "quý", "xqzv", "COVID-19", "S24", "2024", "ΑΣ")
 
 
@@ -343,12 +328,17 @@ def dense_case(draw: st.DrawFn) -> tuple[str, list[str]]:
     return line, entries
 
 
+@pytest.mark.parametrize("cases", [line_and_entries(), dense_case()], ids=["entries-from-line", "overlapping-entries"])
 @SETTINGS
-@given(case=dense_case())
-def test_user_dict_overlapping_entries_fast_equals_reference(
-    case: tuple[str, list[str]], compiled_scorer: Any, lookup: Any, reference: Segmenter
+@given(data=st.data())
+def test_user_dict_fast_equals_reference(
+    cases: st.SearchStrategy[tuple[str, list[str]]], data: st.DataObject,
+    compiled_scorer: Any, lookup: Any, reference: Segmenter,
 ) -> None:
-    assert_user_dict_same(case, compiled_scorer, lookup, reference)
+    """The compiled matcher and ``UserDict.apply`` segment a line alike."""
+    line, entries = data.draw(cases)
+    user_dict = UserDict.load(entries)
+    assert_same(FastPath(compiled_scorer, lookup, user_dict=user_dict), with_user_dict(reference, user_dict), line)
 
 
 @pytest.mark.parametrize(
