@@ -859,6 +859,18 @@ cdef inline uint64_t edge_key(uint64_t node, uint32_t syllable) noexcept nogil:
     return key_end(((node << 32) | syllable) * TACHTU_MULT)
 
 
+cdef inline uint64_t syl_slot(const UserTrie* t, const Py_UCS4* text, Py_ssize_t n, uint64_t h) noexcept nogil:
+    """The slot of syllable ``text`` (hash ``h``) in ``t.syl``, or the empty
+    slot where it would go (whose ``id`` is 0)."""
+    cdef uint64_t i = h & t.syl_mask
+    while t.syl[i].hash != 0:
+        if (t.syl[i].hash == h and t.syl[i].n == n
+                and memcmp(t.chars + t.syl[i].off, text, n * sizeof(Py_UCS4)) == 0):
+            break
+        i = (i + 1) & t.syl_mask
+    return i
+
+
 cdef PieceMatch utrie_piece(const UserTrie* t, const Py_UCS4* text, Py_ssize_t n) noexcept nogil:
     """What a piece whose (key or exact) text is ``text`` can do in ``t``."""
     cdef PieceMatch m
@@ -866,15 +878,7 @@ cdef PieceMatch utrie_piece(const UserTrie* t, const Py_UCS4* text, Py_ssize_t n
     m.next = 0
     if t.syl == NULL:
         return m
-    cdef uint64_t h = chunk_hash(text, n, 0)
-    cdef uint64_t i = h & t.syl_mask
-    cdef uint32_t sid = 0
-    while t.syl[i].hash != 0:
-        if (t.syl[i].hash == h and t.syl[i].n == n
-                and memcmp(t.chars + t.syl[i].off, text, n * sizeof(Py_UCS4)) == 0):
-            sid = t.syl[i].id
-            break
-        i = (i + 1) & t.syl_mask
+    cdef uint32_t sid = t.syl[syl_slot(t, text, n, chunk_hash(text, n, 0))].id
     if sid != 0:
         m.start = t.first[sid]
         m.next = sid if t.follows[sid] else 0
@@ -924,14 +928,8 @@ cdef int utrie_build(UserTrie* t, str text, const uint8_t[::1] splits) except -1
             continue
         # syllable [start, i): its id, added if new
         h = chunk_hash(t.chars + start, i - start, 0)
-        j = h & t.syl_mask
-        sid = 0
-        while t.syl[j].hash != 0:
-            if (t.syl[j].hash == h and t.syl[j].n == i - start
-                    and memcmp(t.chars + t.syl[j].off, t.chars + start, (i - start) * sizeof(Py_UCS4)) == 0):
-                sid = t.syl[j].id
-                break
-            j = (j + 1) & t.syl_mask
+        j = syl_slot(t, t.chars + start, i - start, h)
+        sid = t.syl[j].id
         if sid == 0:
             n_ids += 1
             sid = n_ids
