@@ -20,14 +20,13 @@ extensions = [
         "tachtu.model._scorer",
         ["src/tachtu/model/_scorer.pyx"],
         extra_compile_args=["-O3"],
-        optional=True,
     ),
 ]
 # The vncorenlp profile's hot loops are plain Python; Cython compiles the same
 # modules, typed by the .pxd files next to them (the .py files stay the
 # source and the fallback).
 extensions += [
-    Extension(f"{PROFILE}{name}", [f"src/tachtu/profiles/vncorenlp/{name}.py"], optional=True)
+    Extension(f"{PROFILE}{name}", [f"src/tachtu/profiles/vncorenlp/{name}.py"])
     for name in ("_token", "_rdr", "_initial", "_tokenizer", "segmenter")
 ]
 
@@ -50,8 +49,8 @@ class BuildExt(build_ext):
 
 
 ext_modules = cythonize(extensions, compiler_directives={"language_level": "3", "annotation_typing": False})
-# cythonize returns new Extension objects without ``optional``: without this a
-# compile failure would fail the whole install.
+# All extensions are optional; set here because cythonize returns new Extension
+# objects without the flag (a compile failure would then fail the whole install).
 for ext in ext_modules:
     ext.optional = True
 
