@@ -515,7 +515,7 @@ def test_train_tiny_corpus(tmp_path: Path, capsysbinary) -> None:
 def test_train_without_sklearn_says_how_to_install(tmp_path: Path, monkeypatch, capsysbinary) -> None:
     train_file = tmp_path / "train.txt"
     train_file.write_text(TINY_CORPUS, encoding="utf-8")
-    for name in ("sklearn", "sklearn.linear_model"):
+    for name in ("sklearn", "sklearn.svm"):
         monkeypatch.setitem(sys.modules, name, None)
     code, _, err = run(["train", "--train", str(train_file), "-o", str(tmp_path / "m.bin")], capsysbinary)
     assert code == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import threading
+from array import array
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,15 @@ _scorer = pytest.importorskip("tachtu.model._scorer")
 from tachtu.api import Segmenter  # noqa: E402
 from tachtu.model.encode import Encoder  # noqa: E402
 from tachtu.model.fast import GAP_TEMPLATES, FastPath, template_keys  # noqa: E402
-from tachtu.model.features import Kind, Shape, Template, feature_key, gap_features  # noqa: E402
+from tachtu.model.features import (  # noqa: E402
+    N_SPECIAL,
+    Kind,
+    Shape,
+    Template,
+    dict_matches,
+    feature_key,
+    gap_features,
+)
 from tachtu.model.model import Model  # noqa: E402
 from tachtu.model.scorer_ref import ReferenceScorer  # noqa: E402
 from tachtu.pretokenize import pretokenize  # noqa: E402
@@ -187,6 +196,35 @@ def test_scores_equal_on_real_sentences(
         pieces = pretokenize(text)
         ids, shapes = encoder.encode(text, pieces)
         assert compiled_scorer.scores(ids, shapes) == reference_scorer.scores(ids, shapes)
+
+
+def test_scores_equal_with_every_key_weighted(model: Model, real_ids: list[int]) -> None:
+    """Random weights on every key that fires, so no template hides behind a zero weight.
+
+    The shipped model weights few of the combinations the compiled tables and
+    fallbacks cover (an affix key of an id outside the vocabulary, a rare shape
+    pair under a dictionary match); here each one counts.
+    """
+    rng = random.Random(7)
+    n_ids = N_SPECIAL + len(model.vocab)
+    dictionaries = [frozenset(d) for d in model.dictionaries]
+    arrays = []
+    for _ in range(400):
+        n = rng.randint(1, 30)
+        start = rng.randrange(max(1, len(real_ids) - n))
+        ids = real_ids[start : start + n]
+        for i in range(len(ids)):  # some pieces unknown or beyond the vocabulary
+            if rng.random() < 0.15:
+                ids[i] = rng.choice([rng.randrange(N_SPECIAL), rng.randrange(n_ids, n_ids + 50)])
+        shapes = [rng.choice([int(s) for s in Shape]) for _ in ids]
+        arrays.append((ids, shapes))
+    keys = {k for ids, shapes in arrays for gap in gap_features(ids, shapes, dict_matches(ids, dictionaries)) for k in gap}
+    weighted = Model(model.vocab, array("Q", sorted(keys)), array("i", [rng.randint(-5000, 5000) for _ in keys]),
+                     model.dictionaries)
+    reference, compiled = ReferenceScorer(weighted), _scorer.CompiledScorer(weighted)
+    assert len(keys) > 5000
+    for ids, shapes in arrays:
+        assert compiled.scores(ids, shapes) == reference.scores(ids, shapes)
 
 
 # -- whole lines -----------------------------------------------------------------------

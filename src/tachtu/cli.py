@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Sequence
 
 from .errors import InputError, TachtuError
+from .model.train import DEFAULT_C
 from .textio import (
     DEFAULT_CHUNK_SIZE,
     Chunk,
@@ -531,12 +532,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_evaluate)
 
     tr = sub.add_parser("train", help="train a model from '_'-segmented sentences (needs tachtu[train])",
-                        description="Train the gap classifier (logistic regression); needs scikit-learn.")
+                        description="Train the gap classifier (a linear SVM); needs scikit-learn.")
     tr.add_argument("--train", required=True, metavar="FILE", help="training sentences, one per line, '_'-joined words")
     tr.add_argument("--dev", default=None, metavar="FILE", help="held-out sentences to score the new model on (optional)")
     tr.add_argument("--lexicon", action="append", default=[], metavar="FILE",
                     help="word list, one entry per line (repeatable; default: none)")
-    tr.add_argument("--c", type=float, default=0.5, metavar="FLOAT",
+    tr.add_argument("--c", type=float, default=DEFAULT_C, metavar="FLOAT",
                     help="inverse regularisation strength (default: %(default)s)")
     tr.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model file")
     tr.add_argument("--quiet", "-q", action="store_true", help="no training log on stderr")

@@ -110,6 +110,7 @@ cdef enum:
     NOGIL_MIN_PIECES = 48   # release the GIL for lines at least this long
     CTX_DICTS = 2           # features.N_DICTS: dictionaries seen by the DICT_* context templates
     CTX_CAP = 4             # features.SPAN_CAP
+    AFFIX_CAP = 3           # features.AFFIX_CAP
     CTX_ROWS = 4            # per dictionary: ends, begins, covers, pairs (see dict_scores)
     FLAG_VIA_NFC = 1        # the line was not NFC: pieces index the NFC copy
     FLAG_MAPPED = 2         # ... and the Normalized map gives original spans
@@ -224,6 +225,10 @@ cdef struct Tables:
     int32_t overlap_weights[CTX_DICTS * 8]          # DICT_OVERLAP[d][prev pair][pair][next pair]
     int32_t span_weights[CTX_DICTS * 125]           # DICT_SPAN[d][end][begin][cover], each 0..CTX_CAP
     int32_t* span_both_weights                      # DICT_SPAN_BOTH[5 ** 6]
+    int32_t* end_c_weights                          # DICT_END_C[d][end 0..AFFIX_CAP][c id < n_ids]
+    int32_t* b_begin_weights                        # B_DICT_BEGIN[d][begin 0..AFFIX_CAP][b id < n_ids]
+    uint64_t end_c_start, b_begin_start             # key_start of the two affix templates
+    int32_t* cover_shape_weights                    # DICT_COVER_SHAPES[d][cover 0..CTX_CAP][sb][sc]
     int64_t bos_id, eos_id
     uint8_t bos_shape, eos_shape
 
@@ -291,8 +296,8 @@ cdef void score_gaps(const Tables* T, const int64_t* w, const uint8_t* s, Py_ssi
         scores[keygap[k]] += wt_get(wt, keybuf[k])
 
 
-cdef void dict_scores(const Tables* T, const int64_t* ids, Py_ssize_t n, int64_t* scores,
-                      uint8_t* ctx) noexcept nogil:
+cdef void dict_scores(const Tables* T, const int64_t* ids, const uint8_t* shapes, Py_ssize_t n,
+                      int64_t* scores, uint8_t* ctx) noexcept nogil:
     """Add dictionary-match features (``features.dict_matches``) to ``scores``.
 
     ``ctx`` is scratch of ``CTX_DICTS * CTX_ROWS * n`` bytes for the context
@@ -343,13 +348,25 @@ cdef void dict_scores(const Tables* T, const int64_t* ids, Py_ssize_t n, int64_t
                         row[2 * n + gap] = capped
                 if length == 2:
                     row[3 * n + start] = 1
-    dict_context_scores(T, n, scores, ctx)
+    dict_context_scores(T, ids, shapes, n, scores, ctx)
 
 
-cdef void dict_context_scores(const Tables* T, Py_ssize_t n, int64_t* scores, const uint8_t* ctx) noexcept nogil:
-    """Add the DICT_OVERLAP / DICT_SPAN / DICT_SPAN_BOTH weights of every gap."""
+cdef inline int32_t affix_weight(const Tables* T, const int32_t* table, uint64_t start, int d,
+                                 int64_t first, int64_t second, int64_t ident, int length) noexcept nogil:
+    """One DICT_END_C / B_DICT_BEGIN weight: the flat table for vocabulary ids,
+    a hashed lookup of the full key (first, second: its two values after d) for
+    any other id."""
+    if <uint64_t>ident < <uint64_t>T.n_ids:
+        return table[(d * (AFFIX_CAP + 1) + length) * T.n_ids + ident]
+    return wt_get(&T.weights, key_end(key_add(key_add(key_add(start, <uint64_t>d), <uint64_t>first),
+                                              <uint64_t>second)))
+
+
+cdef void dict_context_scores(const Tables* T, const int64_t* ids, const uint8_t* shapes, Py_ssize_t n,
+                              int64_t* scores, const uint8_t* ctx) noexcept nogil:
+    """Add the DICT_OVERLAP / DICT_SPAN / DICT_SPAN_BOTH / affix / cover-shape weights of every gap."""
     cdef Py_ssize_t i
-    cdef int d, both
+    cdef int d, both, end, begin
     cdef const uint8_t* row
     cdef int span
     for i in range(n - 1):
@@ -361,6 +378,12 @@ cdef void dict_context_scores(const Tables* T, Py_ssize_t n, int64_t* scores, co
             span = (row[i] * 5 + row[n + i + 1]) * 5 + row[2 * n + i]
             scores[i] += T.span_weights[d * 125 + span]
             both = both * 125 + span
+            end = row[i] if row[i] < AFFIX_CAP else AFFIX_CAP
+            begin = row[n + i + 1] if row[n + i + 1] < AFFIX_CAP else AFFIX_CAP
+            scores[i] += affix_weight(T, T.end_c_weights, T.end_c_start, d, end, ids[i + 1], ids[i + 1], end)
+            scores[i] += affix_weight(T, T.b_begin_weights, T.b_begin_start, d, ids[i], begin, ids[i], begin)
+            scores[i] += T.cover_shape_weights[((d * (CTX_CAP + 1) + row[2 * n + i]) * T.n_shapes
+                                                + shapes[i]) * T.n_shapes + shapes[i + 1]]
         scores[i] += T.span_both_weights[both]
 
 
@@ -457,6 +480,19 @@ cdef class CompiledScorer:
             raise MemoryError()
         for i, values in enumerate(itertools.product(range(CTX_CAP + 1), repeat=2 * 3)):
             T.span_both_weights[i] = wt_get(&T.weights, features.feature_key(Template.DICT_SPAN_BOTH, *values))
+        if features.AFFIX_CAP != AFFIX_CAP:
+            raise ValueError("the compiled scorer was built for another AFFIX_CAP")
+        T.end_c_start = key_start(int(Template.DICT_END_C))
+        T.b_begin_start = key_start(int(Template.B_DICT_BEGIN))
+        T.end_c_weights = self._affix_table(T.end_c_start, False)
+        T.b_begin_weights = self._affix_table(T.b_begin_start, True)
+        T.cover_shape_weights = <int32_t*>calloc(CTX_DICTS * (CTX_CAP + 1) * T.n_shapes * T.n_shapes,
+                                                 sizeof(int32_t))
+        if T.cover_shape_weights == NULL:
+            raise MemoryError()
+        for i, values in enumerate(itertools.product(range(CTX_DICTS), range(CTX_CAP + 1),
+                                                     range(T.n_shapes), range(T.n_shapes))):
+            T.cover_shape_weights[i] = wt_get(&T.weights, features.feature_key(Template.DICT_COVER_SHAPES, *values))
 
         # templates
         T.specs = <TSpec*>calloc(max(len(templates), 1), sizeof(TSpec))
@@ -488,6 +524,28 @@ cdef class CompiledScorer:
                     self.joinable_table[(int(a) * N_KINDS_MAX + int(b)) * 2 + space] = bool(
                         features.joinable(a, b, space)
                     )
+
+    cdef int32_t* _affix_table(self, uint64_t start, bint id_first) except NULL:
+        """Flat ``[d][length][id]`` weights of an affix template, keys computed in C
+        (``(d, length, id)``, or ``(d, id, length)`` when ``id_first``)."""
+        cdef Tables* T = &self.T
+        cdef Py_ssize_t size = CTX_DICTS * (AFFIX_CAP + 1) * T.n_ids, ident
+        cdef int d, length
+        cdef uint64_t h
+        cdef int32_t* table = <int32_t*>calloc(size, sizeof(int32_t))
+        if table == NULL:
+            raise MemoryError()
+        with nogil:
+            for d in range(CTX_DICTS):
+                for length in range(AFFIX_CAP + 1):
+                    for ident in range(T.n_ids):
+                        h = key_add(start, <uint64_t>d)
+                        if id_first:
+                            h = key_add(key_add(h, <uint64_t>ident), <uint64_t>length)
+                        else:
+                            h = key_add(key_add(h, <uint64_t>length), <uint64_t>ident)
+                        table[(d * (AFFIX_CAP + 1) + length) * T.n_ids + ident] = wt_get(&T.weights, key_end(h))
+        return table
 
     cdef _build_table(self, TSpec* sp, int template, list values):
         cdef Tables* T = &self.T
@@ -541,6 +599,9 @@ cdef class CompiledScorer:
         free(self.T.dict_bits)
         free(self.T.dict_weights)
         free(self.T.span_both_weights)
+        free(self.T.end_c_weights)
+        free(self.T.b_begin_weights)
+        free(self.T.cover_shape_weights)
         if self.T.specs != NULL:
             for t in range(self.T.n_specs):
                 free(self.T.specs[t].table)
@@ -585,7 +646,7 @@ cdef class CompiledScorer:
                 s[PAD + i] = shape
             for i in range(n - 1):
                 active[i] = want_scores or self._joinable(kinds[i], kinds[i + 1], bool(spaces[i + 1]))
-            dict_scores(&self.T, w + PAD, n, scores, ctx)
+            dict_scores(&self.T, w + PAD, s + PAD, n, scores, ctx)
             score_gaps(&self.T, w, s, n, active, scores, keybuf, keygap)
             if want_scores:
                 return [scores[i] for i in range(n - 1)]
@@ -1294,10 +1355,10 @@ cdef class LineSegmenter:
                                sc.ukeys, n)
         if n >= NOGIL_MIN_PIECES:
             with nogil:
-                dict_scores(T, sc.w + PAD, n, sc.scores, sc.dctx)
+                dict_scores(T, sc.w + PAD, sc.s + PAD, n, sc.scores, sc.dctx)
                 score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf, sc.keygap)
         else:
-            dict_scores(T, sc.w + PAD, n, sc.scores, sc.dctx)
+            dict_scores(T, sc.w + PAD, sc.s + PAD, n, sc.scores, sc.dctx)
             score_gaps(T, sc.w, sc.s, n, sc.active, sc.scores, sc.keybuf, sc.keygap)
         for g in range(n - 1):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0

@@ -32,6 +32,7 @@ _MULT = 0xBF58476D1CE4E5B9
 MAX_DICT_WORD = 8  # longest dictionary word (in pieces) that is matched
 N_DICTS = 2  # 0: lexicons shipped with the package, 1: words seen in training
 SPAN_CAP = 4  # match lengths in the DICT_SPAN templates are capped here
+AFFIX_CAP = 3  # match lengths in the DICT_END_C / B_DICT_BEGIN templates are capped here
 
 
 class Template(IntEnum):
@@ -63,6 +64,9 @@ class Template(IntEnum):
     DICT_OVERLAP = 23  # (dictionary, ab, bc, cd are 2-piece entries)
     DICT_SPAN = 24  # (dictionary, match ending at b, starting at c, covering the gap)
     DICT_SPAN_BOTH = 25  # DICT_SPAN of both dictionaries in one key
+    DICT_END_C = 26  # (dictionary, longest match ending at b, syllable c)
+    B_DICT_BEGIN = 27  # (dictionary, syllable b, longest match starting at c)
+    DICT_COVER_SHAPES = 28  # (dictionary, longest match covering the gap, shapes of b and c)
 
 
 class Shape(IntEnum):
@@ -226,11 +230,16 @@ def gap_features(
             out[start - 1].append(fk(Template.DICT, d_index, Relation.LEFT, length))
         if start + length - 1 < n - 1:
             out[start + length - 1].append(fk(Template.DICT, d_index, Relation.RIGHT, length))
-    _add_dict_context(out, n, matches)
+    _add_dict_context(out, ids, shapes, matches)
     return out
 
 
-def _add_dict_context(out: list[list[int]], n: int, matches: Sequence[tuple[int, int, int]]) -> None:
+def _add_dict_context(
+    out: list[list[int]],
+    ids: Sequence[int],
+    shapes: Sequence[int],
+    matches: Sequence[tuple[int, int, int]],
+) -> None:
     """Conjunctions of the matches around each gap (overlap ambiguity).
 
     The DICT features are additive: they cannot tell ``b c`` standing alone
@@ -239,7 +248,18 @@ def _add_dict_context(out: list[list[int]], n: int, matches: Sequence[tuple[int,
     local picture in one key: which neighbouring pairs are entries, and the
     longest match ending at ``b``, starting at ``c`` and covering the gap
     (lengths capped at ``SPAN_CAP``), per dictionary and for both at once.
+
+    The affix templates pair a match with the syllable across the gap: the
+    longest word ending at ``b`` with the syllable ``c`` (does ``c`` extend a
+    complete word, as a suffix does?), and the syllable ``b`` with the longest
+    word starting at ``c`` (lengths capped at ``AFFIX_CAP``).
+
+    ``DICT_COVER_SHAPES`` pairs the match across the gap with the case of
+    ``b`` and ``c``: a dictionary word written ``Title Title`` is a name even
+    where position alone says otherwise (sentence-initial ``Nhà Trắng``, where
+    most ``Title Title`` starts are ``Ông Nguyễn``, split).
     """
+    n = len(ids)
     ends = [[0] * n for _ in range(N_DICTS)]  # longest match ending at piece j
     begins = [[0] * n for _ in range(N_DICTS)]  # longest match starting at piece j
     covers = [[0] * n for _ in range(N_DICTS)]  # longest match covering gap j
@@ -263,4 +283,7 @@ def _add_dict_context(out: list[list[int]], n: int, matches: Sequence[tuple[int,
             span = (ends[d][i], begins[d][i + 1], covers[d][i])
             keys.append(fk(Template.DICT_SPAN, d, *span))
             spans.extend(span)
+            keys.append(fk(Template.DICT_END_C, d, min(span[0], AFFIX_CAP), ids[i + 1]))
+            keys.append(fk(Template.B_DICT_BEGIN, d, ids[i], min(span[1], AFFIX_CAP)))
+            keys.append(fk(Template.DICT_COVER_SHAPES, d, span[2], shapes[i], shapes[i + 1]))
         keys.append(fk(Template.DICT_SPAN_BOTH, *spans))

@@ -32,7 +32,7 @@ from .features import N_DICTS, N_SPECIAL, dict_word_key
 
 MAGIC = b"TACHTU\0"
 FORMAT_VERSION = 1
-FEATURES_VERSION = 2
+FEATURES_VERSION = 3
 DEFAULT_MODEL = "default.bin"
 
 
