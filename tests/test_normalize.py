@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
+import sys
 import unicodedata
+from array import array
 
 import pytest
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tachtu.normalize import fold_tone, model_key, model_key_words, normalize_output, to_nfc
+from tachtu.normalize import (
+    CLUSTER_SAFE_RANGES,
+    fold_tone,
+    model_key,
+    model_key_words,
+    normalize_output,
+    to_nfc,
+)
 
 # fmt: off
 TONE_PAIRS = [  # (new style, old style)
@@ -46,6 +56,70 @@ def test_nfd_offsets_point_into_original() -> None:
     s, e = norm.span(3, 6)  # "Nội"
     assert unicodedata.normalize("NFC", original[s:e]) == "Nội"
     assert original[e] == " "
+
+
+def _to_nfc_cluster_by_cluster(text: str) -> tuple[str, list[int], list[int]]:
+    """The specification of ``to_nfc``: NFC runs map one to one, other runs
+    are composed one cluster (a character and the combining marks after it) at a time."""
+    out, starts, ends = [], [], []
+    for run in re.finditer(r"\S+|\s+", text):
+        a, b = run.span()
+        if unicodedata.is_normalized("NFC", run.group()):
+            out.append(run.group())
+            starts += range(a, b)
+            ends += range(a + 1, b + 1)
+            continue
+        i = a
+        while i < b:
+            j = i + 1
+            while j < b and unicodedata.combining(text[j]):
+                j += 1
+            piece = unicodedata.normalize("NFC", text[i:j])
+            out.append(piece)
+            starts += [i] * len(piece)
+            ends += [j] * len(piece)
+            i = j
+    return "".join(out), starts, ends
+
+
+# NFD Vietnamese, marks that do not compose or expand (U+0344), singletons (U+212B, U+2000),
+# starters that compose with each other (Hangul jamo, Oriya two-part vowel), whitespace.
+_NFC_CHARS = (
+    unicodedata.normalize("NFD", "Hòa Nội ỨNG ạ ễ") + "aAeo\u0301\u0323\u0300\u0302\u031b\u0344\u0340\u1dc0\u20d0"
+    "\u212b\u2000\u1100\u1161\u11a8\u0b47\u0b3e\u0958ạ  \t"
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(_NFC_CHARS), max_size=40) | st.text(max_size=40))
+def test_to_nfc_equals_cluster_by_cluster(text: str) -> None:
+    norm = to_nfc(text)
+    if unicodedata.is_normalized("NFC", text):
+        assert norm.text == text and norm.starts is None
+        return
+    assert (norm.text, list(norm.starts), list(norm.ends)) == _to_nfc_cluster_by_cluster(text)
+    assert isinstance(norm.starts, array)
+
+
+def test_cluster_safe_ranges_hold_no_composing_starters() -> None:
+    """``to_nfc`` composes whole words inside CLUSTER_SAFE_RANGES; that is right only
+    while no two starters there compose (re-checked on this Python's Unicode data)."""
+    def safe(c: int) -> bool:
+        return any(lo <= c <= hi for lo, hi in CLUSTER_SAFE_RANGES)
+
+    found = []
+    for c in range(sys.maxunicode + 1):
+        parts = unicodedata.decomposition(chr(c)).split()
+        if len(parts) != 2 or parts[0].startswith("<"):
+            continue
+        first, second = (int(x, 16) for x in parts)
+        pair = chr(first) + chr(second)
+        if unicodedata.combining(chr(second)) == 0 and unicodedata.normalize("NFC", pair) != pair:
+            found.append((first, second))
+    assert len(found) > 10  # the Indic two-part vowels and others exist ...
+    assert not [p for p in found if safe(p[0]) or safe(p[1])]  # ... but none in the safe ranges
+    jamo = "\u1100\u1161"  # Hangul composes algorithmically, outside the ranges too
+    assert unicodedata.normalize("NFC", jamo) != jamo and not any(safe(ord(ch)) for ch in jamo)
 
 
 def test_normalize_output_modes() -> None:

@@ -148,6 +148,34 @@ class Normalized:
 
 
 _RUNS = re.compile(r"\S+|\s+")
+# Where composing a run at once equals composing each cluster on its own: no
+# two starters compose in these blocks (Latin, Greek, Cyrillic, combining marks,
+# Latin Extended Additional with Vietnamese's precomposed letters, punctuation,
+# symbols, CJK punctuation, full-width forms, emoji); elsewhere they can (Hangul
+# jamo, Indic two-part vowels), so such text goes cluster by cluster.
+# ``tests/test_normalize.py`` re-checks the claim on this Python's Unicode data.
+CLUSTER_SAFE_RANGES = (
+    (0x0000, 0x08FF), (0x1DC0, 0x2BFF), (0x2E00, 0x2E7F), (0x3000, 0x303F),
+    (0xFE00, 0xFE2F), (0xFF00, 0xFFEF), (0x1F000, 0x1FAFF),
+)
+_NOT_CLUSTER_SAFE = re.compile(
+    "[^" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in CLUSTER_SAFE_RANGES) + "]"
+)
+_SAFE_MARKS = frozenset(
+    chr(c) for lo, hi in CLUSTER_SAFE_RANGES for c in range(lo, hi + 1) if unicodedata.combining(chr(c))
+)
+
+
+def _compose_at_once(text: str, a: int, b: int) -> tuple[str, list[int]] | None:
+    """NFC of ``text[a:b]`` in one call, with the start of each cluster, when that
+    equals composing cluster by cluster and every cluster gives one character
+    (true of all NFD Vietnamese); None otherwise."""
+    chunk = text[a:b]
+    if _NOT_CLUSTER_SAFE.search(chunk) is not None:
+        return None
+    composed = unicodedata.normalize("NFC", chunk)
+    firsts = [a + k for k, ch in enumerate(chunk) if k == 0 or ch not in _SAFE_MARKS]
+    return (composed, firsts) if len(composed) == len(firsts) else None
 
 
 def to_nfc(text: str) -> Normalized:
@@ -157,12 +185,23 @@ def to_nfc(text: str) -> Normalized:
     character across a starter for Vietnamese (or any Latin/Cyrillic/Greek
     text), so composing each cluster on its own equals NFC of the whole and
     lets every output character point at the exact original characters.
-    Runs that are already NFC (most of a line, usually) map one to one
-    without the per-cluster loop; the maps are compact integer arrays, so a
-    10 MB line costs memory in proportion.
+
+    Fast cases, same result: a line whose clusters each give one character
+    (all of NFD Vietnamese) is composed in one call, character ``k`` pointing
+    at cluster ``k``; otherwise runs that are already NFC map one to one and
+    the others try the same at-once composition before the per-cluster loop.
+    The maps are compact integer arrays, so a 10 MB line costs memory in
+    proportion.
     """
     if unicodedata.is_normalized("NFC", text):
         return Normalized(text)
+    at_once = _compose_at_once(text, 0, len(text))
+    if at_once is not None:
+        composed, firsts = at_once
+        ends = array("q", firsts)
+        del ends[0]
+        ends.append(len(text))
+        return Normalized(composed, array("q", firsts), ends)
     out: list[str] = []
     starts = array("q")
     ends = array("q")
@@ -175,17 +214,29 @@ def to_nfc(text: str) -> Normalized:
             starts.extend(range(a, b))
             ends.extend(range(a + 1, b + 1))
             continue
-        i = a
-        while i < b:
-            j = i + 1
-            while j < b and unicodedata.combining(text[j]):
-                j += 1
-            piece = unicodedata.normalize("NFC", text[i:j])
-            out.append(piece)
-            starts.extend([i] * len(piece))
-            ends.extend([j] * len(piece))
-            i = j
+        at_once = _compose_at_once(text, a, b)
+        if at_once is not None:
+            out.append(at_once[0])
+            starts.extend(at_once[1])
+            ends.extend(at_once[1][1:])
+            ends.append(b)
+            continue
+        _compose_clusters(text, a, b, out, starts, ends)
     return Normalized("".join(out), starts, ends)
+
+
+def _compose_clusters(text: str, a: int, b: int, out: list[str], starts: array, ends: array) -> None:
+    """Append the NFC of ``text[a:b]``, one cluster at a time, and its offset maps."""
+    i = a
+    while i < b:
+        j = i + 1
+        while j < b and unicodedata.combining(text[j]):
+            j += 1
+        piece = unicodedata.normalize("NFC", text[i:j])
+        out.append(piece)
+        starts.extend([i] * len(piece))
+        ends.extend([j] * len(piece))
+        i = j
 
 
 def normalize_output(text: str, mode: NormalizeMode) -> str:
