@@ -11,8 +11,12 @@ Usage::
 
     PYTHONPATH=src python benchmarks/accuracy.py
     PYTHONPATH=src python benchmarks/accuracy.py --systems tachtu --model my.bin --json out.json
+    PYTHONPATH=src python benchmarks/accuracy.py --cases lower,upper  # also all-lower / all-caps copies
 
 Prints Markdown tables (F1 and sentence exact match, system × dataset).
+With ``--cases``, each dataset is also scored with gold and input lower- or
+upper-cased (dataset keys ``vlsp2013-dev:upper`` …): text from chat, search
+queries and headlines, where the case that marks names is missing.
 """
 
 from __future__ import annotations
@@ -46,6 +50,9 @@ DATASETS: dict[str, tuple[str, str]] = {
     "ud-vtb-test": ("UD VTB test", "data/ud_vtb/test.wseg.txt"),
     "ud-vtb-dev": ("UD VTB dev", "data/ud_vtb/dev.wseg.txt"),
 }
+
+#: case variants for --cases: name -> how gold and input lines are re-cased
+CASES = {"lower": str.lower, "upper": str.upper}
 
 #: how many example lines of character changes to keep per system and dataset
 MAX_EXAMPLES = 3
@@ -157,14 +164,22 @@ def _char_count(line: str) -> int:
     return word_spans(line)[1]
 
 
+def dataset_title(key: str) -> str:
+    """Table heading of a dataset key, ``name`` or ``name:case``."""
+    name, _, case = key.partition(":")
+    return f"{DATASETS[name][0]}, {case}-cased" if case else DATASETS[name][0]
+
+
 def run(
     systems: Sequence[str],
     datasets: Sequence[str],
     data_root: Path,
     model: Path | None = None,
     limit: int | None = None,
+    cases: Sequence[str] = (),
 ) -> tuple[list[Result], list[str]]:
-    """Evaluate each system on each dataset that exists under ``data_root``.
+    """Evaluate each system on each dataset that exists under ``data_root``
+    (and on its re-cased copies, one per entry of ``cases``).
 
     Returns:
         The results, and notes about systems or datasets that were skipped.
@@ -179,6 +194,9 @@ def run(
             continue
         lines = read_gold(path)
         gold[key] = lines[:limit] if limit else lines
+    for key in list(gold):
+        for case in cases:
+            gold[f"{key}:{case}"] = [CASES[case](line) for line in gold[key]]
     results: list[Result] = []
     for name in systems:
         try:
@@ -196,7 +214,7 @@ def run(
 
 def markdown_tables(results: Sequence[Result]) -> str:
     """F1 and sentence-exact-match tables, systems as rows, datasets as columns."""
-    keys = [k for k in DATASETS if any(r.dataset == k for r in results)]
+    keys = list(dict.fromkeys(r.dataset for r in results))
     systems: list[tuple[str, str]] = []
     for r in results:
         if (r.system, r.version) not in systems:
@@ -205,7 +223,7 @@ def markdown_tables(results: Sequence[Result]) -> str:
     out: list[str] = []
     for metric, title in (("f1", "Word F1 (%)"), ("exact_match", "Sentence exact match (%)")):
         out.append(f"{title}:\n")
-        out.append("| system | version | " + " | ".join(DATASETS[k][0] for k in keys) + " |")
+        out.append("| system | version | " + " | ".join(dataset_title(k) for k in keys) + " |")
         out.append("|---|---|" + "---:|" * len(keys))
         for name, version in systems:
             cells = []
@@ -219,7 +237,7 @@ def markdown_tables(results: Sequence[Result]) -> str:
         out.append("Lines whose characters a system changed (scored after projecting its boundaries back onto the input):\n")
         for r in flagged:
             out.append(
-                f"- {r.system} on {DATASETS[r.dataset][0]}: {r.changed_lines} changed (same length), "
+                f"- {r.system} on {dataset_title(r.dataset)}: {r.changed_lines} changed (same length), "
                 f"{r.realigned_lines} with a different character count, {r.failed_lines} errors"
             )
         out.append("")
@@ -241,10 +259,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--datasets", default=",".join(DATASETS), help=f"comma-separated among {', '.join(DATASETS)} (default: all)"
     )
     parser.add_argument("--limit", type=int, default=None, help="only the first N lines of each dataset (default: all)")
+    parser.add_argument(
+        "--cases", default="", help=f"also score re-cased copies, comma-separated among {', '.join(CASES)} (default: none)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON to this file")
     args = parser.parse_args(argv)
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
     datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
+    cases = [c.strip() for c in args.cases.split(",") if c.strip()]
+    for c in cases:
+        if c not in CASES:
+            parser.error(f"unknown case {c!r} (expected one of {', '.join(CASES)})")
     for s in systems:
         if s not in SYSTEMS:
             parser.error(f"unknown system {s!r} (expected one of {', '.join(SYSTEMS)})")
@@ -253,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unknown dataset {d!r} (expected one of {', '.join(DATASETS)})")
 
     info = machine_info()
-    results, notes = run(systems, datasets, args.data_root, args.model, args.limit)
+    results, notes = run(systems, datasets, args.data_root, args.model, args.limit, cases)
     print(f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}; tachtu scorer: {info['tachtu_scorer']}\n")
     print(markdown_tables(results))
     for note in notes:

@@ -86,6 +86,19 @@ def test_accuracy_table_and_peer_alignment() -> None:
     assert "| fake | 0 |" in table and "UD VTB test" in table
 
 
+def test_accuracy_cases_rescore_recased_copies(tmp_path: Path) -> None:
+    accuracy = _load("accuracy")
+    gold = tmp_path / "data" / "ud_vtb" / "test.wseg.txt"
+    gold.parent.mkdir(parents=True)
+    gold.write_text("\n".join(GOLD) + "\n", encoding="utf-8")
+    results, notes = accuracy.run(["tachtu"], ["ud-vtb-test"], tmp_path, cases=["upper", "lower"])
+    assert notes == []
+    assert [r.dataset for r in results] == ["ud-vtb-test", "ud-vtb-test:upper", "ud-vtb-test:lower"]
+    assert {r.gold_words for r in results} == {sum(len(line.split()) for line in GOLD)}
+    table = accuracy.markdown_tables(results)
+    assert "| UD VTB test | UD VTB test, upper-cased | UD VTB test, lower-cased |" in table
+
+
 def test_speed_core_on_three_lines() -> None:
     speed = _load("speed")
     lines = [line.replace("_", " ") for line in GOLD]

@@ -455,38 +455,7 @@ def test_evaluate_misaligned_exit_2(tmp_path: Path, capsysbinary) -> None:
 
 # -- train ------------------------------------------------------------------------------------------
 # A tiny corpus written for these tests (not taken from any data set).
-TINY_CORPUS = """\
-Hôm_nay trời đẹp quá .
-Chúng_tôi đi học ở trường đại_học .
-Sinh_viên học rất chăm_chỉ .
-Thành_phố Hà_Nội có nhiều hồ đẹp .
-Tôi thích ăn phở bò vào buổi sáng .
-Mẹ tôi nấu cơm rất ngon .
-Học_sinh đến trường lúc bảy giờ .
-Chính_phủ ban_hành nghị_định mới .
-Người dân vui_mừng đón Tết .
-Trời mưa to nên đường ngập .
-Anh ấy làm_việc ở công_ty máy_tính .
-Bác_sĩ khám bệnh cho trẻ_em .
-Giáo_viên dạy môn toán và văn .
-Cô ấy đọc sách ở thư_viện .
-Xe_buýt chạy qua cầu mới .
-Nông_dân gặt lúa trên cánh_đồng .
-Hôm_nay chúng_tôi đi chợ mua rau .
-Bệnh_viện mới có nhiều bác_sĩ giỏi .
-Công_ty tuyển thêm kỹ_sư phần_mềm .
-Trường đại_học mở ngành mới .
-Thành_phố xây thêm công_viên cho trẻ_em .
-Sinh_viên làm_việc ở thư_viện vào buổi tối .
-Người dân Hà_Nội thích ăn phở .
-Chính_phủ hỗ_trợ nông_dân trồng lúa .
-Giáo_viên khen học_sinh chăm_chỉ .
-Tôi đi xe_buýt đến công_ty .
-Mẹ mua sách cho học_sinh .
-Bác_sĩ làm_việc ở bệnh_viện lớn .
-Trời đẹp nên người dân đi chơi .
-Kỹ_sư sửa máy_tính cho công_ty .
-"""
+TINY_CORPUS = (Path(__file__).parent / "data" / "tiny_train.wseg.txt").read_text(encoding="utf-8")
 TINY_DEV = "Hôm_nay sinh_viên đi học ở thư_viện .\nBác_sĩ làm_việc ở công_ty .\n"
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Sequence
 
 from .errors import InputError, TachtuError
-from .model.train import DEFAULT_C
+from .model.train import DEFAULT_C, DEFAULT_CASE_COPIES
 from .textio import (
     DEFAULT_CHUNK_SIZE,
     Chunk,
@@ -446,7 +446,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise CliError(f"cannot read lexicon {path}: No such file")
     log: Callable[[str], None] = (lambda msg: None) if args.quiet else (lambda msg: _warn(msg))
     try:
-        model = train_module.train(lines, lexicons, c=args.c, log=log)
+        model = train_module.train(lines, lexicons, c=args.c, case_fraction=args.case_copies, log=log)
     except ImportError as exc:
         if (exc.name or "").split(".")[0] in _TRAIN_MODULES:
             raise CliError(f"training needs scikit-learn and numpy ({exc.name} is missing): pip install tachtu[train]") from None
@@ -539,6 +539,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="word list, one entry per line (repeatable; default: none)")
     tr.add_argument("--c", type=float, default=DEFAULT_C, metavar="FLOAT",
                     help="inverse regularisation strength (default: %(default)s)")
+    tr.add_argument("--case-copies", type=float, default=DEFAULT_CASE_COPIES, metavar="FRACTION",
+                    help="share of the lines also learnt upper-cased, and again lower-cased, so that "
+                         "all-caps and lower-case text segment well; 0 for none (default: %(default)s)")
     tr.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model file")
     tr.add_argument("--quiet", "-q", action="store_true", help="no training log on stderr")
     tr.set_defaults(func=cmd_train)

@@ -1,0 +1,53 @@
+"""Training helpers: the case copies that teach the model all-caps and lower-case text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tachtu.model.train import case_copies
+
+TINY_CORPUS = Path(__file__).parent / "data" / "tiny_train.wseg.txt"  # 30 hand-written sentences
+
+
+def test_case_copies_pick_by_text_not_order() -> None:
+    lines = [f"Câu_số {i} ở Hà_Nội ." for i in range(2000)]
+    copies = case_copies(lines, 0.1)
+    assert sorted(copies) == sorted(case_copies(lines[::-1], 0.1))
+    upper = [c for c in copies if c == c.upper()]
+    lower = [c for c in copies if c == c.lower()]
+    assert len(upper) + len(lower) == len(copies)
+    assert 150 < len(upper) < 250 and 150 < len(lower) < 250  # about 10% each
+    assert {c.lower() for c in copies} <= {line.lower() for line in lines}
+    assert set(upper).isdisjoint({c.upper() for c in lower})  # a line is copied one way only
+
+
+def test_case_copies_repeated_line_copied_once() -> None:
+    lines = ["Hà_Nội đẹp ."] * 50
+    assert len(case_copies(lines, 0.5)) <= 1
+    assert case_copies(lines, 0.0) == []
+
+
+@pytest.mark.parametrize("fraction", [-0.1, 0.6])
+def test_case_copies_fraction_checked(fraction: float) -> None:
+    with pytest.raises(ValueError, match="between 0 and 0.5"):
+        case_copies(["a"], fraction)
+
+
+def test_training_learns_from_the_copies() -> None:
+    pytest.importorskip("sklearn")
+    from tachtu import Segmenter
+    from tachtu.model.train import build_dataset, fit
+
+    lines = TINY_CORPUS.read_text(encoding="utf-8").splitlines()
+    plain = build_dataset(lines, case_fraction=0.0, log=lambda _: None)
+    data = build_dataset(lines, case_fraction=0.5, log=lambda _: None)
+    assert plain.sentences == len(lines)
+    assert data.sentences == len(lines) + len(case_copies(lines, 0.5)) > len(lines)
+    segmenter = Segmenter(fit(data, c=1.0, log=lambda _: None))
+    for line in ("Bác_sĩ làm_việc ở bệnh_viện lớn .", "Sinh_viên học rất chăm_chỉ ."):
+        raw = line.replace("_", " ")
+        assert segmenter.segment(raw) == line
+        assert segmenter.segment(raw.upper()) == line.upper()
+        assert segmenter.segment(raw.lower()) == line.lower()
