@@ -171,15 +171,16 @@ def build_dataset(
 
     t0 = time.perf_counter()
     lines = list(train_lines)
-    n_copies = len(lines)
-    lines += case_copies(lines, case_fraction)
-    n_copies = len(lines) - n_copies
     sentences = [s for s in map(parse_gold, lines) if s is not None]
     if not sentences:
         raise ValueError("no training sentences")
-    log(f"read {len(sentences)} sentences, {n_copies} of them case copies ({time.perf_counter() - t0:.1f}s)")
-
+    # The vocabulary is counted before the case copies, which would otherwise
+    # lift some once-seen syllables over min_vocab_count.
     counts = Counter(k for s in sentences for k, kind in zip(s.keys, s.kinds) if kind != Kind.NUMBER)
+    copies = [s for s in map(parse_gold, case_copies(lines, case_fraction)) if s is not None]
+    sentences += copies
+    log(f"read {len(sentences)} sentences, {len(copies)} of them case copies ({time.perf_counter() - t0:.1f}s)")
+
     lexicon = read_lexicon(lexicon_paths)
     vocab_set = {k for k, n in counts.items() if n >= min_vocab_count}
     vocab_set.update(k for entry in lexicon for k in entry)
