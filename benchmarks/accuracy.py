@@ -11,18 +11,19 @@ Usage::
 
     PYTHONPATH=src python benchmarks/accuracy.py
     PYTHONPATH=src python benchmarks/accuracy.py --systems tachtu --model my.bin --json out.json
-    PYTHONPATH=src python benchmarks/accuracy.py --cases lower,upper  # also all-lower / all-caps copies
+    PYTHONPATH=src python benchmarks/accuracy.py --cases lower,upper,title  # also re-cased copies
 
 Prints Markdown tables (F1 and sentence exact match, system × dataset).
 With ``--cases``, each dataset is also scored with gold and input lower- or
-upper-cased (dataset keys ``vlsp2013-dev:upper`` …): text from chat, search
-queries and headlines, where the case that marks names is missing.
+upper-cased or Title Cased (dataset keys ``vlsp2013-dev:upper`` …): text from
+chat, search queries and headlines, where the case that marks names is missing.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -51,8 +52,17 @@ DATASETS: dict[str, tuple[str, str]] = {
     "ud-vtb-dev": ("UD VTB dev", "data/ud_vtb/dev.wseg.txt"),
 }
 
+_SYLLABLE_START = re.compile(r"(?<![^\W_])[^\W\d_]")  # a letter after a non-letter (or "_")
+
+
+def title_case(line: str) -> str:
+    """Every syllable capitalised, the rest of it untouched (``UBND`` stays), as
+    headings and product names are written."""
+    return _SYLLABLE_START.sub(lambda m: m.group().upper(), line)
+
+
 #: case variants for --cases: name -> how gold and input lines are re-cased
-CASES = {"lower": str.lower, "upper": str.upper}
+CASES = {"lower": str.lower, "upper": str.upper, "title": title_case}
 
 #: how many example lines of character changes to keep per system and dataset
 MAX_EXAMPLES = 3

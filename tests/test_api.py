@@ -119,3 +119,25 @@ def test_segmenter_pickles(kwargs: dict[str, object]) -> None:
 def test_segmenter_with_own_model_pickles() -> None:
     seg = Segmenter(Model.load())
     assert pickle.loads(pickle.dumps(seg)).segment(EXAMPLE) == EXPECTED
+
+
+# -- Title Case lines ----------------------------------------------------------------
+def test_fold_title_line_only_on_title_case_lines() -> None:
+    from tachtu.model.features import Shape, fold_title_line
+
+    T, L, U, F, P = Shape.TITLE, Shape.LOWER, Shape.UPPER, Shape.FOREIGN_TITLE, Shape.PUNCT
+    assert fold_title_line([T, T, P, T, F, U, T]) == [L, L, P, L, F, U, L]
+    for shapes in ([T, T, T, L, T], [T, T, T, F, U], [U, U, U, U, U]):  # a lower syllable, too few, none
+        assert fold_title_line(shapes) == shapes
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_title_case_line_segments_as_lower_case(compiled: bool) -> None:
+    seg = Segmenter(compiled=compiled)
+    lower = "thủ tướng chính phủ yêu cầu các bộ ngành khẩn trương triển khai kế hoạch"
+    title = " ".join(w[0].upper() + w[1:] for w in lower.split())
+    expected = seg.segment(lower)
+    assert expected.count("_") >= 4
+    assert seg.segment(title).lower() == expected
+    # running text keeps its case cues: one lower-case syllable and nothing is folded
+    assert seg.segment("Nhà Trắng cho biết") == "Nhà_Trắng cho biết"

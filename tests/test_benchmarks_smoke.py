@@ -91,12 +91,12 @@ def test_accuracy_cases_rescore_recased_copies(tmp_path: Path) -> None:
     gold = tmp_path / "data" / "ud_vtb" / "test.wseg.txt"
     gold.parent.mkdir(parents=True)
     gold.write_text("\n".join(GOLD) + "\n", encoding="utf-8")
-    results, notes = accuracy.run(["tachtu"], ["ud-vtb-test"], tmp_path, cases=["upper", "lower"])
+    results, notes = accuracy.run(["tachtu"], ["ud-vtb-test"], tmp_path, cases=["upper", "lower", "title"])
     assert notes == []
-    assert [r.dataset for r in results] == ["ud-vtb-test", "ud-vtb-test:upper", "ud-vtb-test:lower"]
+    assert [r.dataset for r in results] == ["ud-vtb-test", "ud-vtb-test:upper", "ud-vtb-test:lower", "ud-vtb-test:title"]
     assert {r.gold_words for r in results} == {sum(len(line.split()) for line in GOLD)}
     table = accuracy.markdown_tables(results)
-    assert "| UD VTB test | UD VTB test, upper-cased | UD VTB test, lower-cased |" in table
+    assert "| UD VTB test | UD VTB test, upper-cased | UD VTB test, lower-cased | UD VTB test, title-cased |" in table
 
 
 def test_speed_core_on_three_lines() -> None:

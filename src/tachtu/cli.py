@@ -540,8 +540,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--c", type=float, default=DEFAULT_C, metavar="FLOAT",
                     help="inverse regularisation strength (default: %(default)s)")
     tr.add_argument("--case-copies", type=float, default=DEFAULT_CASE_COPIES, metavar="FRACTION",
-                    help="share of the lines also learnt upper-cased, and again lower-cased, so that "
-                         "all-caps and lower-case text segment well; 0 for none (default: %(default)s)")
+                    help="share of the lines also learnt upper-cased, and another lower-cased, so that "
+                         "all-caps and lower-case text segment well; 0 for none, at most 0.5 "
+                         "(default: %(default)s)")
     tr.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model file")
     tr.add_argument("--quiet", "-q", action="store_true", help="no training log on stderr")
     tr.set_defaults(func=cmd_train)

@@ -111,6 +111,7 @@ cdef enum:
     CTX_DICTS = 2           # features.N_DICTS: dictionaries seen by the DICT_* context templates
     CTX_CAP = 4             # features.SPAN_CAP
     AFFIX_CAP = 3           # features.AFFIX_CAP
+    TITLE_LINE_MIN = 4      # features.TITLE_LINE_MIN
     CTX_ROWS = 4            # per dictionary: ends, begins, covers, pairs (see dict_scores)
     FLAG_VIA_NFC = 1        # the line was not NFC: pieces index the NFC copy
     FLAG_MAPPED = 2         # ... and the Normalized map gives original spans
@@ -231,6 +232,21 @@ cdef struct Tables:
     int32_t* cover_shape_weights                    # DICT_COVER_SHAPES[d][cover 0..CTX_CAP][sb][sc]
     int64_t bos_id, eos_id
     uint8_t bos_shape, eos_shape
+    uint8_t lower_shape, title_shape
+
+
+cdef void fold_title_line(const Tables* T, uint8_t* s, Py_ssize_t n) noexcept nogil:
+    """``features.fold_title_line`` in place on the ``n`` shapes at ``s``."""
+    cdef Py_ssize_t i, titles = 0
+    for i in range(n):
+        if s[i] == T.lower_shape:
+            return
+        titles += s[i] == T.title_shape
+    if titles < TITLE_LINE_MIN:
+        return
+    for i in range(n):
+        if s[i] == T.title_shape:
+            s[i] = T.lower_shape
 
 
 cdef inline uint64_t spec_key(const TSpec* sp, const int64_t* w, const uint8_t* s) noexcept nogil:
@@ -429,6 +445,10 @@ cdef class CompiledScorer:
         T.eos_id = features.EOS_ID
         T.bos_shape = int(Shape.BOS)
         T.eos_shape = int(Shape.EOS)
+        T.lower_shape = int(Shape.LOWER)
+        T.title_shape = int(Shape.TITLE)
+        if features.TITLE_LINE_MIN != TITLE_LINE_MIN:
+            raise ValueError("the compiled scorer was built for another TITLE_LINE_MIN")
 
         # dictionaries
         T.n_dicts = len(model.dictionaries)
@@ -646,6 +666,7 @@ cdef class CompiledScorer:
                 s[PAD + i] = shape
             for i in range(n - 1):
                 active[i] = want_scores or self._joinable(kinds[i], kinds[i + 1], bool(spaces[i + 1]))
+            fold_title_line(&self.T, s + PAD, n)
             dict_scores(&self.T, w + PAD, s + PAD, n, scores, ctx)
             score_gaps(&self.T, w, s, n, active, scores, keybuf, keygap)
             if want_scores:
@@ -1347,6 +1368,7 @@ cdef class LineSegmenter:
             sc.s[g] = T.bos_shape
             sc.w[n + PAD + g] = T.eos_id
             sc.s[n + PAD + g] = T.eos_shape
+        fold_title_line(T, sc.s + PAD, n)
         for g in range(n - 1):
             sc.active[g] = self.scorer._joinable(sc.pkind[g], sc.pkind[g + 1], sc.pspace[g + 1])
             sc.scores[g] = 0

@@ -112,8 +112,9 @@ def case_copies(lines: Sequence[str], fraction: float) -> list[str]:
     Why: the model reads case through its shape features, and news text has
     almost no all-caps or all-lower-case sentences; without the copies an
     all-caps line scores 67-73 F1 (every capitalised syllable pair looks like a
-    name or an acronym) and lower-case names go unjoined.  Lines are picked by
-    a hash of their text, so the choice does not depend on their order.
+    name or an acronym) and lower-case names go unjoined.  (Title Case lines
+    are read as lower case instead: ``features.fold_title_line``.)  Lines are
+    picked by a hash of their text, so the choice does not depend on their order.
     """
     if not 0 <= fraction <= 0.5:
         raise ValueError(f"the case-copy fraction must be between 0 and 0.5, not {fraction}")
