@@ -367,15 +367,20 @@ cdef void dict_scores(const Tables* T, const int64_t* ids, const uint8_t* shapes
     dict_context_scores(T, ids, shapes, n, scores, ctx)
 
 
+cdef inline uint64_t affix_key(uint64_t start, int d, int64_t ident, int length, bint id_first) noexcept nogil:
+    """Key of a DICT_END_C ``(d, length, id)`` or B_DICT_BEGIN ``(d, id, length)`` feature."""
+    cdef uint64_t h = key_add(start, <uint64_t>d)
+    if id_first:
+        return key_end(key_add(key_add(h, <uint64_t>ident), <uint64_t>length))
+    return key_end(key_add(key_add(h, <uint64_t>length), <uint64_t>ident))
+
+
 cdef inline int32_t affix_weight(const Tables* T, const int32_t* table, uint64_t start, int d,
-                                 int64_t first, int64_t second, int64_t ident, int length) noexcept nogil:
-    """One DICT_END_C / B_DICT_BEGIN weight: the flat table for vocabulary ids,
-    a hashed lookup of the full key (first, second: its two values after d) for
-    any other id."""
+                                 int64_t ident, int length, bint id_first) noexcept nogil:
+    """One affix weight: the flat table for vocabulary ids, a hashed lookup for any other id."""
     if <uint64_t>ident < <uint64_t>T.n_ids:
         return table[(d * (AFFIX_CAP + 1) + length) * T.n_ids + ident]
-    return wt_get(&T.weights, key_end(key_add(key_add(key_add(start, <uint64_t>d), <uint64_t>first),
-                                              <uint64_t>second)))
+    return wt_get(&T.weights, affix_key(start, d, ident, length, id_first))
 
 
 cdef void dict_context_scores(const Tables* T, const int64_t* ids, const uint8_t* shapes, Py_ssize_t n,
@@ -396,8 +401,8 @@ cdef void dict_context_scores(const Tables* T, const int64_t* ids, const uint8_t
             both = both * 125 + span
             end = row[i] if row[i] < AFFIX_CAP else AFFIX_CAP
             begin = row[n + i + 1] if row[n + i + 1] < AFFIX_CAP else AFFIX_CAP
-            scores[i] += affix_weight(T, T.end_c_weights, T.end_c_start, d, end, ids[i + 1], ids[i + 1], end)
-            scores[i] += affix_weight(T, T.b_begin_weights, T.b_begin_start, d, ids[i], begin, ids[i], begin)
+            scores[i] += affix_weight(T, T.end_c_weights, T.end_c_start, d, ids[i + 1], end, False)
+            scores[i] += affix_weight(T, T.b_begin_weights, T.b_begin_start, d, ids[i], begin, True)
             scores[i] += T.cover_shape_weights[((d * (CTX_CAP + 1) + row[2 * n + i]) * T.n_shapes
                                                 + shapes[i]) * T.n_shapes + shapes[i + 1]]
         scores[i] += T.span_both_weights[both]
@@ -546,12 +551,10 @@ cdef class CompiledScorer:
                     )
 
     cdef int32_t* _affix_table(self, uint64_t start, bint id_first) except NULL:
-        """Flat ``[d][length][id]`` weights of an affix template, keys computed in C
-        (``(d, length, id)``, or ``(d, id, length)`` when ``id_first``)."""
+        """Flat ``[d][length][id]`` weights of an affix template (see ``affix_key``)."""
         cdef Tables* T = &self.T
         cdef Py_ssize_t size = CTX_DICTS * (AFFIX_CAP + 1) * T.n_ids, ident
         cdef int d, length
-        cdef uint64_t h
         cdef int32_t* table = <int32_t*>calloc(size, sizeof(int32_t))
         if table == NULL:
             raise MemoryError()
@@ -559,12 +562,8 @@ cdef class CompiledScorer:
             for d in range(CTX_DICTS):
                 for length in range(AFFIX_CAP + 1):
                     for ident in range(T.n_ids):
-                        h = key_add(start, <uint64_t>d)
-                        if id_first:
-                            h = key_add(key_add(h, <uint64_t>ident), <uint64_t>length)
-                        else:
-                            h = key_add(key_add(h, <uint64_t>length), <uint64_t>ident)
-                        table[(d * (AFFIX_CAP + 1) + length) * T.n_ids + ident] = wt_get(&T.weights, key_end(h))
+                        table[(d * (AFFIX_CAP + 1) + length) * T.n_ids + ident] = wt_get(
+                            &T.weights, affix_key(start, d, ident, length, id_first))
         return table
 
     cdef _build_table(self, TSpec* sp, int template, list values):

@@ -4,11 +4,13 @@ Method: a linear SVM (L2-regularised, squared hinge loss: scikit-learn's
 liblinear dual solver) over the features of ``features.py``.  It replaced
 logistic regression: better on both dev sets (VLSP 99.08 vs 99.05 F1 with the
 same features), and its weights are sparse (only features of support vectors
-are non-zero), so the model file is a third of the size and loads faster.  Two dictionaries feed it: the lexicons shipped
-with the package, and the multi-syllable words of the training data itself.
-The latter is *jack-knifed*: a training sentence only sees the words of the
-other folds, so the model learns how far to trust the dictionary on words it
-has not memorised, exactly the situation it meets at prediction time.
+are non-zero), so the model file is a third of the size and loads faster.
+
+Two dictionaries feed it: the lexicons shipped with the package, and the
+multi-syllable words of the training data itself.  The latter is
+*jack-knifed*: a training sentence only sees the words of the other folds, so
+the model learns how far to trust the dictionary on words it has not
+memorised, exactly the situation it meets at prediction time.
 
 Needs the ``train`` extra (numpy, scikit-learn); prediction needs neither.
 """
