@@ -69,16 +69,13 @@ def _to_nfc_cluster_by_cluster(text: str) -> tuple[str, list[int], list[int]]:
             starts += range(a, b)
             ends += range(a + 1, b + 1)
             continue
-        i = a
-        while i < b:
-            j = i + 1
-            while j < b and unicodedata.combining(text[j]):
-                j += 1
+        # a cluster starts at the run's start and at every character that is not a combining mark
+        cuts = [k for k in range(a, b) if k == a or not unicodedata.combining(text[k])] + [b]
+        for i, j in zip(cuts, cuts[1:]):
             piece = unicodedata.normalize("NFC", text[i:j])
             out.append(piece)
             starts += [i] * len(piece)
             ends += [j] * len(piece)
-            i = j
     return "".join(out), starts, ends
 
 
