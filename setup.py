@@ -15,12 +15,12 @@ from setuptools.command.build_ext import build_ext
 
 PROFILE = "tachtu.profiles.vncorenlp."
 
+MODEL = "tachtu.model."
+# The compiled core: the scorer, the user-dictionary tries and the line path
+# that uses both (shared C declarations in the .pxd files beside them).
 extensions = [
-    Extension(
-        "tachtu.model._scorer",
-        ["src/tachtu/model/_scorer.pyx"],
-        extra_compile_args=["-O3"],
-    ),
+    Extension(f"{MODEL}{name}", [f"src/tachtu/model/{name}.pyx"], extra_compile_args=["-O3"])
+    for name in ("_scorer", "_usertrie", "_line")
 ]
 # The vncorenlp profile's hot loops are plain Python; Cython compiles the same
 # modules, typed by the .pxd files next to them (the .py files stay the
@@ -32,20 +32,22 @@ extensions += [
 
 
 class BuildExt(build_ext):
-    """Keeps the profile's compiled modules only if all of them compiled.
+    """Keeps each group of compiled modules only if all of it compiled.
 
-    ``_rdr``, ``_initial`` and ``segmenter`` read ``_token.TokenInfo`` as a C
-    struct; next to a pure-Python ``_token`` they would misread it.
+    The model's modules call each other through their .pxd declarations; the
+    profile's ``_rdr``, ``_initial`` and ``segmenter`` read ``_token.TokenInfo``
+    as a C struct, and next to a pure-Python ``_token`` they would misread it.
     """
 
     def build_extensions(self) -> None:
         super().build_extensions()
-        paths = [self.get_ext_fullpath(ext.name) for ext in self.extensions if ext.name.startswith(PROFILE)]
-        built = [path for path in paths if os.path.exists(path)]
-        if built and len(built) < len(paths):
-            self.warn("the vncorenlp profile did not compile entirely: it runs as pure Python")
-            for path in built:
-                os.remove(path)
+        for prefix, what in ((MODEL, "the compiled core"), (PROFILE, "the vncorenlp profile")):
+            paths = [self.get_ext_fullpath(ext.name) for ext in self.extensions if ext.name.startswith(prefix)]
+            built = [path for path in paths if os.path.exists(path)]
+            if built and len(built) < len(paths):
+                self.warn(f"{what} did not compile entirely: it runs as pure Python")
+                for path in built:
+                    os.remove(path)
 
 
 ext_modules = cythonize(extensions, compiler_directives={"language_level": "3", "annotation_typing": False})

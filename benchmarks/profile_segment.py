@@ -2,7 +2,7 @@
 
 Reads the first N MB of a raw text file (default: 3 MB of
 ``/work/shared/data/bench/news_raw.txt``), segments it line by line with
-``Segmenter.segment_line`` (and with the compiled fast path directly), and
+``Segmenter.segment_line`` (its backend: compiled when built), and
 reports syllables/s, where syllables are the whitespace-separated tokens of the
 input.  CPU time (``time.process_time``) is used, so a busy machine distorts
 the numbers less; the first pass over the text is "cold" (every distinct chunk
@@ -45,12 +45,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=5, help="passes over the text (the first is cold)")
     parser.add_argument("--check", action="store_true", help="compare every line with the reference path")
     parser.add_argument("--reference", action="store_true", help="also time Segmenter(compiled=False)")
-    parser.add_argument(
-        "--path",
-        choices=["api", "fast"],
-        default="fast",
-        help="api: Segmenter.segment_line as is; fast: the compiled fast path (default, until api.py routes to it)",
-    )
     parser.add_argument("--cprofile", choices=["cold", "warm"], help="cProfile one pass instead of timing")
     args = parser.parse_args(argv)
 
@@ -59,30 +53,15 @@ def main(argv: list[str] | None = None) -> int:
 
     segmenter = tachtu.Segmenter()
     load_s = time.perf_counter() - t0
-    print(f"import tachtu + Segmenter(): {load_s:.3f} s (wall)   scorer: {type(segmenter._scorer).__name__}")
+    print(f"import tachtu + Segmenter(): {load_s:.3f} s (wall)   backend: {segmenter.backend}")
 
     lines = read_lines(args.text, args.mb)
     syllables = sum(len(line.split()) for line in lines)
     print(f"{len(lines)} lines, {syllables} syllables")
 
-    fast = getattr(segmenter, "_fast", None)
-    if fast is None and args.path == "fast":
-        from tachtu.model.fast import load_fast_path
-
-        fast = load_fast_path(segmenter._scorer, segmenter._encoder.lookup, segmenter.normalize)
-    print("path:", "api" if args.path == "api" or fast is None else "fast path called directly")
-
     def via_api(batch: list[str]) -> list[str]:
-        if args.path == "api" or fast is None:
-            seg = segmenter.segment_line
-            return [seg(line) for line in batch]
-        fast_line = fast.segment_line
-        slow_line = segmenter.segment_line
-        out = []
-        for line in batch:
-            result = fast_line(line)
-            out.append(result if result is not None else slow_line(line))
-        return out
+        seg = segmenter.segment_line
+        return [seg(line) for line in batch]
 
     if args.cprofile:
         if args.cprofile == "warm":

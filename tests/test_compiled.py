@@ -1,4 +1,4 @@
-"""The compiled scorer and fast path must equal the reference path exactly.
+"""The compiled scorer and line path must equal the reference path exactly.
 
 Skipped when the extension is not built (``pip install -e .`` builds it).
 """
@@ -20,15 +20,14 @@ _scorer = pytest.importorskip("tachtu.model._scorer")
 
 from tachtu.api import Segmenter  # noqa: E402
 from tachtu.model.encode import Encoder  # noqa: E402
-from tachtu.model.fast import GAP_TEMPLATES, FastPath, template_keys  # noqa: E402
+from tachtu.backends import PythonBackend  # noqa: E402
+from tachtu.model.compiled import CompiledBackend  # noqa: E402
 from tachtu.model.features import (  # noqa: E402
     N_SPECIAL,
     Kind,
     Shape,
-    Template,
     dict_matches,
     feature_key,
-    fold_title_line,
     gap_features,
 )
 from tachtu.model.model import Model  # noqa: E402
@@ -65,8 +64,29 @@ def reference(model: Model) -> Segmenter:
 
 
 @pytest.fixture(scope="module")
-def fast(model: Model, compiled_scorer: Any) -> FastPath:
-    return FastPath(compiled_scorer, Encoder(model).lookup)
+def python_backend(model: Model) -> PythonBackend:
+    return PythonBackend(model)
+
+
+class FastPath:
+    """The C line path alone: None where it hands a line to the Python backend."""
+
+    def __init__(self, scorer: Any, python: PythonBackend, normalize: str = "none", user_dict: Any = None) -> None:
+        self.backend = CompiledBackend(scorer, python, normalize, user_dict)
+
+    def _takes(self, line: str) -> bool:
+        return not (" . " in line and self.backend._crosses_space(line))
+
+    def segment_line(self, line: str) -> str | None:
+        return self.backend._line.segment_line(line) if self._takes(line) else None
+
+    def tokenize_line(self, line: str) -> list[tuple[str, int, int, str]] | None:
+        return self.backend._line.tokenize_line(line) if self._takes(line) else None
+
+
+@pytest.fixture(scope="module")
+def fast(compiled_scorer: Any, python_backend: PythonBackend) -> FastPath:
+    return FastPath(compiled_scorer, python_backend)
 
 
 def ref_tokens(seg: Segmenter, line: str) -> list[tuple[str, int, int, str]]:
@@ -134,21 +154,6 @@ def vietnamese_like(draw: st.DrawFn) -> str:
 @given(template=st.integers(0, 40), values=st.lists(st.integers(0, 2**64 - 1), max_size=6))
 def test_fkey_equals_feature_key(template: int, values: list[int]) -> None:
     assert _scorer.fkey(template, *values) == feature_key(template, *values)
-
-
-@SETTINGS
-@given(ids=st.lists(st.integers(0, 20000), min_size=2, max_size=12), data=st.data())
-def test_gap_templates_mirror_gap_features(ids: list[int], data: st.DataObject) -> None:
-    """``fast.GAP_TEMPLATES`` must list ``gap_features``'s templates, in order.
-
-    If this fails after a template was added to ``features.gap_features``, add
-    the same line to ``GAP_TEMPLATES`` in ``model/fast.py``.
-    """
-    shapes = data.draw(st.lists(st.sampled_from(list(Shape)), min_size=len(ids), max_size=len(ids)))
-    # gap_features appends the dictionary templates after the GAP_TEMPLATES ones.
-    lexical = [keys[: len(GAP_TEMPLATES)] for keys in gap_features(ids, shapes, [])]
-    assert template_keys(ids, fold_title_line(shapes)) == lexical  # templates read the folded shapes
-    assert all(Template(t) == t for t, _ in GAP_TEMPLATES)
 
 
 # -- scorer ---------------------------------------------------------------------------
@@ -272,7 +277,7 @@ def test_fast_path_equals_reference_on_real_sentences(fast: FastPath, reference:
 @pytest.mark.parametrize("mode", ["nfc", "tone-old", "tone-new"])
 def test_fast_path_normalize_modes(mode: str, model: Model, compiled_scorer: Any) -> None:
     reference = Segmenter(model, compiled=False, normalize=mode)  # type: ignore[arg-type]
-    fast = FastPath(compiled_scorer, Encoder(model).lookup, normalize=mode)
+    fast = FastPath(compiled_scorer, PythonBackend(model), normalize=mode)
     for line in ["Hòa bình cho Thủy Khoẻ khỏe", "Vie\u0323\u0302t Nam hoà", "quý   hoà  bình", ""]:
         assert fast.segment_line(line) == reference.segment_line(line)
         assert fast.tokenize_line(line) == ref_tokens(reference, line)
@@ -300,14 +305,17 @@ def test_threads_equal_sequential(fast: FastPath, reference: Segmenter) -> None:
 # -- user dictionaries: the compiled matcher (``_scorer.user_dict_apply``) equals ``UserDict.apply`` --
 def with_user_dict(seg: Segmenter, user_dict: UserDict) -> Segmenter:
     """The reference ``seg`` with another user dictionary (without loading the model again)."""
+    python = object.__new__(PythonBackend)
+    python.__dict__.update(seg._backend.__dict__, user_dict=user_dict)
     other = object.__new__(Segmenter)
-    other.__dict__.update(seg.__dict__, _user_dict=user_dict)
+    other.__dict__.update(seg.__dict__, _user_dict=user_dict, _backend=python)
     return other
 
 
 @pytest.fixture(scope="module")
-def lookup(model: Model) -> Any:
-    return Encoder(model).lookup
+def lookup(python_backend: PythonBackend) -> PythonBackend:
+    """The Python backend whose encoder fills the C caches (named for what it gives them)."""
+    return python_backend
 
 
 def _variant(draw: st.DrawFn, syllable: str) -> str:

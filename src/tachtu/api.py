@@ -2,26 +2,24 @@
 
 A line goes through four steps, each owned by one module:
 ``normalize.to_nfc`` (NFC copy + offset map) → ``pretokenize`` (rule pieces)
-→ the model's scorer (join or split each gap) → rendering here (words as
-spans of the *original* text, so output is lossless).
+→ the model's scorer (join or split each gap) → ``render`` (words as spans of
+the *original* text, so output is lossless).  A ``Segmenter`` runs them
+through one line backend (``backends``), named by ``Segmenter.backend``.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Literal
 
+from .backends import LineBackend, VncorenlpBackend, model_backend
 from .errors import TachtuError
-from .model.encode import Encoder
 from .model.model import Model
-from .normalize import NORMALIZE_MODES, NormalizeMode, normalize_output, to_nfc
-from .pretokenize import pretokenize
+from .normalize import NORMALIZE_MODES, NormalizeMode
 
 Profile = Literal["default", "vncorenlp"]
-_INNER_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,20 +34,6 @@ class Token:
     start: int
     end: int
     form: str
-
-
-def _load_scorer(model: Model, compiled: bool) -> object:
-    """The compiled scorer when built (and asked for), else the reference one."""
-    if compiled:
-        try:
-            from .model._scorer import CompiledScorer
-        except ImportError:
-            pass
-        else:
-            return CompiledScorer(model)
-    from .model.scorer_ref import ReferenceScorer
-
-    return ReferenceScorer(model)
 
 
 class Segmenter:
@@ -86,34 +70,33 @@ class Segmenter:
         self.profile = profile
         self.normalize: NormalizeMode = normalize
         self._compiled = compiled
-        self._rdr = None
-        self._fast = None
         self._user_dict = None
+        self.model: Model | None = None
         if profile == "vncorenlp" and user_dict is not None:
             raise TachtuError("user_dict is not supported with profile='vncorenlp', whose output must match RDRsegmenter")
         if user_dict is not None:
             from .userdict import UserDict
 
             self._user_dict = UserDict.load(user_dict)
+        self._backend: LineBackend
         if profile == "vncorenlp":
-            from .profiles.vncorenlp import RDRSegmenter
-
-            self._rdr = RDRSegmenter.load()
+            self._backend = VncorenlpBackend()
+            self._bundled = True
             return
         self.model = model if isinstance(model, Model) else Model.load(model)
         self._bundled = model is None
-        self._encoder = Encoder(self.model)
-        self._scorer = _load_scorer(self.model, compiled)
-        if compiled:
-            from .model.fast import load_fast_path
+        self._backend = model_backend(self.model, normalize=normalize, user_dict=self._user_dict, compiled=compiled)
 
-            self._fast = load_fast_path(self._scorer, self._encoder.lookup, normalize, self._user_dict)
+    @property
+    def backend(self) -> str:
+        """Which line backend runs: ``"compiled"``, ``"python"`` or ``"vncorenlp"``."""
+        return self._backend.name
 
     def __reduce__(self) -> tuple[object, ...]:
         """Pickle as settings (plus the model's arrays unless it is the bundled one),
         so a ``Segmenter`` can be sent to worker processes; the compiled tables are
         rebuilt there."""
-        model = None if self._rdr is not None or self._bundled else self.model
+        model = None if self._bundled else self.model
         kwargs = {"profile": self.profile, "normalize": self.normalize, "compiled": self._compiled,
                   "user_dict": self._user_dict}
         return (_rebuild_segmenter, (model, kwargs))
@@ -121,40 +104,7 @@ class Segmenter:
     # -- one line ------------------------------------------------------------
     def _line_tokens(self, line: str, offset: int) -> list[Token]:
         """Tokens of one line without newline; offsets shifted by ``offset``."""
-        if self._rdr is not None:
-            return [Token(line[s:e], s + offset, e + offset, f) for s, e, f in self._rdr.tokenize_line(line)]
-        if self._fast is not None:
-            found = self._fast.tokenize_line(line)
-            if found is not None:
-                return [Token(w, s + offset, e + offset, f) for w, s, e, f in found]
-        norm = to_nfc(line)
-        text = norm.text
-        pieces = pretokenize(text)
-        if not pieces:
-            return []
-        ids, shapes = self._encoder.encode(text, pieces)
-        joins = self._scorer.joins(  # type: ignore[attr-defined]
-            ids, shapes, [p.kind for p in pieces], [p.space_before for p in pieces]
-        )
-        if self._user_dict is not None:
-            joins = self._user_dict.apply(text, pieces, joins)
-        tokens: list[Token] = []
-        start = 0
-        for i in range(len(pieces)):
-            if i < len(joins) and joins[i]:
-                continue
-            s, e = norm.span(pieces[start].start, pieces[i].end)
-            if tokens and s + offset < tokens[-1].end:
-                # NFC split one original cluster (base + marks) into two pieces:
-                # both map to the whole cluster, so they are one token.
-                s = tokens.pop().start - offset
-            word = line[s:e]
-            form = _INNER_SPACE.sub("_", word)
-            if self.normalize != "none":
-                form = normalize_output(form, self.normalize)
-            tokens.append(Token(word, s + offset, e + offset, form))
-            start = i + 1
-        return tokens
+        return [Token(w, s + offset, e + offset, f) for w, s, e, f in self._backend.tokenize_line(line)]
 
     # -- public ------------------------------------------------------------
     def tokenize(self, text: str) -> list[Token]:
@@ -172,13 +122,7 @@ class Segmenter:
 
     def segment_line(self, line: str) -> str:
         """Segmented form of one line (must not contain a newline)."""
-        if self._rdr is not None:
-            return self._rdr.segment_line(line)  # type: ignore[no-any-return]
-        if self._fast is not None:
-            out = self._fast.segment_line(line)
-            if out is not None:
-                return out
-        return " ".join(t.form for t in self._line_tokens(line, 0))
+        return self._backend.segment_line(line)
 
     def segment(self, text: str) -> str:
         """Segmented form: words separated by one space, syllables joined by ``_``.

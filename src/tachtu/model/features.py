@@ -1,73 +1,33 @@
-"""Feature templates of the gap classifier (the reference, pure-Python version).
+"""How a line becomes gap features (the reference, pure-Python version).
 
 The model decides, for each gap between two neighbouring pieces of a line,
 whether they belong to the same word.  A gap's score is the sum of the weights
 of its active features; it is joined when the score is positive.
 
 Every feature is a 64-bit key ``feature_key(template, values...)`` so the
-weight table is one flat ``uint64 → int32`` map, identical for training,
+weight table is one flat ``uint64 -> int32`` map, identical for training,
 this reference scorer and the compiled scorer (``_scorer.pyx``), which must
-compute the very same keys.
-
-Worked example, gap between ``kế`` and ``hoạch`` in ``về kế hoạch tấn``:
-positions are ``a=về, b=kế | c=hoạch, d=tấn``; the lexical templates fire on
-``b``, ``c``, ``a``, ``d``, ``(a,b)``, ``(b,c)``, ``(c,d)``, ``(a,b,c)``,
-``(b,c,d)``; shapes on ``(sb, sc)`` and ``(sa, sb, sc, sd)``; and, since
-``kế hoạch`` is a dictionary word of length 2, the dictionary template
-``(dict, INSIDE, 2)`` fires too.
+compute the very same keys.  The templates themselves are data
+(``spec.TEMPLATES``); this module reads a line's values for their slots
+(``line_rows``) and turns each template into keys (``gap_features``).
 """
 
 from __future__ import annotations
 
 import re
 from enum import IntEnum
-from typing import Sequence
+from functools import lru_cache
+from typing import Callable, Sequence
 
 from ..pretokenize import Kind
+from .spec import DICT_MATCH, DICT_WORD, MAX_DICT_WORD, N_DICTS, TEMPLATES, Source, Template
 
 MASK64 = (1 << 64) - 1
 _SEED = 0x9E3779B97F4A7C15
 _MULT = 0xBF58476D1CE4E5B9
 
-MAX_DICT_WORD = 8  # longest dictionary word (in pieces) that is matched
-N_DICTS = 2  # 0: lexicons shipped with the package, 1: words seen in training
-SPAN_CAP = 4  # match lengths in the DICT_SPAN templates are capped here
-AFFIX_CAP = 3  # match lengths in the DICT_END_C / B_DICT_BEGIN templates are capped here
 TITLE_LINE_MIN = 4  # Title Case lines with at least this many syllables are read as lower case
-
-
-class Template(IntEnum):
-    """Feature templates; the number is part of the key, so never renumber."""
-
-    BIAS = 0
-    B = 1
-    C = 2
-    A = 3
-    D = 4
-    AB = 5
-    BC = 6
-    CD = 7
-    ABC = 8
-    BCD = 9
-    ZA = 10
-    DE = 11
-    SHAPE_BC = 12
-    SHAPE_ABCD = 13
-    SHAPE_B_C = 14  # shape of b with word c
-    B_SHAPE_C = 15  # word b with shape of c
-    DICT = 16  # (dictionary, relation, length)
-    DICT_WORD = 17  # key of a dictionary entry (not a weight: the lexicon itself)
-    ZAB = 18
-    CDE = 19
-    AC = 20
-    BD = 21
-    BC_SHAPES = 22  # the bigram across the gap together with both shapes
-    DICT_OVERLAP = 23  # (dictionary, ab, bc, cd are 2-piece entries)
-    DICT_SPAN = 24  # (dictionary, match ending at b, starting at c, covering the gap)
-    DICT_SPAN_BOTH = 25  # DICT_SPAN of both dictionaries in one key
-    DICT_END_C = 26  # (dictionary, longest match ending at b, syllable c)
-    B_DICT_BEGIN = 27  # (dictionary, syllable b, longest match starting at c)
-    DICT_COVER_SHAPES = 28  # (dictionary, longest match covering the gap, shapes of b and c)
+PAD = 2  # BOS/EOS cells on each side of a line's rows: slots read z..e without bounds checks
 
 
 class Shape(IntEnum):
@@ -162,7 +122,7 @@ def dict_matches(
     """All dictionary matches ``(dict_index, start, length)`` of 2+ pieces."""
     found: list[tuple[int, int, int]] = []
     n = len(ids)
-    seed = ((Template.DICT_WORD + 1) * _SEED) & MASK64
+    seed = ((DICT_WORD + 1) * _SEED) & MASK64
     for start in range(n - 1):
         h = ((seed ^ ids[start]) * _MULT) & MASK64
         for end in range(start + 1, min(n, start + MAX_DICT_WORD)):
@@ -176,7 +136,7 @@ def dict_matches(
 
 def dict_word_key(ids: Sequence[int]) -> int:
     """Key of a dictionary entry from its syllable ids."""
-    return feature_key(Template.DICT_WORD, *ids)
+    return feature_key(DICT_WORD, *ids)
 
 
 def fold_title_line(shapes: Sequence[int]) -> Sequence[int]:
@@ -200,114 +160,99 @@ def fold_title_line(shapes: Sequence[int]) -> Sequence[int]:
     return [Shape.LOWER if shape == Shape.TITLE else shape for shape in shapes]
 
 
+def line_rows(
+    ids: Sequence[int],
+    shapes: Sequence[int],
+    matches: Sequence[tuple[int, int, int]],
+    n_dicts: int = N_DICTS,
+) -> dict[tuple[Source, int], list[int]]:
+    """The value of every slot source at every piece (or gap) of a line.
+
+    Each row is padded with ``PAD`` cells on both sides, so the value of a slot
+    at offset ``o`` from piece ``b`` of gap ``i`` is ``row[PAD + i + o]``.  Ids
+    and shapes are padded with BOS/EOS, dictionary rows with 0.  Dictionary
+    rows hold uncapped lengths; a slot caps them as it reads
+    (``min(max(lengths), cap) == max(min(length, cap))``).
+
+    ``_scorer.pyx``'s ``fill_rows`` computes the same rows in C.
+    """
+    n = len(ids)
+    rows: dict[tuple[Source, int], list[int]] = {
+        (Source.ID, 0): [BOS_ID] * PAD + list(ids) + [EOS_ID] * PAD,
+        (Source.SHAPE, 0): [Shape.BOS] * PAD + list(shapes) + [Shape.EOS] * PAD,
+    }
+    for d in range(n_dicts):
+        for source in (Source.PAIR, Source.END, Source.BEGIN, Source.COVER):
+            rows[source, d] = [0] * (n + 2 * PAD)
+    for d, start, length in matches:
+        end = start + length - 1
+        ends, begins, covers = rows[Source.END, d], rows[Source.BEGIN, d], rows[Source.COVER, d]
+        ends[PAD + end] = max(ends[PAD + end], length)
+        begins[PAD + start] = max(begins[PAD + start], length)
+        for gap in range(start, end):
+            covers[PAD + gap] = max(covers[PAD + gap], length)
+        if length == 2:
+            rows[Source.PAIR, d][PAD + start] = 1
+    return rows
+
+
+@lru_cache(maxsize=16)
+def _template_function(templates: tuple[Template, ...]) -> Callable[..., list[list[int]]]:
+    """A function ``(n_gaps, rows, fk) -> keys per gap`` for ``templates``.
+
+    Generated once per template list as plain Python source (one ``fk(...)``
+    call per template, each slot an index into its row), so the trainer runs
+    as fast as hand-written feature code while the table stays the only
+    place templates are written.
+    """
+    row_names: dict[tuple[Source, int], str] = {}
+    calls = []
+    for t in templates:
+        args = [str(t.number)]
+        for slot in t.slots:
+            if slot.source == Source.CONST:
+                args.append(str(slot.value))
+                continue
+            key = (slot.source, slot.dict if slot.source not in (Source.ID, Source.SHAPE) else 0)
+            name = row_names.setdefault(key, f"r{len(row_names)}")
+            cell = f"{name}[i + {PAD + slot.offset}]"
+            args.append(f"min({cell}, {slot.cap})" if slot.cap else cell)
+        calls.append(f"fk({', '.join(args)})")
+    lines = ["def keys(n_gaps, rows, fk):"]
+    lines += [f"    {name} = rows[{key[0].value}, {key[1]}]" for key, name in row_names.items()]
+    lines.append(f"    return [[{', '.join(calls)}] for i in range(n_gaps)]")
+    namespace: dict[str, object] = {}
+    exec("\n".join(lines), {"__builtins__": {"min": min, "range": range}}, namespace)  # noqa: S102 - our own table
+    return namespace["keys"]  # type: ignore[return-value]
+
+
 def gap_features(
     ids: Sequence[int],
     shapes: Sequence[int],
     matches: Sequence[tuple[int, int, int]],
+    templates: tuple[Template, ...] = TEMPLATES,
+    n_dicts: int = N_DICTS,
 ) -> list[list[int]]:
     """Feature keys of every gap ``i`` (between piece ``i`` and ``i + 1``) of a line.
 
     Returns one list per gap, ``len(ids) - 1`` lists in all; the caller skips
     gaps that :func:`joinable` rules out.  ``shapes`` go through
-    :func:`fold_title_line` first.
+    :func:`fold_title_line` first.  After the templates' keys come the
+    ``DICT_MATCH`` keys of every dictionary match: ``(dict, INSIDE, length)``
+    on the gaps inside it, ``LEFT``/``RIGHT`` on the gaps just outside.
     """
     n = len(ids)
     if n < 2:
         return []
     shapes = fold_title_line(shapes)
-    w = [BOS_ID, BOS_ID, *ids, EOS_ID, EOS_ID]  # w[i + 2] is piece i
-    s = [Shape.BOS, Shape.BOS, *shapes, Shape.EOS, Shape.EOS]
+    rows = {(source.value, d): row for (source, d), row in line_rows(ids, shapes, matches, n_dicts).items()}
+    out = _template_function(tuple(templates))(n - 1, rows, feature_key)
     fk = feature_key
-    out: list[list[int]] = []
-    for i in range(n - 1):
-        z, a, b, c, d, e = w[i], w[i + 1], w[i + 2], w[i + 3], w[i + 4], w[i + 5]
-        sa, sb, sc, sd = s[i + 1], s[i + 2], s[i + 3], s[i + 4]
-        out.append(
-            [
-                fk(Template.BIAS),
-                fk(Template.B, b),
-                fk(Template.C, c),
-                fk(Template.A, a),
-                fk(Template.D, d),
-                fk(Template.AB, a, b),
-                fk(Template.BC, b, c),
-                fk(Template.CD, c, d),
-                fk(Template.ABC, a, b, c),
-                fk(Template.BCD, b, c, d),
-                fk(Template.ZA, z, a),
-                fk(Template.DE, d, e),
-                fk(Template.SHAPE_BC, sb, sc),
-                fk(Template.SHAPE_ABCD, sa, sb, sc, sd),
-                fk(Template.SHAPE_B_C, sb, c),
-                fk(Template.B_SHAPE_C, b, sc),
-                fk(Template.ZAB, z, a, b),
-                fk(Template.CDE, c, d, e),
-                fk(Template.AC, a, c),
-                fk(Template.BD, b, d),
-                fk(Template.BC_SHAPES, b, c, sb, sc),
-            ]
-        )
     for d_index, start, length in matches:
         for gap in range(start, start + length - 1):
-            out[gap].append(fk(Template.DICT, d_index, Relation.INSIDE, length))
+            out[gap].append(fk(DICT_MATCH, d_index, Relation.INSIDE, length))
         if start > 0:
-            out[start - 1].append(fk(Template.DICT, d_index, Relation.LEFT, length))
+            out[start - 1].append(fk(DICT_MATCH, d_index, Relation.LEFT, length))
         if start + length - 1 < n - 1:
-            out[start + length - 1].append(fk(Template.DICT, d_index, Relation.RIGHT, length))
-    _add_dict_context(out, ids, shapes, matches)
+            out[start + length - 1].append(fk(DICT_MATCH, d_index, Relation.RIGHT, length))
     return out
-
-
-def _add_dict_context(
-    out: list[list[int]],
-    ids: Sequence[int],
-    shapes: Sequence[int],
-    matches: Sequence[tuple[int, int, int]],
-) -> None:
-    """Conjunctions of the matches around each gap (overlap ambiguity).
-
-    The DICT features are additive: they cannot tell ``b c`` standing alone
-    from ``b c`` where ``a b`` or ``c d`` is a word too, or a long word ending
-    at ``b`` from one running across the gap.  These templates see the whole
-    local picture in one key: which neighbouring pairs are entries, and the
-    longest match ending at ``b``, starting at ``c`` and covering the gap
-    (lengths capped at ``SPAN_CAP``), per dictionary and for both at once.
-
-    The affix templates pair a match with the syllable across the gap: the
-    longest word ending at ``b`` with the syllable ``c`` (does ``c`` extend a
-    complete word, as a suffix does?), and the syllable ``b`` with the longest
-    word starting at ``c`` (lengths capped at ``AFFIX_CAP``).
-
-    ``DICT_COVER_SHAPES`` pairs the match across the gap with the case of
-    ``b`` and ``c``: a dictionary word written ``Title Title`` is a name even
-    where position alone says otherwise (sentence-initial ``Nhà Trắng``, where
-    most ``Title Title`` starts are ``Ông Nguyễn``, split).
-    """
-    n = len(ids)
-    ends = [[0] * n for _ in range(N_DICTS)]  # longest match ending at piece j
-    begins = [[0] * n for _ in range(N_DICTS)]  # longest match starting at piece j
-    covers = [[0] * n for _ in range(N_DICTS)]  # longest match covering gap j
-    pairs = [[0] * (n + 1) for _ in range(N_DICTS)]  # a 2-piece match starts at piece j
-    for d, start, length in matches:
-        end = start + length - 1
-        capped = min(length, SPAN_CAP)
-        ends[d][end] = max(ends[d][end], capped)
-        begins[d][start] = max(begins[d][start], capped)
-        for gap in range(start, end):
-            covers[d][gap] = max(covers[d][gap], capped)
-        if length == 2:
-            pairs[d][start] = 1
-    fk = feature_key
-    for i in range(n - 1):
-        keys = out[i]
-        spans = []
-        for d in range(N_DICTS):
-            pair = pairs[d]
-            keys.append(fk(Template.DICT_OVERLAP, d, pair[i - 1] if i else 0, pair[i], pair[i + 1]))
-            span = (ends[d][i], begins[d][i + 1], covers[d][i])
-            keys.append(fk(Template.DICT_SPAN, d, *span))
-            spans.extend(span)
-            keys.append(fk(Template.DICT_END_C, d, min(span[0], AFFIX_CAP), ids[i + 1]))
-            keys.append(fk(Template.B_DICT_BEGIN, d, ids[i], min(span[1], AFFIX_CAP)))
-            keys.append(fk(Template.DICT_COVER_SHAPES, d, span[2], shapes[i], shapes[i + 1]))
-        keys.append(fk(Template.DICT_SPAN_BOTH, *spans))

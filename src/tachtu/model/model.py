@@ -1,44 +1,44 @@
-"""The model: vocabulary, feature weights and dictionaries, in one versioned file.
+"""The model: vocabulary, feature templates and weights, dictionaries, in one versioned file.
 
 File layout (all integers little-endian)::
 
     b"TACHTU\\0" + uint8 format version
-    uint32 n, then n bytes of JSON header   (config: scale, counts)
+    uint32 n, then n bytes of JSON header   (templates, scale, counts, checksum)
     uint32 n, then n bytes of UTF-8 vocabulary, entries separated by "\\n"
     uint64[n_features]  feature keys (sorted)
     int32[n_features]   weights, quantised: real weight * scale
-    uint64[n_dict0]     dictionary 0 entry keys (lexicons), sorted
-    uint64[n_dict1]     dictionary 1 entry keys (words seen in training), sorted
+    uint64[n_dict]      entry keys of each dictionary in turn, sorted
 
-Training and prediction read the same templates from ``features.py``, so a
-model file cannot disagree with the code that scores it; the header's
-``features`` version is checked on load.
+The header lists the feature templates the model was trained with
+(``spec.Template`` in text form), and both scorers build from that list, so a
+model file cannot disagree with the code that scores it.  A features-3 header
+(the models before templates were data) names no list: it means
+``spec.V3_TEMPLATES``.  ``checksum`` is the CRC-32 of everything after the
+header, so a damaged file is refused instead of scoring garbage.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 import struct
 import sys
+import zlib
 from array import array
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from ..errors import ModelError
-from ..normalize import model_key
-from ..pretokenize import Kind, pretokenize
-from .features import N_DICTS, N_SPECIAL, dict_word_key
+from .features import N_SPECIAL
+from .spec import MAX_DICT_WORD, MAX_DICTS, TEMPLATES, V3_TEMPLATES, Template, check_templates, parse_template
 
 MAGIC = b"TACHTU\0"
 FORMAT_VERSION = 1
-FEATURES_VERSION = 3
+FEATURES_VERSION = 4
 DEFAULT_MODEL = "default.bin"
-
-
-def _sorted_array(typecode: str, values: object) -> array:
-    arr = array(typecode, sorted(values))  # type: ignore[call-overload]
-    return arr
+MAX_MODEL_BYTES = 1 << 30  # a larger "model" is refused before it is read (a path to /dev/zero, say)
 
 
 @dataclass
@@ -48,8 +48,10 @@ class Model:
     Args:
         vocab: syllable spellings (``model_key`` form); id = N_SPECIAL + index.
         keys, weights: feature key → quantised weight, as parallel arrays.
-        dictionaries: entry keys of each dictionary (see ``features.N_DICTS``).
+        dictionaries: entry keys of each dictionary (0: lexicons, 1: words
+            seen in training).
         scale: weights are ``round(real_weight * scale)``.
+        templates: the feature templates the weights belong to.
     """
 
     vocab: list[str]
@@ -58,36 +60,49 @@ class Model:
     dictionaries: list[array]
     scale: float = 1000.0
     meta: dict[str, object] = field(default_factory=dict)
+    templates: tuple[Template, ...] = TEMPLATES
 
     def __post_init__(self) -> None:
         if len(self.keys) != len(self.weights):
             raise ModelError("feature keys and weights differ in length")
-        if len(self.dictionaries) > N_DICTS:
-            raise ModelError(f"at most {N_DICTS} dictionaries, not {len(self.dictionaries)}")
+        if len(self.dictionaries) > MAX_DICTS:
+            raise ModelError(f"at most {MAX_DICTS} dictionaries, not {len(self.dictionaries)}")
+        self.templates = tuple(self.templates)
+        check_templates(self.templates)
         self.vocab_index: dict[str, int] = {s: i + N_SPECIAL for i, s in enumerate(self.vocab)}
+
+    @property
+    def n_dicts(self) -> int:
+        """Dictionaries the scorers keep rows for: the model's, and any a template reads."""
+        read = [slot.dict + 1 for t in self.templates for slot in t.slots if slot.is_dict]
+        return max([len(self.dictionaries), *read])
 
     # -- serialisation ---------------------------------------------------
     def to_bytes(self) -> bytes:
-        header = {
-            "features": FEATURES_VERSION,
-            "scale": self.scale,
-            "n_features": len(self.keys),
-            "n_dicts": [len(d) for d in self.dictionaries],
-            "meta": self.meta,
-        }
-        hjson = json.dumps(header, ensure_ascii=False).encode("utf-8")
         vocab = "\n".join(self.vocab).encode("utf-8")
-        parts = [MAGIC, bytes([FORMAT_VERSION]), struct.pack("<I", len(hjson)), hjson]
-        parts += [struct.pack("<I", len(vocab)), vocab]
+        body = [struct.pack("<I", len(vocab)), vocab]
         for arr in (self.keys, self.weights, *self.dictionaries):
             if sys.byteorder != "little":
                 arr = array(arr.typecode, arr)
                 arr.byteswap()
-            parts.append(arr.tobytes())
-        return b"".join(parts)
+            body.append(arr.tobytes())
+        blob = b"".join(body)
+        header = {
+            "features": FEATURES_VERSION,
+            "templates": [str(t) for t in self.templates],
+            "max_dict_word": MAX_DICT_WORD,
+            "scale": self.scale,
+            "n_features": len(self.keys),
+            "n_dicts": [len(d) for d in self.dictionaries],
+            "checksum": zlib.crc32(blob),
+            "meta": self.meta,
+        }
+        hjson = json.dumps(header, ensure_ascii=False).encode("utf-8")
+        return b"".join([MAGIC, bytes([FORMAT_VERSION]), struct.pack("<I", len(hjson)), hjson, blob])
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Model":
+        """Parse a model file; anything malformed raises ``ModelError`` saying what."""
         head = len(MAGIC) + 1
         if len(data) < head + 4 or data[: len(MAGIC)] != MAGIC:
             raise ModelError("not a tachtu model file (bad magic)")
@@ -96,17 +111,25 @@ class Model:
         pos = head
         try:
             (n,) = struct.unpack_from("<I", data, pos)
+            if pos + 4 + n > len(data):
+                raise ModelError("model file is truncated (header)")
             header = json.loads(data[pos + 4 : pos + 4 + n].decode("utf-8"))
-            pos += 4 + n
-            (n,) = struct.unpack_from("<I", data, pos)
-            vocab_blob = data[pos + 4 : pos + 4 + n].decode("utf-8")
-            pos += 4 + n
-        except (struct.error, ValueError) as exc:
+        except (struct.error, ValueError, RecursionError) as exc:
             raise ModelError(f"corrupt model header: {exc}") from None
-        if header.get("features") != FEATURES_VERSION:
-            raise ModelError(f"model features version {header.get('features')} != {FEATURES_VERSION}")
-        sizes = [("Q", header["n_features"]), ("i", header["n_features"])]
-        sizes += [("Q", k) for k in header["n_dicts"]]
+        pos += 4 + n
+        fields = _header_fields(header)
+        if fields["checksum"] is not None and zlib.crc32(data[pos:]) != fields["checksum"]:
+            raise ModelError("model file is damaged (checksum mismatch)")
+        try:
+            (n,) = struct.unpack_from("<I", data, pos)
+            if pos + 4 + n > len(data):
+                raise ModelError("model file is truncated (vocabulary)")
+            vocab_blob = data[pos + 4 : pos + 4 + n].decode("utf-8")
+        except (struct.error, UnicodeDecodeError) as exc:
+            raise ModelError(f"corrupt model vocabulary: {exc}") from None
+        pos += 4 + n
+        n_features = fields["n_features"]
+        sizes = [("Q", n_features), ("i", n_features)] + [("Q", k) for k in fields["n_dicts"]]
         arrays: list[array] = []
         for typecode, count in sizes:
             arr = array(typecode)
@@ -121,36 +144,65 @@ class Model:
         if pos != len(data):
             raise ModelError("model file has trailing bytes")
         vocab = vocab_blob.split("\n") if vocab_blob else []
-        return cls(vocab, arrays[0], arrays[1], arrays[2:], float(header["scale"]), header.get("meta", {}))
+        return cls(vocab, arrays[0], arrays[1], arrays[2:], fields["scale"], fields["meta"], fields["templates"])
 
     def save(self, path: str | Path) -> None:
         Path(path).write_bytes(self.to_bytes())
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Model":
-        """Load ``path``, or the model shipped inside the package."""
+        """Load ``path``, or the model shipped inside the package.
+
+        Only a regular file of at most ``MAX_MODEL_BYTES`` is read: a device or
+        a FIFO given by mistake is refused instead of read until memory runs out.
+        """
         if path is None:
-            data = resources.files("tachtu").joinpath("data", DEFAULT_MODEL).read_bytes()
-        else:
-            try:
-                data = Path(path).read_bytes()
-            except OSError as exc:
-                raise ModelError(f"cannot read model {path}: {exc.strerror}") from None
+            return cls.from_bytes(resources.files("tachtu").joinpath("data", DEFAULT_MODEL).read_bytes())
+        try:
+            with open(path, "rb") as f:
+                info = os.fstat(f.fileno())
+                if not stat.S_ISREG(info.st_mode):
+                    raise ModelError(f"cannot read model {path}: not a regular file")
+                if info.st_size > MAX_MODEL_BYTES:
+                    raise ModelError(f"cannot read model {path}: {info.st_size} bytes is too large for a model")
+                data = f.read(MAX_MODEL_BYTES + 1)
+        except OSError as exc:
+            raise ModelError(f"cannot read model {path}: {exc.strerror}") from None
         return cls.from_bytes(data)
 
-    # -- lookups -----------------------------------------------------------
-    def entry_ids(self, entry: str) -> list[int] | None:
-        """Ids of a dictionary entry's pieces, or None if one is unknown."""
-        ids = []
-        for piece in pretokenize(entry):
-            if piece.kind == Kind.NUMBER:
-                return None
-            idx = self.vocab_index.get(model_key(entry[piece.start : piece.end]))
-            if idx is None:
-                return None
-            ids.append(idx)
-        return ids
 
-    def entry_key(self, entry: str) -> int | None:
-        ids = self.entry_ids(entry)
-        return dict_word_key(ids) if ids and len(ids) > 1 else None
+def _header_fields(header: object) -> dict:  # type: ignore[type-arg]
+    """The header's fields, checked for type and range (``ModelError`` otherwise)."""
+    if not isinstance(header, dict):
+        raise ModelError("corrupt model header: not a JSON object")
+    version = header.get("features")
+    if version not in (3, FEATURES_VERSION):
+        raise ModelError(f"model features version {version!r} is not supported (expected 3 or {FEATURES_VERSION})")
+
+    def get(name: str, kind: type | tuple[type, ...], default: object = ...) -> object:
+        value = header.get(name, default)
+        if value is ... or not isinstance(value, kind) or isinstance(value, bool):
+            raise ModelError(f"corrupt model header: {name!r} missing or of the wrong type")
+        return value
+
+    n_features = get("n_features", int)
+    n_dicts = get("n_dicts", list)
+    scale = get("scale", (int, float))
+    meta = get("meta", dict, {})
+    checksum = get("checksum", int, 0) if version == FEATURES_VERSION else None
+    if n_features < 0 or not all(isinstance(k, int) and not isinstance(k, bool) and k >= 0 for k in n_dicts):  # type: ignore[operator, union-attr]
+        raise ModelError("corrupt model header: negative or non-integer counts")
+    if not scale > 0:  # type: ignore[operator]
+        raise ModelError("corrupt model header: scale must be positive")
+    if version == 3:
+        templates = V3_TEMPLATES
+    else:
+        texts = get("templates", list)
+        if not all(isinstance(t, str) for t in texts):  # type: ignore[union-attr]
+            raise ModelError("corrupt model header: templates must be strings")
+        templates = tuple(parse_template(t) for t in texts)  # type: ignore[union-attr]
+        if get("max_dict_word", int) != MAX_DICT_WORD:
+            raise ModelError(f"model matches dictionary words of up to {header['max_dict_word']} pieces, "
+                             f"this tachtu {MAX_DICT_WORD}")
+    return {"n_features": n_features, "n_dicts": n_dicts, "scale": float(scale), "meta": meta,  # type: ignore[arg-type]
+            "checksum": checksum, "templates": templates}

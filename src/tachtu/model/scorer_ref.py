@@ -1,7 +1,7 @@
 """Reference (pure-Python) gap scorer: the specification the compiled one must match.
 
-Kept deliberately plain: the compiled scorer in ``_scorer.pyx`` computes the
-same integer sums, and a test checks that both give identical decisions.
+Kept deliberately plain: the compiled scorer (``_scorer.pyx``) builds from the
+same template list and computes the same integer sums, and a test checks that both give identical decisions.
 """
 
 from __future__ import annotations
@@ -19,11 +19,14 @@ class ReferenceScorer:
     def __init__(self, model: Model) -> None:
         self.table: dict[int, int] = dict(zip(model.keys, model.weights))
         self.dictionaries = [frozenset(d) for d in model.dictionaries]
+        self.templates = model.templates
+        self.n_dicts = model.n_dicts
 
     def scores(self, ids: Sequence[int], shapes: Sequence[int]) -> list[int]:
         """Integer score of every gap (``len(ids) - 1`` values)."""
         table = self.table
-        feats = gap_features(ids, shapes, dict_matches(ids, self.dictionaries))
+        matches = dict_matches(ids, self.dictionaries)
+        feats = gap_features(ids, shapes, matches, self.templates, self.n_dicts)
         return [sum(table.get(k, 0) for k in keys) for keys in feats]
 
     def joins(

@@ -1,0 +1,116 @@
+"""The line backends: what turns one line into words.
+
+Three implement one small protocol (``LineBackend``), and ``Segmenter`` holds
+exactly one, named by ``Segmenter.backend``:
+
+* ``"compiled"``: the C line path (``model/compiled.py``), the default when the
+  extension is built; identical output to ``"python"``, which it hands the rare
+  line it does not take;
+* ``"python"``: the reference path, pure Python (``PythonBackend``);
+* ``"vncorenlp"``: RDRsegmenter's algorithm (``profiles/vncorenlp``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Protocol
+
+from .model.encode import Encoder
+from .model.model import Model
+from .normalize import NormalizeMode, to_nfc
+from .pretokenize import pretokenize
+from .render import Word, words
+
+
+class LineBackend(Protocol):
+    """Segments one line (no newline); offsets index that line."""
+
+    name: str
+
+    def segment_line(self, line: str) -> str: ...
+
+    def tokenize_line(self, line: str) -> list[Word]: ...
+
+
+class SlowPathWarning(UserWarning):
+    """The compiled core is missing, so segmentation runs in pure Python."""
+
+
+_SLOW_MESSAGE = (
+    "tachtu's compiled core is not built (was a C compiler missing at install?): segmentation runs "
+    "50-100x slower in pure Python. Install a C compiler (e.g. apt-get install gcc) and reinstall: "
+    "pip install --force-reinstall --no-binary tachtu tachtu"
+)
+_warned = False
+
+
+def warn_slow_path() -> None:
+    """Warn once per process, on stderr, that the compiled core is missing."""
+    global _warned
+    if not _warned:
+        _warned = True
+        warnings.warn(_SLOW_MESSAGE, SlowPathWarning, stacklevel=3)
+
+
+class PythonBackend:
+    """The reference path: NFC, pretokenize, encode, score, user dictionary, render."""
+
+    name = "python"
+
+    def __init__(self, model: Model, normalize: NormalizeMode = "none", user_dict: object = None,
+                 encoder: Encoder | None = None) -> None:
+        from .model.scorer_ref import ReferenceScorer
+
+        self.encoder = encoder or Encoder(model)
+        self.scorer = ReferenceScorer(model)
+        self.normalize: NormalizeMode = normalize
+        self.user_dict = user_dict
+
+    def tokenize_line(self, line: str) -> list[Word]:
+        norm = to_nfc(line)
+        text = norm.text
+        pieces = pretokenize(text)
+        if not pieces:
+            return []
+        ids, shapes = self.encoder.encode(text, pieces)
+        joins = self.scorer.joins(ids, shapes, [p.kind for p in pieces], [p.space_before for p in pieces])
+        if self.user_dict is not None:
+            joins = self.user_dict.apply(text, pieces, joins)  # type: ignore[attr-defined]
+        return words(line, norm, pieces, joins, self.normalize)
+
+    def segment_line(self, line: str) -> str:
+        return " ".join(w[3] for w in self.tokenize_line(line))
+
+
+class VncorenlpBackend:
+    """RDRsegmenter-identical output (``profiles/vncorenlp``)."""
+
+    name = "vncorenlp"
+
+    def __init__(self) -> None:
+        from .profiles.vncorenlp import RDRSegmenter
+
+        self.rdr = RDRSegmenter.load()
+
+    def tokenize_line(self, line: str) -> list[Word]:
+        return [(line[s:e], s, e, f) for s, e, f in self.rdr.tokenize_line(line)]
+
+    def segment_line(self, line: str) -> str:
+        return self.rdr.segment_line(line)  # type: ignore[no-any-return]
+
+
+def model_backend(model: Model, *, normalize: NormalizeMode, user_dict: object, compiled: bool) -> LineBackend:
+    """The compiled backend when built (and asked for), else the Python one
+    (warning once when the compiled core was wanted but is missing)."""
+    python = PythonBackend(model, normalize, user_dict)
+    if not compiled:
+        return python
+    try:
+        from .model.compiled import CompiledBackend
+    except ImportError:
+        warn_slow_path()
+        return python
+    return CompiledBackend(model, python, normalize, user_dict)
+
+
+__all__ = ["LineBackend", "PythonBackend", "SlowPathWarning", "VncorenlpBackend", "model_backend"]

@@ -1,0 +1,565 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The compiled line path: one line in, the reference path's output out.
+
+``LineSegmenter`` does in C what ``api.Segmenter`` does per line in Python:
+NFC (through ``normalize.to_nfc`` for the rare line that is not NFC), the
+pretokenizer's pieces, their ids and shapes, the scorer (``_scorer.score_line``),
+the user dictionary (``_usertrie``) and rendering (``_render.pxd``).
+
+It splits the line on whitespace into chunks and caches, per distinct chunk
+(and the class of the next non-space character, the only context the
+pretokenizer's lookaheads can see across whitespace), its pieces with their
+ids and shapes.  A cache miss runs the pretokenizer regex *on the line itself*
+at the chunk's position and calls the encoder, so cached values are exactly
+what the reference path computes.
+"""
+
+from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
+from libc.stdlib cimport malloc, calloc, realloc, free
+from libc.string cimport memcpy, memset, memcmp
+
+from ._keys cimport chunk_hash
+from ._render cimport word_spans, write_word
+from ._scorer cimport PAD, CompiledScorer, ScoreBuf, Tables, score_line, scorebuf_free, scorebuf_reserve
+from ._usertrie cimport (PieceMatch, UserTrie, user_dict_apply, user_dict_prefetch, utrie_build,
+                         utrie_free, utrie_piece)
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
+    Py_UCS4* PyUnicode_AsUCS4(object u, Py_UCS4* buffer, Py_ssize_t buflen, int copy_null) except NULL
+    Py_UCS4* PyUnicode_AsUCS4Copy(object u) except NULL
+    void PyMem_Free(void* p)
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    object PyUnicode_Substring(object s, Py_ssize_t start, Py_ssize_t end)
+    int PyUnicode_4BYTE_KIND
+
+cdef enum:
+    CTX_EOL = 0             # classes of the character after a chunk's whitespace
+    CTX_LETTER = 1
+    CTX_DIGIT = 2
+    CTX_OTHER = 3
+    MAX_CACHED_CHUNK = 64   # longer chunks are pretokenized every time
+    CACHE_MAX_ENTRIES = 1 << 18
+    NOGIL_MIN_PIECES = 48   # release the GIL for lines at least this long
+    FLAG_VIA_NFC = 1        # the line was not NFC: pieces index the NFC copy
+    FLAG_MAPPED = 2         # ... and the Normalized map gives original spans
+
+
+# Per-line segmenter.
+cdef struct CEntry:
+    uint64_t hash            # 0: empty slot
+    uint32_t text_off        # into ChunkCache.chars
+    uint32_t n_text
+    uint32_t piece_off       # into ChunkCache.pieces
+    uint32_t n_pieces
+    uint8_t ctx
+
+cdef struct CPiece:
+    uint32_t start           # relative to the chunk
+    uint32_t end
+    int64_t id
+    uint8_t shape
+    uint8_t kind
+    PieceMatch folded        # user dictionary: by the piece's model key
+    PieceMatch exact         # ... by its exact text
+
+cdef struct ChunkCache:
+    CEntry* table
+    uint64_t mask
+    Py_ssize_t count
+    Py_UCS4* chars
+    Py_ssize_t n_chars, cap_chars
+    CPiece* pieces
+    Py_ssize_t n_pieces, cap_pieces
+
+cdef struct Scratch:
+    Py_ssize_t cap_text      # capacity of text/orig (characters)
+    Py_UCS4* text            # the NFC line
+    Py_UCS4* orig            # the original line when it was not NFC
+    Py_ssize_t* map_start    # NFC index -> original span (non-NFC lines)
+    Py_ssize_t* map_end
+    Py_ssize_t cap_pieces
+    uint32_t* pstart
+    uint32_t* pend
+    uint8_t* pkind
+    uint8_t* pspace
+    int64_t* w               # padded ids
+    uint8_t* s               # padded shapes
+    uint8_t* active
+    uint8_t* join
+    int64_t* scores
+    ScoreBuf score           # the scorer's own scratch
+    Py_ssize_t cap_out
+    Py_UCS4* out
+    CPiece* miss             # pieces of the chunk being pretokenized
+    PieceMatch* ufolded      # CPiece.folded/exact of each piece
+    PieceMatch* uexact
+    uint64_t* ukeys          # user dictionary edge keys (2 per piece, see user_dict_prefetch)
+    Py_ssize_t* wstart       # word spans in the original line
+    Py_ssize_t* wend
+
+
+cdef void scratch_free(Scratch* sc) noexcept:
+    free(sc.text); free(sc.orig); free(sc.map_start); free(sc.map_end)
+    free(sc.pstart); free(sc.pend); free(sc.pkind); free(sc.pspace)
+    free(sc.w); free(sc.s); free(sc.active); free(sc.join); free(sc.scores); scorebuf_free(&sc.score)
+    free(sc.out); free(sc.miss); free(sc.ufolded); free(sc.uexact); free(sc.ukeys); free(sc.wstart); free(sc.wend)
+    memset(sc, 0, sizeof(Scratch))
+
+
+cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, const Tables* T) except -1:
+    """Grow the buffers for a line of ``n_chars`` characters (pieces <= chars)."""
+    cdef Py_ssize_t cap
+    if n_chars > sc.cap_text:
+        cap = max(n_chars, 2 * sc.cap_text, 256)
+        scratch_free(sc)
+        sc.cap_text = cap
+        sc.cap_pieces = cap
+        sc.cap_out = 2 * cap + 1
+        sc.text = <Py_UCS4*>malloc(cap * sizeof(Py_UCS4))
+        sc.orig = <Py_UCS4*>malloc(cap * sizeof(Py_UCS4))
+        sc.map_start = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
+        sc.map_end = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
+        sc.pstart = <uint32_t*>malloc(cap * sizeof(uint32_t))
+        sc.pend = <uint32_t*>malloc(cap * sizeof(uint32_t))
+        sc.pkind = <uint8_t*>malloc(cap)
+        sc.pspace = <uint8_t*>malloc(cap)
+        sc.w = <int64_t*>malloc((cap + 2 * PAD) * sizeof(int64_t))
+        sc.s = <uint8_t*>malloc(cap + 2 * PAD)
+        sc.active = <uint8_t*>malloc(cap)
+        sc.join = <uint8_t*>malloc(cap)
+        sc.scores = <int64_t*>malloc(cap * sizeof(int64_t))
+        sc.out = <Py_UCS4*>malloc(sc.cap_out * sizeof(Py_UCS4))
+        sc.miss = <CPiece*>malloc(cap * sizeof(CPiece))
+        sc.ufolded = <PieceMatch*>malloc(cap * sizeof(PieceMatch))
+        sc.uexact = <PieceMatch*>malloc(cap * sizeof(PieceMatch))
+        sc.ukeys = <uint64_t*>malloc(2 * cap * sizeof(uint64_t))
+        sc.wstart = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
+        sc.wend = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
+        if (sc.text == NULL or sc.orig == NULL or sc.map_start == NULL or sc.map_end == NULL
+                or sc.pstart == NULL or sc.pend == NULL or sc.pkind == NULL or sc.pspace == NULL
+                or sc.w == NULL or sc.s == NULL or sc.active == NULL or sc.join == NULL
+                or sc.scores == NULL or sc.out == NULL or sc.miss == NULL
+                or sc.ufolded == NULL or sc.uexact == NULL or sc.ukeys == NULL
+                or sc.wstart == NULL or sc.wend == NULL):
+            scratch_free(sc)
+            raise MemoryError()
+    scorebuf_reserve(&sc.score, T, n_chars)
+    return 0
+
+
+cdef inline int char_ctx(Py_UCS4 c) noexcept nogil:
+    if Py_UNICODE_ISDECIMAL(c):
+        return CTX_DIGIT
+    if Py_UNICODE_ISALNUM(c):
+        return CTX_LETTER
+    return CTX_OTHER
+
+
+cdef void cache_clear(ChunkCache* c) noexcept:
+    free(c.table); free(c.chars); free(c.pieces)
+    memset(c, 0, sizeof(ChunkCache))
+
+
+cdef int cache_init(ChunkCache* c) except -1:
+    cdef Py_ssize_t size = 1 << 12
+    c.table = <CEntry*>calloc(size, sizeof(CEntry))
+    if c.table == NULL:
+        raise MemoryError()
+    c.mask = size - 1
+    c.count = 0
+    return 0
+
+
+cdef inline const CEntry* cache_find(const ChunkCache* c, uint64_t h, const Py_UCS4* text,
+                                     Py_ssize_t n, int ctx) noexcept nogil:
+    cdef uint64_t i = h & c.mask
+    cdef const CEntry* e
+    while c.table[i].hash != 0:
+        e = &c.table[i]
+        if (e.hash == h and e.n_text == n and e.ctx == ctx
+                and memcmp(c.chars + e.text_off, text, n * sizeof(Py_UCS4)) == 0):
+            return e
+        i = (i + 1) & c.mask
+    return NULL
+
+
+cdef int cache_add(ChunkCache* c, uint64_t h, const Py_UCS4* text, Py_ssize_t n, int ctx,
+                   const CPiece* pieces, Py_ssize_t n_pieces) except -1:
+    """Insert a chunk (no Python calls inside: atomic under the GIL)."""
+    cdef Py_ssize_t size, i
+    cdef CEntry* old
+    cdef CEntry* table
+    cdef uint64_t j
+    cdef void* p
+    if c.count + 1 > CACHE_MAX_ENTRIES:
+        cache_clear(c)
+        cache_init(c)
+    if 2 * (c.count + 1) > <Py_ssize_t>(c.mask + 1):
+        size = 2 * (c.mask + 1)
+        table = <CEntry*>calloc(size, sizeof(CEntry))
+        if table == NULL:
+            raise MemoryError()
+        for i in range(c.mask + 1):
+            if c.table[i].hash != 0:
+                j = c.table[i].hash & (size - 1)
+                while table[j].hash != 0:
+                    j = (j + 1) & (size - 1)
+                table[j] = c.table[i]
+        free(c.table)
+        c.table = table
+        c.mask = size - 1
+    if c.n_chars + n > c.cap_chars:
+        size = max(2 * c.cap_chars, c.n_chars + n, 1 << 14)
+        p = realloc(c.chars, size * sizeof(Py_UCS4))
+        if p == NULL:
+            raise MemoryError()
+        c.chars = <Py_UCS4*>p
+        c.cap_chars = size
+    if c.n_pieces + n_pieces > c.cap_pieces:
+        size = max(2 * c.cap_pieces, c.n_pieces + n_pieces, 1 << 12)
+        p = realloc(c.pieces, size * sizeof(CPiece))
+        if p == NULL:
+            raise MemoryError()
+        c.pieces = <CPiece*>p
+        c.cap_pieces = size
+    j = h & c.mask
+    while c.table[j].hash != 0:
+        j = (j + 1) & c.mask
+    c.table[j].hash = h
+    c.table[j].text_off = c.n_chars
+    c.table[j].n_text = n
+    c.table[j].piece_off = c.n_pieces
+    c.table[j].n_pieces = n_pieces
+    c.table[j].ctx = ctx
+    memcpy(c.chars + c.n_chars, text, n * sizeof(Py_UCS4))
+    c.n_chars += n
+    memcpy(c.pieces + c.n_pieces, pieces, n_pieces * sizeof(CPiece))
+    c.n_pieces += n_pieces
+    c.count += 1
+    return 0
+
+
+# ---------------------------------------------------------------------------
+
+
+cdef class LineSegmenter:
+    """One line in, the reference path's output out (see ``compiled.CompiledBackend``)."""
+
+    cdef CompiledScorer scorer
+    cdef object chunk_pieces     # (text, start, end) -> [(start, end, Kind)] or None
+    cdef object word_kind        # Kind.WORD if a run of letters is always one WORD piece, else None
+    cdef object lookup           # Encoder.lookup
+    cdef object to_nfc
+    cdef object is_normalized
+    cdef object normalizer       # None, or form -> normalised form
+    cdef bint user_dict          # a user dictionary is applied (tries below, CPiece.fid/xid)
+    cdef UserTrie user_folded
+    cdef UserTrie user_exact
+    cdef object model_key        # normalize.model_key: what case-insensitive entries compare
+    cdef ChunkCache cache
+    cdef Scratch scratch
+    cdef bint busy
+    cdef int n_slow_spaces
+    cdef Py_UCS4 slow_spaces[64]  # whitespace the regex turns into a piece (U+3000 ...)
+    cdef ChunkCache piece_cache  # (kind, piece text) -> encoder's (id, shape)
+
+    def __cinit__(self):
+        memset(&self.cache, 0, sizeof(ChunkCache))
+        memset(&self.scratch, 0, sizeof(Scratch))
+        memset(&self.piece_cache, 0, sizeof(ChunkCache))
+        memset(&self.user_folded, 0, sizeof(UserTrie))
+        memset(&self.user_exact, 0, sizeof(UserTrie))
+
+    def __init__(self, CompiledScorer scorer, chunk_pieces, piece_re, lookup, to_nfc, is_normalized,
+                 normalizer=None, word_kind=None, user_dict=None):
+        from ..normalize import model_key
+
+        self.scorer = scorer
+        self.model_key = model_key
+        self.user_dict = user_dict is not None
+        if user_dict is not None:
+            (folded, folded_splits), (exact, exact_splits) = user_dict.compiled_tables()
+            utrie_build(&self.user_folded, folded, folded_splits)
+            utrie_build(&self.user_exact, exact, exact_splits)
+        self.chunk_pieces = chunk_pieces
+        self.word_kind = word_kind
+        self.lookup = lookup
+        self.to_nfc = to_nfc
+        self.is_normalized = is_normalized
+        self.normalizer = normalizer
+        cache_init(&self.cache)
+        cache_init(&self.piece_cache)
+        # whitespace characters at which the regex can start a match: lines
+        # containing them go back to the reference path
+        self.n_slow_spaces = 0
+        for code in range(0x3001):
+            ch = chr(code)
+            if ch.isspace() and any(piece_re.match(ch + tail) for tail in ("", " ", "a", "1", ".", "-")):
+                if self.n_slow_spaces >= 64:
+                    raise ValueError("pretokenizer matches too many whitespace characters")
+                self.slow_spaces[self.n_slow_spaces] = code
+                self.n_slow_spaces += 1
+
+    def __dealloc__(self):
+        utrie_free(&self.user_folded)
+        utrie_free(&self.user_exact)
+        cache_clear(&self.cache)
+        scratch_free(&self.scratch)
+        cache_clear(&self.piece_cache)
+
+    cdef inline bint _slow_space(self, Py_UCS4 c) noexcept nogil:
+        cdef int k
+        if c == 32:
+            return False
+        for k in range(self.n_slow_spaces):
+            if self.slow_spaces[k] == c:
+                return True
+        return False
+
+    cdef int _miss(self, Scratch* sc, str text, Py_ssize_t start, Py_ssize_t end,
+                   Py_ssize_t* n_out) except -2:
+        """Pretokenize + encode one chunk into ``sc.miss`` with the regex and the encoder.
+
+        Returns 0, or -1 when the regex does not tile the chunk exactly
+        (the line then goes back to the reference path).  Encoder results
+        are cached per (kind, piece text) in ``piece_cache``."""
+        cdef Py_ssize_t p = start, s, e, k = 0
+        cdef CPiece* piece
+        cdef int kind_code
+        cdef uint64_t h
+        cdef const CEntry* hit
+        cdef CPiece value
+        cdef Py_ssize_t x
+        cdef Py_UCS4* key_chars
+        cdef bint letters = self.word_kind is not None
+        if letters:
+            for x in range(start, end):
+                if Py_UNICODE_ISDECIMAL(sc.text[x]) or not Py_UNICODE_ISALNUM(sc.text[x]):
+                    letters = False
+                    break
+        if letters:      # only letters: one WORD piece (checked at construction)
+            found = ((start, end, self.word_kind),)
+        else:
+            found = self.chunk_pieces(text, start, end)
+        if found is None:
+            return -1
+        for s, e, kind in found:
+            if s != p or e > end or e <= s:
+                return -1
+            kind_code = kind
+            piece = &sc.miss[k]
+            piece.start = s - start
+            piece.end = e - start
+            piece.kind = kind_code
+            h = chunk_hash(sc.text + s, e - s, kind_code)
+            hit = cache_find(&self.piece_cache, h, sc.text + s, e - s, kind_code)
+            if hit != NULL:
+                piece.id = self.piece_cache.pieces[hit.piece_off].id
+                piece.shape = self.piece_cache.pieces[hit.piece_off].shape
+                piece.folded = self.piece_cache.pieces[hit.piece_off].folded
+                piece.exact = self.piece_cache.pieces[hit.piece_off].exact
+            else:
+                piece_text = PyUnicode_Substring(text, s, e)
+                ident, shape = self.lookup(piece_text, kind)
+                if not 0 <= shape < self.scorer.T.n_shapes:
+                    raise ValueError(f"encoder returned shape {shape} out of range")
+                piece.id = ident
+                piece.shape = shape
+                piece.exact = utrie_piece(&self.user_exact, sc.text + s, e - s)
+                if self.user_folded.n_nodes:
+                    key = self.model_key(piece_text)
+                    key_chars = PyUnicode_AsUCS4Copy(key)
+                    piece.folded = utrie_piece(&self.user_folded, key_chars, len(key))
+                    PyMem_Free(key_chars)
+                else:
+                    piece.folded.start = piece.folded.next = 0
+                if e - s <= MAX_CACHED_CHUNK:
+                    value = piece[0]
+                    cache_add(&self.piece_cache, h, sc.text + s, e - s, kind_code, &value, 1)
+            k += 1
+            p = e
+        if p != end:
+            return -1
+        n_out[0] = k
+        return 0
+
+    cdef Py_ssize_t _pieces(self, Scratch* sc, str text, Py_ssize_t n_chars) except -2:
+        """Pieces of the NFC line in ``sc.text``; -1 means: use the reference path."""
+        cdef Py_UCS4* t = sc.text
+        cdef Py_ssize_t i = 0, j, k, n = 0, m, q, n_new = 0
+        cdef int ctx
+        cdef uint64_t h
+        cdef const CEntry* e
+        cdef const CPiece* cp
+        cdef Py_UCS4 c
+        while i < n_chars:
+            c = t[i]
+            if Py_UNICODE_ISSPACE(c):
+                if self._slow_space(c):
+                    return -1
+                i += 1
+                continue
+            j = i + 1
+            while j < n_chars and not Py_UNICODE_ISSPACE(t[j]):
+                j += 1
+            k = j
+            while k < n_chars and Py_UNICODE_ISSPACE(t[k]):
+                if self._slow_space(t[k]):
+                    return -1
+                k += 1
+            ctx = CTX_EOL if k == n_chars else char_ctx(t[k])
+            h = chunk_hash(t + i, j - i, ctx)
+            e = cache_find(&self.cache, h, t + i, j - i, ctx)
+            if e != NULL:
+                cp = self.cache.pieces + e.piece_off
+                m = e.n_pieces
+            else:
+                if self._miss(sc, text, i, j, &n_new) < 0:
+                    return -1
+                cp = sc.miss
+                m = n_new
+                if j - i <= MAX_CACHED_CHUNK:
+                    cache_add(&self.cache, h, t + i, j - i, ctx, cp, m)
+            # copy (no Python call between the lookup and here)
+            for q in range(m):
+                sc.pstart[n] = i + cp[q].start
+                sc.pend[n] = i + cp[q].end
+                sc.pkind[n] = cp[q].kind
+                sc.pspace[n] = q == 0
+                sc.w[PAD + n] = cp[q].id
+                sc.s[PAD + n] = cp[q].shape
+                if self.user_dict:
+                    sc.ufolded[n] = cp[q].folded
+                    sc.uexact[n] = cp[q].exact
+                n += 1
+            i = j
+        return n
+
+    cdef Scratch* _acquire(self) except NULL:
+        cdef Scratch* sc
+        if not self.busy:
+            self.busy = True
+            return &self.scratch
+        sc = <Scratch*>calloc(1, sizeof(Scratch))    # another thread is inside: own buffers
+        if sc == NULL:
+            raise MemoryError()
+        return sc
+
+    cdef void _release(self, Scratch* sc) noexcept:
+        if sc == &self.scratch:
+            self.busy = False
+        else:
+            scratch_free(sc)
+            free(sc)
+
+    cdef Py_ssize_t _segment(self, Scratch* sc, str line, int* flags) except -2:
+        """Run the whole line; fills sc.pstart/pend (NFC) and sc.join.  -1: reference path."""
+        cdef Py_ssize_t n_line = len(line), n_text, n, g
+        cdef str text = line
+        cdef const Tables* T = &self.scorer.T
+        flags[0] = 0
+        scratch_reserve(sc, n_line + 1, T)
+        if not self.is_normalized("NFC", line):
+            norm = self.to_nfc(line)
+            text = norm.text
+            flags[0] = FLAG_VIA_NFC
+            if len(text) > n_line:
+                scratch_reserve(sc, len(text) + 1, T)
+            PyUnicode_AsUCS4(line, sc.orig, sc.cap_text, 0)
+            if norm.starts is not None:
+                flags[0] |= FLAG_MAPPED
+                for g, v in enumerate(norm.starts):
+                    sc.map_start[g] = v
+                for g, v in enumerate(norm.ends):
+                    sc.map_end[g] = v
+        n_text = len(text)
+        if n_text:
+            PyUnicode_AsUCS4(text, sc.text, sc.cap_text, 0)
+        n = self._pieces(sc, text, n_text)
+        if n <= 0:
+            return n
+        for g in range(n - 1):
+            sc.active[g] = self.scorer.joinable(sc.pkind[g], sc.pkind[g + 1], sc.pspace[g + 1])
+            sc.scores[g] = 0
+        if self.user_dict:      # the lookups load while the gaps are scored
+            user_dict_prefetch(&self.user_folded, &self.user_exact, sc.ufolded, sc.uexact, sc.active,
+                               sc.ukeys, n)
+        if n >= NOGIL_MIN_PIECES:
+            with nogil:
+                score_line(T, sc.w, sc.s, n, sc.active, sc.scores, &sc.score)
+        else:
+            score_line(T, sc.w, sc.s, n, sc.active, sc.scores, &sc.score)
+        for g in range(n - 1):
+            sc.join[g] = sc.active[g] and sc.scores[g] > 0
+        sc.join[n - 1] = False
+        if self.user_dict:
+            user_dict_apply(&self.user_folded, &self.user_exact, sc.ufolded, sc.uexact, sc.active,
+                            sc.ukeys, n, sc.join)
+        return n
+
+    def segment_line(self, str line):
+        """Segmented form of one line, or None for the reference path."""
+        cdef Scratch* sc = self._acquire()
+        try:
+            return self._segment_line(sc, line)
+        finally:
+            self._release(sc)
+
+    def tokenize_line(self, str line):
+        """``[(text, start, end, form)]`` of one line, or None for the reference path."""
+        cdef Scratch* sc = self._acquire()
+        try:
+            return self._tokenize_line(sc, line)
+        finally:
+            self._release(sc)
+
+    cdef object _segment_line(self, Scratch* sc, str line):
+        cdef int flags
+        cdef Py_ssize_t n = self._segment(sc, line, &flags)
+        if n < 0:
+            return None
+        if n == 0:
+            return ""
+        if self.normalizer is not None:
+            return " ".join([tok[3] for tok in self._tokens(sc, line, n, flags)])
+        cdef const Py_UCS4* src = sc.orig if flags & FLAG_VIA_NFC else sc.text
+        cdef Py_ssize_t k, n_words = word_spans(sc.join, sc.pstart, sc.pend, n, flags & FLAG_MAPPED, sc.map_start, sc.map_end, sc.wstart, sc.wend), out = 0
+        cdef bint changed = False
+        for k in range(n_words):
+            if k:
+                sc.out[out] = 32
+                out += 1
+            out = write_word(sc.out, src, sc.wstart[k], sc.wend[k], out, &changed)
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.out, out)
+
+    cdef list _tokens(self, Scratch* sc, str line, Py_ssize_t n, int flags):
+        cdef const Py_UCS4* src = sc.orig if flags & FLAG_VIA_NFC else sc.text
+        cdef Py_ssize_t k, s, e, length, n_words = word_spans(sc.join, sc.pstart, sc.pend, n, flags & FLAG_MAPPED, sc.map_start, sc.map_end, sc.wstart, sc.wend)
+        cdef list tokens = []
+        cdef bint changed
+        for k in range(n_words):
+            s = sc.wstart[k]
+            e = sc.wend[k]
+            word = PyUnicode_Substring(line, s, e)
+            changed = False
+            length = write_word(sc.out, src, s, e, 0, &changed)
+            if not changed:
+                form = word    # no whitespace inside: the same characters
+            else:
+                form = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.out, length)
+            if self.normalizer is not None:
+                form = self.normalizer(form)
+            tokens.append((word, s, e, form))
+        return tokens
+
+    cdef object _tokenize_line(self, Scratch* sc, str line):
+        cdef int flags
+        cdef Py_ssize_t n = self._segment(sc, line, &flags)
+        if n < 0:
+            return None
+        if n == 0:
+            return []
+        return self._tokens(sc, line, n, flags)

@@ -1,0 +1,66 @@
+# cython: language_level=3
+"""C declarations of the compiled gap scorer (``_scorer.pyx``), for the
+compiled line path (``_line.pyx``) that calls it once per line."""
+
+from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
+
+from ._keys cimport WTable
+
+cdef enum:
+    MAX_SLOTS = 8           # spec.MAX_SLOTS: values per template
+    PAD = 2                 # features.PAD: BOS/EOS cells on each side of every row
+    N_KINDS_MAX = 16        # piece kinds the joinable table holds
+
+cdef struct TSpec:          # one template, as ``spec.Template`` says
+    int mode                # MODE_DENSE / MODE_PER_ID / MODE_HASHED (see _scorer.pyx)
+    uint64_t start          # key_start(template number)
+    int n                   # slots
+    uint8_t src[MAX_SLOTS]  # SRC_ID / SRC_ROW / SRC_CONST
+    uint8_t row[MAX_SLOTS]  # SRC_ROW: which byte row (0: shapes, then 4 per dictionary)
+    int off[MAX_SLOTS]      # offset from piece b (-2 ... 3)
+    uint8_t cap[MAX_SLOTS]  # SRC_ROW: values above it read as it (0: no cap)
+    uint64_t value[MAX_SLOTS]   # SRC_CONST: the value
+    int64_t stride[MAX_SLOTS]   # MODE_DENSE / MODE_PER_ID: index weight of the slot (0: none)
+    int id_slot             # MODE_PER_ID: the slot holding the syllable id
+    int32_t* table          # MODE_DENSE / MODE_PER_ID
+
+cdef struct Tables:         # everything the scorer reads; built once per model, read-only after
+    WTable weights          # every feature key of the model
+    WTable dicts            # dictionary entry key -> bitmask of dictionaries
+    uint64_t* dict_bits     # prefilter: bit (key >> dict_bits_shift) set for every entry
+    int dict_bits_shift
+    TSpec* specs
+    int n_specs
+    int n_shapes
+    int64_t n_ids           # ids in [0, n_ids) use the per-id tables
+    int n_dicts             # dictionaries matched (the model's)
+    int n_rows              # byte rows per line: shapes + 4 per dictionary any template reads
+    int max_dict            # spec.MAX_DICT_WORD
+    int32_t* match_weights  # DICT_MATCH[dict][relation][length 0..max_dict]
+    int rel_inside, rel_left, rel_right
+    uint64_t dict_start     # key_start(spec.DICT_WORD)
+    int64_t bos_id, eos_id
+    uint8_t bos_shape, eos_shape
+    uint8_t lower_shape, title_shape
+    int title_line_min      # features.TITLE_LINE_MIN
+
+cdef struct ScoreBuf:       # per-line scratch of ``score_line``, reusable across lines
+    Py_ssize_t cap          # pieces it has room for
+    uint8_t* rows           # n_rows rows of cap + 2 * PAD bytes
+    uint64_t* keybuf        # hashed keys of the line, with their gap in keygap
+    uint32_t* keygap
+
+cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -1
+cdef void scorebuf_free(ScoreBuf* buf) noexcept
+cdef void score_line(const Tables* T, int64_t* w, uint8_t* s, Py_ssize_t n, const uint8_t* active,
+                     int64_t* scores, ScoreBuf* buf) noexcept nogil
+
+cdef class CompiledScorer:
+    cdef Tables T
+    cdef uint8_t joinable_table[N_KINDS_MAX * N_KINDS_MAX * 2]
+    cdef object model
+    cdef list _run(self, ids, shapes, kinds, spaces, bint want_scores)
+    cdef inline bint joinable(self, int left, int right, bint space) noexcept nogil:
+        if left < 0 or right < 0 or left >= N_KINDS_MAX or right >= N_KINDS_MAX:
+            return False
+        return self.joinable_table[(left * N_KINDS_MAX + right) * 2 + space]

@@ -1,0 +1,122 @@
+"""The compiled backend: the C line path (``_line.pyx``) wired to this
+package's own pretokenizer regex, encoder and normaliser, so its output is
+identical to the Python backend's.  The few lines the C path does not take
+(``LineSegmenter`` returns None) go to the Python backend.
+
+Importing this module fails with ``ImportError`` when the extension is not
+built; ``backends.model_backend`` then uses the Python backend.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..pretokenize import Kind
+from ._line import LineSegmenter
+from ._scorer import CompiledScorer
+
+
+def chunk_pieces_function() -> Callable[[str, int, int], list[tuple[int, int, Kind]] | None]:
+    """``chunk_pieces(text, start, end)``: the pieces ``pretokenize(text)`` has in
+    ``text[start:end]``, a run of non-whitespace characters, as ``(start, end, kind)``.
+
+    Matches as ``pretokenize.pretokenize`` does (kinds from ``piece_kind``);
+    the regex runs on the whole line, so its look-arounds see the real context.
+    Returns None if the matches do not tile the run exactly.
+    """
+    from ..pretokenize import PIECE_RE, piece_kind
+
+    match = PIECE_RE.match
+
+    def chunk_pieces(text: str, start: int, end: int) -> list[tuple[int, int, Kind]] | None:
+        out = []
+        pos = start
+        while pos < end:
+            m = match(text, pos)
+            if m is None:
+                return None
+            s, e = m.span()
+            if s != pos or e > end or e <= s:
+                return None
+            kind = piece_kind(m)
+            out.append((s, e, kind))
+            pos = e
+        return out
+
+    return chunk_pieces
+
+
+_LETTER_PROBES = ("a", "Nguyễn", "TP", "Tp", "PGS", "ThS", "www", "http", "ftp", "com", "vn", "v", "N", "Đ", "ĐH", "²", "Ⅻ")
+
+
+def _letters_are_one_word(chunk_pieces: Callable[[str, int, int], list[tuple[int, int, Kind]] | None]) -> bool:
+    """Whether a run of letters is one WORD piece in every context, as the
+    pretokenizer regex is written today; the compiled path then skips the
+    regex for such runs.  Checked on probes at load time (and by the tests)."""
+    for probe in _LETTER_PROBES:
+        for line in (probe, f"{probe} a", f"{probe} 1", f"x {probe} . a", f"{probe}  .", f". {probe}"):
+            if chunk_pieces(line, line.index(probe), line.index(probe) + len(probe)) != [
+                (line.index(probe), line.index(probe) + len(probe), Kind.WORD)
+            ]:
+                return False
+    return True
+
+
+class CompiledBackend:
+    """Compiled per-line segmentation, byte-identical to ``PythonBackend``.
+
+    Args:
+        model: the loaded ``Model`` (or its ``CompiledScorer``, to share one).
+        python: the ``PythonBackend`` of the same model and settings: its
+            encoder fills the C caches, and it takes the lines the C path hands back.
+        normalize: the output normalisation mode.
+        user_dict: a ``UserDict`` to apply to the join decisions, or None
+            (matched in C: ``_usertrie.user_dict_apply``).
+    """
+
+    name = "compiled"
+
+    def __init__(self, model: object, python: object, normalize: str = "none", user_dict: object = None) -> None:
+        import unicodedata
+
+        from .. import normalize as normalize_module
+        from .. import pretokenize as pretokenize_module
+
+        self.scorer = model if isinstance(model, CompiledScorer) else CompiledScorer(model)
+        self.python = python
+        normalizer = None
+        if normalize != "none":
+            mode = normalize
+
+            def normalizer(form: str) -> str:
+                return normalize_module.normalize_output(form, mode)  # type: ignore[arg-type]
+
+        chunk_pieces = chunk_pieces_function()
+        self._line = LineSegmenter(
+            self.scorer,
+            chunk_pieces,
+            pretokenize_module.PIECE_RE,
+            python.encoder.lookup,  # type: ignore[attr-defined]
+            normalize_module.to_nfc,
+            unicodedata.is_normalized,
+            normalizer,
+            Kind.WORD if _letters_are_one_word(chunk_pieces) else None,
+            user_dict,
+        )
+        self._crosses_space = pretokenize_module.CROSSES_SPACE.search
+
+    # The chunk cache assumes no piece spans whitespace; lines where one does
+    # (a spaced number, see ``pretokenize.CROSSES_SPACE``) go to the Python backend.
+    def segment_line(self, line: str) -> str:
+        if not (" . " in line and self._crosses_space(line)):
+            out = self._line.segment_line(line)
+            if out is not None:
+                return out  # type: ignore[no-any-return]
+        return self.python.segment_line(line)  # type: ignore[attr-defined, no-any-return]
+
+    def tokenize_line(self, line: str) -> list[tuple[str, int, int, str]]:
+        if not (" . " in line and self._crosses_space(line)):
+            out = self._line.tokenize_line(line)
+            if out is not None:
+                return out  # type: ignore[no-any-return]
+        return self.python.tokenize_line(line)  # type: ignore[attr-defined, no-any-return]
