@@ -473,6 +473,14 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 # -- argument parsing ----------------------------------------------------------------
+def cmd_info(args: argparse.Namespace) -> int:
+    from . import info
+
+    facts = info.collect(args.model)
+    print(json.dumps(facts, ensure_ascii=False, indent=2) if args.json else info.render(facts))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Vietnamese word segmentation: joins the syllables of each word with '_'."
@@ -546,6 +554,11 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model file")
     tr.add_argument("--quiet", "-q", action="store_true", help="no training log on stderr")
     tr.set_defaults(func=cmd_train)
+
+    inf = sub.add_parser("info", help="version, backend, model file and its templates (for bug reports)")
+    inf.add_argument("--model", default=None, help="a model file (default: the bundled model)")
+    inf.add_argument("--json", action="store_true", help="print the facts as JSON")
+    inf.set_defaults(func=cmd_info)
     return parser
 
 

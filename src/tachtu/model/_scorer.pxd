@@ -20,8 +20,12 @@ cdef struct TSpec:          # one template, as ``spec.Template`` says
     int off[MAX_SLOTS]      # offset from piece b (-2 ... 3)
     uint8_t cap[MAX_SLOTS]  # SRC_ROW: values above it read as it (0: no cap)
     uint64_t value[MAX_SLOTS]   # SRC_CONST: the value
-    int64_t stride[MAX_SLOTS]   # MODE_DENSE / MODE_PER_ID: index weight of the slot (0: none)
-    int id_slot             # MODE_PER_ID: the slot holding the syllable id
+    int id_off              # MODE_PER_ID: offset of the syllable id
+    int n_idx               # MODE_DENSE / MODE_PER_ID: the row slots that index the table ...
+    uint8_t idx_row[MAX_SLOTS]  # ... their row, offset and cap (255: none) ...
+    int idx_off[MAX_SLOTS]
+    uint8_t idx_cap[MAX_SLOTS]
+    int64_t idx_stride[MAX_SLOTS]   # ... and index weight
     int32_t* table          # MODE_DENSE / MODE_PER_ID
 
 cdef struct Tables:         # everything the scorer reads; built once per model, read-only after

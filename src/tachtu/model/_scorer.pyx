@@ -30,7 +30,7 @@ every template's weight to every active gap.
 
 from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
 from libc.stdlib cimport malloc, calloc, free
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 
 from ._keys cimport (WTable, key_start, key_add, key_end, wt_init, wt_free, wt_put, wt_get,
                      wt_prefetch)
@@ -164,6 +164,17 @@ cdef inline uint64_t slot_value(const TSpec* sp, int j, const int64_t* wg, uint8
     return v
 
 
+cdef inline int64_t table_index(const TSpec* sp, uint8_t** rows, Py_ssize_t g) noexcept nogil:
+    """Index of the row slots' values in ``sp.table`` (before the id, for per-id tables)."""
+    cdef int64_t idx = 0
+    cdef uint8_t v
+    cdef int j
+    for j in range(sp.n_idx):
+        v = rows[sp.idx_row[j]][g + sp.idx_off[j]]
+        idx += (v if v < sp.idx_cap[j] else sp.idx_cap[j]) * sp.idx_stride[j]
+    return idx
+
+
 cdef inline uint64_t spec_key(const TSpec* sp, const int64_t* wg, uint8_t** rows, Py_ssize_t g) noexcept nogil:
     cdef uint64_t h = sp.start
     cdef int j
@@ -182,8 +193,8 @@ cdef void score_templates(const Tables* T, const int64_t* w, uint8_t** rows, Py_
     ``PREFETCH_AHEAD`` keys ahead, so the weight table's cache misses overlap.
     """
     cdef Py_ssize_t g, k, nkeys = 0
-    cdef int64_t idx, ident, total
-    cdef int t, j
+    cdef int64_t ident, total
+    cdef int t
     cdef const TSpec* sp
     cdef const int64_t* wg
     cdef const WTable* wt = &T.weights
@@ -195,20 +206,12 @@ cdef void score_templates(const Tables* T, const int64_t* w, uint8_t** rows, Py_
         for t in range(T.n_specs):
             sp = &T.specs[t]
             if sp.mode == MODE_DENSE:
-                idx = 0
-                for j in range(sp.n):
-                    if sp.stride[j]:
-                        idx += <int64_t>slot_value(sp, j, wg, rows, g) * sp.stride[j]
-                total += sp.table[idx]
+                total += sp.table[table_index(sp, rows, g)]
                 continue
             if sp.mode == MODE_PER_ID:
-                ident = wg[sp.off[sp.id_slot]]
+                ident = wg[sp.id_off]
                 if <uint64_t>ident < <uint64_t>T.n_ids:
-                    idx = ident
-                    for j in range(sp.n):
-                        if sp.stride[j]:
-                            idx += <int64_t>slot_value(sp, j, wg, rows, g) * sp.stride[j]
-                    total += sp.table[idx]
+                    total += sp.table[ident + table_index(sp, rows, g)]
                     continue
             keybuf[nkeys] = spec_key(sp, wg, rows, g)
             keygap[nkeys] = <uint32_t>g
@@ -302,7 +305,7 @@ cdef build_spec(Tables* T, TSpec* sp, template):
         sp.off[j] = slot.offset
         if slot.source == Source.ID:
             sp.src[j] = SRC_ID
-            sp.id_slot = j
+            sp.id_off = slot.offset
             n_id += 1
         elif slot.source == Source.CONST:
             sp.src[j] = SRC_CONST
@@ -318,26 +321,33 @@ cdef build_spec(Tables* T, TSpec* sp, template):
             combos *= size
     if n_id == 0 and combos <= DENSE_MAX:
         sp.mode = MODE_DENSE
-        set_strides(sp, sizes, 1)
+        set_index(sp, sizes, 1)
         fill_table(T, sp, sizes, combos, 1)
     elif n_id == 1 and combos <= PER_ID_MAX_COMBOS:
         sp.mode = MODE_PER_ID
-        set_strides(sp, sizes, T.n_ids)
+        set_index(sp, sizes, T.n_ids)
         fill_table(T, sp, sizes, combos, T.n_ids)
     else:
         sp.mode = MODE_HASHED
 
-cdef set_strides(TSpec* sp, list sizes, int64_t unit):
-    """Mixed-radix index weights of the finite slots, the last the least
-    significant, all times ``unit`` (the per-id tables' id range)."""
-    cdef int j
+
+cdef set_index(TSpec* sp, list sizes, int64_t unit):
+    """The row slots that index the table, with their mixed-radix weights: the
+    last slot least significant, all times ``unit`` (the per-id tables' id
+    range).  Shape rows are never capped (cap 255: values are below it)."""
+    cdef int j, k = 0
     cdef int64_t stride = unit
     for j in range(sp.n - 1, -1, -1):
-        if sizes[j] is None or sizes[j] == 1:
-            sp.stride[j] = 0
-        else:
-            sp.stride[j] = stride
-            stride *= sizes[j]
+        if sp.src[j] != SRC_ROW:
+            continue
+        sp.idx_row[k] = sp.row[j]
+        sp.idx_off[k] = sp.off[j]
+        sp.idx_cap[k] = sp.cap[j] if sp.cap[j] else 255
+        sp.idx_stride[k] = stride
+        stride *= sizes[j]
+        k += 1
+    sp.n_idx = k
+
 
 cdef fill_table(const Tables* T, TSpec* sp, list sizes, Py_ssize_t combos, int64_t n_ids):
     """``sp.table[combo * n_ids + id]``: the weight of every value combination."""
@@ -361,6 +371,22 @@ cdef fill_table(const Tables* T, TSpec* sp, list sizes, Py_ssize_t combos, int64
             for j in range(sp.n):
                 h = key_add(h, <uint64_t>ident if sp.src[j] == SRC_ID else values[j])
             sp.table[combo * n_ids + ident] = wt_get(&T.weights, key_end(h))
+
+cdef order_by_mode(TSpec* specs, int n):
+    """Dense, then per-id, then hashed templates (sums do not depend on the
+    order; grouping them keeps the per-gap loop's branches predictable)."""
+    cdef TSpec* copy = <TSpec*>malloc(max(n, 1) * sizeof(TSpec))
+    cdef int mode, t, k = 0
+    if copy == NULL:
+        raise MemoryError()
+    for mode in (MODE_DENSE, MODE_PER_ID, MODE_HASHED):
+        for t in range(n):
+            if specs[t].mode == mode:
+                copy[k] = specs[t]
+                k += 1
+    memcpy(specs, copy, n * sizeof(TSpec))
+    free(copy)
+
 
 cdef build_joinable(uint8_t* table):
     """``joinable(kind, kind, space)`` for every pair of piece kinds."""
@@ -420,6 +446,7 @@ cdef class CompiledScorer:
         for template in model.templates:
             build_spec(T, &T.specs[T.n_specs], template)
             T.n_specs += 1
+        order_by_mode(T.specs, T.n_specs)
         build_joinable(self.joinable_table)
 
     def __dealloc__(self):

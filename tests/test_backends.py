@@ -1,0 +1,61 @@
+"""Explicit line backends: ``Segmenter.backend`` names the one in use, and a
+missing compiled core is said once, on stderr, instead of silently running slow."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+from tachtu import backends
+from tachtu.api import Segmenter
+from tachtu.info import collect, render
+
+
+def test_backend_names() -> None:
+    assert Segmenter(compiled=False).backend == "python"
+    assert Segmenter(profile="vncorenlp").backend == "vncorenlp"
+    pytest.importorskip("tachtu.model._line")
+    assert Segmenter().backend == "compiled"
+
+
+def test_missing_compiled_core_warns_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "tachtu.model.compiled", None)  # import fails as if never built
+    monkeypatch.setattr(backends, "_warned", False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first = Segmenter()
+        second = Segmenter()
+    assert first.backend == second.backend == "python"
+    slow = [w for w in caught if issubclass(w.category, backends.SlowPathWarning)]
+    assert len(slow) == 1
+    assert "50-100x slower" in str(slow[0].message) and "C compiler" in str(slow[0].message)
+    assert first.segment("Nhà Trắng cho biết") == "Nhà_Trắng cho biết"
+
+
+def test_no_warning_when_python_is_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "tachtu.model.compiled", None)
+    monkeypatch.setattr(backends, "_warned", False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Segmenter(compiled=False)
+    assert not caught
+
+
+def test_info_facts() -> None:
+    facts = collect()
+    model = facts["model"]
+    assert isinstance(model, dict)
+    assert facts["backend"] in ("compiled", "python")
+    assert len(model["templates"]) == 32 and model["templates"][6] == "6 BC id:0 id:1"
+    assert model["vocabulary"] > 1000 and len(model["dictionaries"]) == 2
+    assert "templates" in render(facts) and "backend" in render(facts)
+
+
+def test_info_cli_json() -> None:
+    out = subprocess.run([sys.executable, "-m", "tachtu", "info", "--json"], capture_output=True, text=True, check=True)
+    facts = json.loads(out.stdout)
+    assert {"version", "backend", "model"} <= set(facts) and facts["model"]["templates"]
