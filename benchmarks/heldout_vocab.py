@@ -10,7 +10,9 @@ training data itself:
    a letter; a type is the ``word_key`` form, so case and tone placement do
    not split it), in four strata by syllable count: 2, 3, 4, 5+;
 3. in each stratum, the ``--fraction`` (10%) of types with the lowest hash of
-   their key: deterministic, independent of line order, no random state;
+   their key: deterministic, independent of line order, no random state
+   (``--max-count N``: only among the types seen at most N times; by default
+   frequent words are sampled too, and they pull many sentences out);
 4. every training sentence holding one of the sampled words goes to the
    held-out set (distinct lines); the model trains on the rest with the
    recipe of ``scripts/train_default_model.sh`` (``tachtu.model.train.train``,
@@ -87,14 +89,19 @@ def word_hash(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def word_types(lines: Iterable[str]) -> dict[str, set[str]]:
-    """The multi-syllable word types (keys) of the gold lines, by stratum."""
-    by_stratum: dict[str, set[str]] = {s: set() for s in STRATA}
+def word_types(lines: Iterable[str], max_count: int | None = None) -> dict[str, set[str]]:
+    """The multi-syllable word types (keys) of the gold lines, by stratum; with
+    ``max_count``, only those seen at most that many times."""
+    counts: Counter[str] = Counter()
     for line in lines:
         for token in line.split():
             key = candidate_key(token) if "_" in token else None
             if key is not None:
-                by_stratum[stratum(key.count(" ") + 1)].add(key)
+                counts[key] += 1
+    by_stratum: dict[str, set[str]] = {s: set() for s in STRATA}
+    for key, n in counts.items():
+        if max_count is None or n <= max_count:
+            by_stratum[stratum(key.count(" ") + 1)].add(key)
     return by_stratum
 
 
@@ -186,9 +193,10 @@ def training_mix(data_root: Path, limit: int | None = None) -> list[str]:
     return lines[:limit] if limit else lines
 
 
-def split_folder(out: Path, fraction: float, strict: bool, limit: int | None) -> Path:
+def split_folder(out: Path, fraction: float, strict: bool, limit: int | None, max_count: int | None = None) -> Path:
     """Where the split of these settings is cached."""
-    return out / f"split-{'strict' if strict else 'keep'}-{fraction:g}-{limit or 'all'}"
+    cap = f"-max{max_count}" if max_count is not None else ""
+    return out / f"split-{'strict' if strict else 'keep'}-{fraction:g}{cap}-{limit or 'all'}"
 
 
 def build_split(
@@ -198,19 +206,23 @@ def build_split(
     fraction: float = DEFAULT_FRACTION,
     strict: bool = True,
     limit: int | None = None,
+    max_count: int | None = None,
     reuse: bool = False,
 ) -> Split:
-    """Build (or, with ``reuse``, load) the split of these settings under ``out``."""
-    folder = split_folder(out, fraction, strict, limit)
+    """Build (or, with ``reuse``, load) the split of these settings under ``out``
+    (``max_count``: sample only among the types seen at most that often)."""
+    folder = split_folder(out, fraction, strict, limit, max_count)
     meta_file = folder / "split.json"
     settings = {"version": SPLIT_VERSION, "fraction": fraction, "strict": strict, "limit": limit}
+    if max_count is not None:
+        settings["max_count"] = max_count
     if reuse and meta_file.is_file():
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         if meta.get("settings") == settings:
             return Split(**{**meta["split"], "seconds": 0.0})
     t0 = time.perf_counter()
     lines = training_mix(data_root, limit)
-    types = word_types(lines)
+    types = word_types(lines, max_count)
     sampled = sample_words(types, fraction)
     train, heldout = split_lines(lines, sampled)
     (folder / "lexicons").mkdir(parents=True, exist_ok=True)
@@ -333,7 +345,7 @@ def markdown_table(tag: str, split: Split, result: dict[str, Any]) -> str:
     notes = (
         f"\nSplit: {split.train_lines} training lines, {split.heldout_lines} held-out sentences "
         f"({result['heldout_gold_words']} gold words, {result['oov_words']} out of the training vocabulary); "
-        "sampled types by length (of all types): "
+        "sampled types by length (of the candidate types): "
         + ", ".join(f"{s}: {split.sampled.get(s, 0)} ({split.types.get(s, 0)})" for s in STRATA)
         + f"; their occurrences in the held-out set: "
         + ", ".join(f"{s}: {n[s]}" for s in STRATA)
@@ -352,6 +364,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="extra keyword argument of tachtu.model.train.train (repeatable), e.g. c=0.1")
     parser.add_argument("--reuse", action="store_true", help="reuse the split of these settings when already built")
     parser.add_argument("--model", type=Path, default=None, help="evaluate this model file instead of training one")
+    parser.add_argument("--max-count", type=int, default=None, metavar="N",
+                        help="sample only among the types seen at most N times in the training mix, so that "
+                             "frequent words do not pull out a large share of the data (default: all types)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N lines of the training mix (quick run)")
     parser.add_argument("--json", type=Path, default=None, help="result file (default: OUT/SPLIT/result-TAG.json)")
     args = parser.parse_args(argv)
@@ -368,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     t0 = time.perf_counter()
     split = build_split(args.data_root, args.out, fraction=args.fraction, strict=not args.keep_lexicons,
-                        limit=args.limit, reuse=args.reuse)
+                        limit=args.limit, max_count=args.max_count, reuse=args.reuse)
     log(f"split in {split.folder}: {split.train_lines} training lines, {split.heldout_lines} held out")
     tag = run_tag(parse_train_args(args.train_arg), args.model)
     train_seconds = 0.0
@@ -391,6 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         strict=not args.keep_lexicons,
         fraction=args.fraction,
         limit=args.limit,
+        max_count=args.max_count,
         split=asdict(split),
         seconds={"split": split.seconds, "train": train_seconds, "evaluate": time.perf_counter() - t2,
                  "total": time.perf_counter() - t0},

@@ -48,6 +48,9 @@ def test_word_types_by_stratum(hv: ModuleType) -> None:
     assert "hợp tác xã" in types["3"] and "uỷ ban nhân dân" in types["4"]
     assert "chủ nghĩa xã hội" in types["4"] and types["5+"] == {"bộ giáo dục và đào tạo"}
     assert hv.candidate_key("84_._4") is None and hv.candidate_key("Hà") is None
+    rare = hv.word_types(LINES, max_count=2)  # types seen at most twice, in any case
+    assert {"hà nội", "xe buýt", "ban hành"} <= rare["2"] < types["2"] and rare["5+"] == types["5+"]
+    assert not {"làm việc", "công ty", "học sinh", "bác sĩ"} & rare["2"]  # 3, 4, 3, 3 times
 
 
 def test_sample_is_deterministic_and_stratified(hv: ModuleType) -> None:
