@@ -213,9 +213,11 @@ def build_split(
     (``max_count``: sample only among the types seen at most that often)."""
     folder = split_folder(out, fraction, strict, limit, max_count)
     meta_file = folder / "split.json"
-    settings = {"version": SPLIT_VERSION, "fraction": fraction, "strict": strict, "limit": limit}
-    if max_count is not None:
-        settings["max_count"] = max_count
+    inputs = [rel for rel, _ in TRAIN_MIX] + list(LEXICONS)
+    settings: dict[str, Any] = {
+        "version": SPLIT_VERSION, "fraction": fraction, "strict": strict, "limit": limit, "max_count": max_count,
+        "data": {rel: (data_root / rel).stat().st_size for rel in inputs},  # rebuild when the data changes
+    }
     if reuse and meta_file.is_file():
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         if meta.get("settings") == settings:
@@ -336,11 +338,16 @@ def markdown_table(tag: str, split: Split, result: dict[str, Any]) -> str:
     """One row per run: held-out F1, recall of sampled words by length, R_iv/R_oov, UD dev."""
     r = result["sampled_recall"]
     n = result["sampled_occurrences"]
-    head = "| model | held-out F1 | " + " | ".join(f"recall {s}" for s in STRATA) + " | recall all | R_iv | R_oov | UD dev F1 |"
+    head = (
+        "| model | held-out F1 | "
+        + " | ".join(f"recall {s}" for s in STRATA)
+        + " | recall all | R_iv | R_oov | UD dev F1 |"
+    )
     row = (
         f"| {tag} | {_cell(result['heldout_f1'])} | "
         + " | ".join(_cell(r[s]) for s in STRATA)
-        + f" | {_cell(r['all'])} | {_cell(result['r_iv'])} | {_cell(result['r_oov'])} | {_cell(result.get('ud_dev_f1'))} |"
+        + f" | {_cell(r['all'])} | {_cell(result['r_iv'])} | {_cell(result['r_oov'])}"
+        + f" | {_cell(result.get('ud_dev_f1'))} |"
     )
     notes = (
         f"\nSplit: {split.train_lines} training lines, {split.heldout_lines} held-out sentences "
@@ -356,10 +363,14 @@ def markdown_table(tag: str, split: Split, result: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT, help=f"folder holding data/ (default: {DEFAULT_DATA_ROOT})")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"work folder for the split and models (default: {DEFAULT_OUT})")
-    parser.add_argument("--fraction", type=float, default=DEFAULT_FRACTION, help="share of the word types of each length to hold out (default: %(default)s)")
-    parser.add_argument("--keep-lexicons", action="store_true", help="do not remove the sampled words from the lexicons")
+    parser.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT,
+                        help=f"folder holding data/ (default: {DEFAULT_DATA_ROOT})")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help=f"work folder for the split and models (default: {DEFAULT_OUT})")
+    parser.add_argument("--fraction", type=float, default=DEFAULT_FRACTION,
+                        help="share of the word types of each length to hold out (default: %(default)s)")
+    parser.add_argument("--keep-lexicons", action="store_true",
+                        help="do not remove the sampled words from the lexicons")
     parser.add_argument("--train-arg", action="append", default=[], metavar="KEY=VALUE",
                         help="extra keyword argument of tachtu.model.train.train (repeatable), e.g. c=0.1")
     parser.add_argument("--reuse", action="store_true", help="reuse the split of these settings when already built")
@@ -367,7 +378,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-count", type=int, default=None, metavar="N",
                         help="sample only among the types seen at most N times in the training mix, so that "
                              "frequent words do not pull out a large share of the data (default: all types)")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N lines of the training mix (quick run)")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="only the first N lines of the training mix (quick run)")
     parser.add_argument("--json", type=Path, default=None, help="result file (default: OUT/SPLIT/result-TAG.json)")
     args = parser.parse_args(argv)
     if not 0 < args.fraction < 1:
