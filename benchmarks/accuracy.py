@@ -12,20 +12,29 @@ Usage::
     PYTHONPATH=src python benchmarks/accuracy.py
     PYTHONPATH=src python benchmarks/accuracy.py --systems tachtu --model my.bin --json out.json
     PYTHONPATH=src python benchmarks/accuracy.py --cases lower,upper,title  # also re-cased copies
+    PYTHONPATH=src python benchmarks/accuracy.py --cases nodia,mixed        # diacritics stripped
 
 Prints Markdown tables (F1 and sentence exact match, system × dataset).
 With ``--cases``, each dataset is also scored with gold and input lower- or
 upper-cased or Title Cased (dataset keys ``vlsp2013-dev:upper`` …): text from
 chat, search queries and headlines, where the case that marks names is missing.
+``nodia`` strips every diacritic from gold and input alike
+(``tachtu.normalize.strip_diacritics``: tone marks, ``ă â ê ô ơ ư đ`` → ``a a e o
+o u d``, case kept), as text typed without them; ``mixed`` strips them from a
+deterministic 40% of the syllables of each line (``strip_some_syllables``), as
+text where only some marks were typed.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import itertools
 import json
 import re
 import sys
 import time
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -61,8 +70,53 @@ def title_case(line: str) -> str:
     return _SYLLABLE_START.sub(lambda m: m.group().upper(), line)
 
 
-#: case variants for --cases: name -> how gold and input lines are re-cased
-CASES = {"lower": str.lower, "upper": str.upper, "title": title_case}
+_SYLLABLE = re.compile(r"[^\s_]+")
+
+#: share of the syllables of a line that ``strip_some_syllables`` strips
+MIXED_FRACTION = 0.4
+
+
+def strip_all(line: str) -> str:
+    """The line without diacritics (NFC first, so that stripping is complete and 1:1)."""
+    from tachtu.normalize import strip_diacritics
+
+    return strip_diacritics(unicodedata.normalize("NFC", line))
+
+
+def strip_some_syllables(line: str, fraction: float = MIXED_FRACTION) -> str:
+    """The line with the diacritics of some of its syllables (runs of characters
+    other than whitespace and ``_``) stripped: syllable ``k`` is stripped when a
+    hash of the line and ``k`` falls below ``fraction``, so the choice is the same
+    on every run and machine and independent of the other lines."""
+    from tachtu.normalize import strip_diacritics
+
+    line = unicodedata.normalize("NFC", line)
+    position = itertools.count()
+
+    def pick(match: re.Match[str]) -> str:
+        digest = hashlib.blake2b(f"{next(position)}\t{line}".encode("utf-8"), digest_size=8).digest()
+        picked = int.from_bytes(digest, "big") < fraction * 2**64
+        return strip_diacritics(match.group()) if picked else match.group()
+
+    return _SYLLABLE.sub(pick, line)
+
+
+#: case variants for --cases: name -> how gold and input lines are rewritten
+CASES = {
+    "lower": str.lower,
+    "upper": str.upper,
+    "title": title_case,
+    "nodia": strip_all,
+    "mixed": strip_some_syllables,
+}
+#: how a case variant is named in table headings
+CASE_TITLES = {
+    "lower": "lower-cased",
+    "upper": "upper-cased",
+    "title": "title-cased",
+    "nodia": "no diacritics",
+    "mixed": f"{MIXED_FRACTION:.0%} of syllables without diacritics",
+}
 
 #: how many example lines of character changes to keep per system and dataset
 MAX_EXAMPLES = 3
@@ -177,7 +231,7 @@ def _char_count(line: str) -> int:
 def dataset_title(key: str) -> str:
     """Table heading of a dataset key, ``name`` or ``name:case``."""
     name, _, case = key.partition(":")
-    return f"{DATASETS[name][0]}, {case}-cased" if case else DATASETS[name][0]
+    return f"{DATASETS[name][0]}, {CASE_TITLES[case]}" if case else DATASETS[name][0]
 
 
 def run(
@@ -189,7 +243,7 @@ def run(
     cases: Sequence[str] = (),
 ) -> tuple[list[Result], list[str]]:
     """Evaluate each system on each dataset that exists under ``data_root``
-    (and on its re-cased copies, one per entry of ``cases``).
+    (and on its rewritten copies, one per entry of ``cases``).
 
     Returns:
         The results, and notes about systems or datasets that were skipped.
@@ -270,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--limit", type=int, default=None, help="only the first N lines of each dataset (default: all)")
     parser.add_argument(
-        "--cases", default="", help=f"also score re-cased copies, comma-separated among {', '.join(CASES)} (default: none)"
+        "--cases", default="", help=f"also score re-cased or diacritic-stripped copies, comma-separated among {', '.join(CASES)} (default: none)"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON to this file")
     args = parser.parse_args(argv)

@@ -99,6 +99,24 @@ def test_accuracy_cases_rescore_recased_copies(tmp_path: Path) -> None:
     assert "| UD VTB test | UD VTB test, upper-cased | UD VTB test, lower-cased | UD VTB test, title-cased |" in table
 
 
+def test_accuracy_cases_without_diacritics() -> None:
+    accuracy = _load("accuracy")
+    line = "Chúng_tôi đi dạo quanh hồ Hoàn_Kiếm ở Hà_Nội , Đà_Nẵng ở miền Trung ."
+    assert accuracy.CASES["nodia"](line) == "Chung_toi di dao quanh ho Hoan_Kiem o Ha_Noi , Da_Nang o mien Trung ."
+    mixed = accuracy.CASES["mixed"](line)
+    assert mixed == accuracy.strip_some_syllables(line)  # the same syllables on every call
+    before, after = line.replace("_", " ").split(), mixed.replace("_", " ").split()
+    stripped = [a != b for a, b in zip(before, after)]
+    assert len(after) == len(before) and 0 < sum(stripped) < len(before)
+    assert all(a in (b, accuracy.strip_all(b)) for a, b in zip(after, before))  # whole syllables or none
+    assert [c for c in mixed if c in " _"] == [c for c in line if c in " _"]  # the gold segmentation stays
+    # about 40% of the syllables of a corpus, chosen per line and position
+    words = [w for n in range(200) for w in accuracy.strip_some_syllables(f"đã {n} " + "được " * 9).split()]
+    share = sum(w == "duoc" for w in words) / sum(w in ("duoc", "được") for w in words)
+    assert 0.35 < share < 0.45
+    assert accuracy.dataset_title("ud-vtb-test:nodia") == "UD VTB test, no diacritics"
+
+
 def test_speed_core_on_three_lines() -> None:
     speed = _load("speed")
     lines = [line.replace("_", " ") for line in GOLD]

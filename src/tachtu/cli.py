@@ -424,9 +424,10 @@ def _read_lines(path: str) -> list[str]:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import score_lines
+    from .evaluate import read_vocabulary, score_lines
 
-    score = score_lines(_read_lines(args.gold), _read_lines(args.pred))
+    vocabulary = read_vocabulary(_read_lines(args.train_vocab)) if args.train_vocab else None
+    score = score_lines(_read_lines(args.gold), _read_lines(args.pred), vocabulary=vocabulary)
     print(score.report())
     return 0
 
@@ -534,9 +535,13 @@ def build_parser() -> argparse.ArgumentParser:
     seg.set_defaults(func=cmd_segment)
 
     ev = sub.add_parser("evaluate", help="word precision/recall/F1 of a segmented file against gold",
-                        description="Compare two '_'-segmented files line by line (same text, same line count).")
+                        description="Compare two '_'-segmented files line by line (same line count); lines whose "
+                                    "text differs are reported and scored as errors.")
     ev.add_argument("gold", metavar="GOLD", help="gold segmentation ('_' joins syllables)")
     ev.add_argument("pred", metavar="PRED", help="predicted segmentation, same lines as GOLD")
+    ev.add_argument("--train-vocab", metavar="FILE", default=None,
+                    help="training data ('_'-segmented) or a word list (one word per line, '_' or spaces): "
+                         "also report recall of gold words in (R_iv) and out of (R_oov) its vocabulary")
     ev.set_defaults(func=cmd_evaluate)
 
     tr = sub.add_parser("train", help="train a model from '_'-segmented sentences (needs tachtu[train])",

@@ -248,3 +248,39 @@ def normalize_output(text: str, mode: NormalizeMode) -> str:
         return text
     table = NEW_TO_OLD if mode == "tone-old" else OLD_TO_NEW
     return _LETTERS.sub(lambda m: _fold_syllable_end(m.group(), table), text)
+
+
+def _diacritic_table() -> dict[int, str]:
+    """Every precomposed Latin letter whose decomposition is an ASCII letter plus
+    combining marks, mapped to that letter; and the barred/eth d's to ``d``."""
+    table: dict[int, str] = {}
+    for code in range(0x00C0, 0x2000):  # Latin-1 Supplement .. Latin Extended Additional
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        base = decomposed[0]
+        if len(decomposed) > 1 and base.isascii() and base.isalpha() and all(
+            unicodedata.combining(mark) for mark in decomposed[1:]
+        ):
+            table[code] = base
+    # đ has no decomposition; ð/Ð are the look-alikes model_key already reads as đ.
+    table.update({ord("đ"): "d", ord("Đ"): "D", ord("ð"): "d", ord("Ð"): "D"})
+    return table
+
+
+_DIACRITIC_TABLE = _diacritic_table()
+
+
+def strip_diacritics(text: str) -> str:
+    """``text`` written without diacritics, as in search queries and chat
+    (``Đà Nẵng`` → ``Da Nang``): tone marks go, ``ă â ê ô ơ ư đ`` become
+    ``a a e o o u d``, case is kept.
+
+    Why 1:1 per code point: offsets into the stripped text are offsets into the
+    original, so a segmentation of one is a segmentation of the other.  That
+    holds on NFC text, where every Vietnamese letter is one code point; a
+    combining mark left over (decomposed input, or a mark no letter composes
+    with) is kept as it is, so NFC-normalise first to strip those too.
+
+    >>> strip_diacritics("Trường Đại học Bách khoa Hà Nội")
+    'Truong Dai hoc Bach khoa Ha Noi'
+    """
+    return text.translate(_DIACRITIC_TABLE)
