@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tachtu.model.train import case_copies
+from tachtu.model.train import case_copies, plain_copies
+from tachtu.normalize import strip_diacritics
 
 TINY_CORPUS = Path(__file__).parent / "data" / "tiny_train.wseg.txt"  # 30 hand-written sentences
 
@@ -42,8 +43,8 @@ def test_training_learns_from_the_copies() -> None:
     from tachtu.model.train import build_dataset, fit
 
     lines = TINY_CORPUS.read_text(encoding="utf-8").splitlines()
-    plain = build_dataset(lines, case_fraction=0.0, log=lambda _: None)
-    data = build_dataset(lines, case_fraction=0.5, log=lambda _: None)
+    plain = build_dataset(lines, case_fraction=0.0, plain_fraction=0.0, log=lambda _: None)
+    data = build_dataset(lines, case_fraction=0.5, plain_fraction=0.0, log=lambda _: None)
     assert plain.sentences == len(lines)
     assert data.sentences == len(lines) + len(case_copies(lines, 0.5)) > len(lines)
     segmenter = Segmenter(fit(data, c=1.0, log=lambda _: None))
@@ -52,3 +53,28 @@ def test_training_learns_from_the_copies() -> None:
         assert segmenter.segment(raw) == line
         assert segmenter.segment(raw.upper()) == line.upper()
         assert segmenter.segment(raw.lower()) == line.lower()
+
+
+def test_plain_copies_keep_the_gold_joins() -> None:
+    lines = [f"Nhà_Trắng cho biết kế_hoạch tấn_công số {i} ." for i in range(60)]
+    copies = plain_copies(lines, 0.4)
+    full = [c for c in copies if c == strip_diacritics(c) and c not in lines]
+    assert full and len(full) < len(copies)  # some lines fully stripped, some partly
+    for copy in copies:
+        original = next(line for line in lines if strip_diacritics(line) == strip_diacritics(copy))
+        assert len(copy) == len(original) and copy != original
+        assert [i for i, c in enumerate(copy) if c in "_ "] == [i for i, c in enumerate(original) if c in "_ "]
+
+
+def test_training_learns_unaccented_text() -> None:
+    pytest.importorskip("sklearn")
+    from tachtu import Segmenter
+    from tachtu.model.train import build_dataset, fit
+
+    lines = TINY_CORPUS.read_text(encoding="utf-8").splitlines()
+    data = build_dataset(lines * 3, case_fraction=0.0, plain_fraction=0.5, log=lambda _: None)
+    segmenter = Segmenter(fit(data, c=1.0, log=lambda _: None))
+    for line in ("Bác_sĩ làm_việc ở bệnh_viện lớn .", "Sinh_viên học rất chăm_chỉ ."):
+        assert segmenter.segment(line.replace("_", " ")) == line
+        plain = strip_diacritics(line)
+        assert segmenter.segment(plain.replace("_", " ")) == plain

@@ -72,8 +72,8 @@ class PythonBackend:
         pieces = pretokenize(text)
         if not pieces:
             return []
-        ids, shapes = self.encoder.encode(text, pieces)
-        joins = self.scorer.joins(ids, shapes, [p.kind for p in pieces], [p.space_before for p in pieces])
+        ids, shapes, plain = self.encoder.encode(text, pieces)
+        joins = self.scorer.joins(ids, shapes, [p.kind for p in pieces], [p.space_before for p in pieces], plain)
         if self.user_dict is not None:
             joins = self.user_dict.apply(text, pieces, joins)  # type: ignore[attr-defined]
         return words(line, norm, pieces, joins, self.normalize)

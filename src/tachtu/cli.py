@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Sequence
 
 from .errors import InputError, TachtuError
-from .model.train import DEFAULT_C, DEFAULT_CASE_COPIES
+from .model.train import DEFAULT_C, DEFAULT_CASE_COPIES, DEFAULT_PLAIN_COPIES
 from .textio import (
     DEFAULT_CHUNK_SIZE,
     Chunk,
@@ -447,7 +447,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise CliError(f"cannot read lexicon {path}: No such file")
     log: Callable[[str], None] = (lambda msg: None) if args.quiet else (lambda msg: _warn(msg))
     try:
-        model = train_module.train(lines, lexicons, c=args.c, case_fraction=args.case_copies, log=log)
+        model = train_module.train(lines, lexicons, c=args.c, case_fraction=args.case_copies,
+                                   plain_fraction=args.plain_copies, log=log)
     except ImportError as exc:
         if (exc.name or "").split(".")[0] in _TRAIN_MODULES:
             raise CliError(f"training needs scikit-learn and numpy ({exc.name} is missing): pip install tachtu[train]") from None
@@ -556,6 +557,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="share of the lines also learnt upper-cased, and another lower-cased, so that "
                          "all-caps and lower-case text segment well; 0 for none, at most 0.5 "
                          "(default: %(default)s)")
+    tr.add_argument("--plain-copies", type=float, default=DEFAULT_PLAIN_COPIES, metavar="FRACTION",
+                    help="share of the distinct lines added without diacritics, and again with some missing "
+                         "(default: %(default)s; 0 for none)")
     tr.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model file")
     tr.add_argument("--quiet", "-q", action="store_true", help="no training log on stderr")
     tr.set_defaults(func=cmd_train)

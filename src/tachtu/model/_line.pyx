@@ -60,6 +60,7 @@ cdef struct CPiece:
     uint32_t start           # relative to the chunk
     uint32_t end
     int64_t id
+    int64_t plain            # diacritic-free id
     uint8_t shape
     uint8_t kind
     PieceMatch folded        # user dictionary: by the piece's model key
@@ -86,6 +87,7 @@ cdef struct Scratch:
     uint8_t* pkind
     uint8_t* pspace
     int64_t* w               # padded ids
+    int64_t* w2              # padded plain ids
     uint8_t* s               # padded shapes
     uint8_t* active
     uint8_t* join
@@ -104,7 +106,7 @@ cdef struct Scratch:
 cdef void scratch_free(Scratch* sc) noexcept:
     free(sc.text); free(sc.orig); free(sc.map_start); free(sc.map_end)
     free(sc.pstart); free(sc.pend); free(sc.pkind); free(sc.pspace)
-    free(sc.w); free(sc.s); free(sc.active); free(sc.join); free(sc.scores); scorebuf_free(&sc.score)
+    free(sc.w); free(sc.w2); free(sc.s); free(sc.active); free(sc.join); free(sc.scores); scorebuf_free(&sc.score)
     free(sc.out); free(sc.miss); free(sc.ufolded); free(sc.uexact); free(sc.ukeys); free(sc.wstart); free(sc.wend)
     memset(sc, 0, sizeof(Scratch))
 
@@ -127,6 +129,7 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, const Tables* T) excep
         sc.pkind = <uint8_t*>malloc(cap)
         sc.pspace = <uint8_t*>malloc(cap)
         sc.w = <int64_t*>malloc((cap + 2 * PAD) * sizeof(int64_t))
+        sc.w2 = <int64_t*>malloc((cap + 2 * PAD) * sizeof(int64_t))
         sc.s = <uint8_t*>malloc(cap + 2 * PAD)
         sc.active = <uint8_t*>malloc(cap)
         sc.join = <uint8_t*>malloc(cap)
@@ -140,7 +143,7 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, const Tables* T) excep
         sc.wend = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
         if (sc.text == NULL or sc.orig == NULL or sc.map_start == NULL or sc.map_end == NULL
                 or sc.pstart == NULL or sc.pend == NULL or sc.pkind == NULL or sc.pspace == NULL
-                or sc.w == NULL or sc.s == NULL or sc.active == NULL or sc.join == NULL
+                or sc.w == NULL or sc.w2 == NULL or sc.s == NULL or sc.active == NULL or sc.join == NULL
                 or sc.scores == NULL or sc.out == NULL or sc.miss == NULL
                 or sc.ufolded == NULL or sc.uexact == NULL or sc.ukeys == NULL
                 or sc.wstart == NULL or sc.wend == NULL):
@@ -358,15 +361,17 @@ cdef class LineSegmenter:
             hit = cache_find(&self.piece_cache, h, sc.text + s, e - s, kind_code)
             if hit != NULL:
                 piece.id = self.piece_cache.pieces[hit.piece_off].id
+                piece.plain = self.piece_cache.pieces[hit.piece_off].plain
                 piece.shape = self.piece_cache.pieces[hit.piece_off].shape
                 piece.folded = self.piece_cache.pieces[hit.piece_off].folded
                 piece.exact = self.piece_cache.pieces[hit.piece_off].exact
             else:
                 piece_text = PyUnicode_Substring(text, s, e)
-                ident, shape = self.lookup(piece_text, kind)
+                ident, shape, plain = self.lookup(piece_text, kind)
                 if not 0 <= shape < self.scorer.T.n_shapes:
                     raise ValueError(f"encoder returned shape {shape} out of range")
                 piece.id = ident
+                piece.plain = plain
                 piece.shape = shape
                 piece.exact = utrie_piece(&self.user_exact, sc.text + s, e - s)
                 if self.user_folded.n_nodes:
@@ -430,6 +435,7 @@ cdef class LineSegmenter:
                 sc.pkind[n] = cp[q].kind
                 sc.pspace[n] = q == 0
                 sc.w[PAD + n] = cp[q].id
+                sc.w2[PAD + n] = cp[q].plain
                 sc.s[PAD + n] = cp[q].shape
                 if self.user_dict:
                     sc.ufolded[n] = cp[q].folded
@@ -489,9 +495,9 @@ cdef class LineSegmenter:
                                sc.ukeys, n)
         if n >= NOGIL_MIN_PIECES:
             with nogil:
-                score_line(T, sc.w, sc.s, n, sc.active, sc.scores, &sc.score)
+                score_line(T, sc.w, sc.w2, sc.s, n, sc.active, sc.scores, &sc.score)
         else:
-            score_line(T, sc.w, sc.s, n, sc.active, sc.scores, &sc.score)
+            score_line(T, sc.w, sc.w2, sc.s, n, sc.active, sc.scores, &sc.score)
         for g in range(n - 1):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0
         sc.join[n - 1] = False

@@ -15,12 +15,14 @@ cdef struct TSpec:          # one template, as ``spec.Template`` says
     int mode                # MODE_DENSE / MODE_PER_ID / MODE_HASHED (see _scorer.pyx)
     uint64_t start          # key_start(template number)
     int n                   # slots
-    uint8_t src[MAX_SLOTS]  # SRC_ID / SRC_ROW / SRC_CONST
+    uint8_t src[MAX_SLOTS]  # SRC_ID / SRC_PLAIN / SRC_ROW / SRC_CONST
     uint8_t row[MAX_SLOTS]  # SRC_ROW: which byte row (0: shapes, then 4 per dictionary)
     int off[MAX_SLOTS]      # offset from piece b (-2 ... 3)
     uint8_t cap[MAX_SLOTS]  # SRC_ROW: values above it read as it (0: no cap)
     uint64_t value[MAX_SLOTS]   # SRC_CONST: the value
-    int id_off              # MODE_PER_ID: offset of the syllable id
+    int id_off              # MODE_PER_ID: offset of the syllable id ...
+    bint id_plain           # ... read from the plain ids ...
+    int64_t id_range        # ... which index the table below this (n_ids or n_plain)
     int n_idx               # MODE_DENSE / MODE_PER_ID: the row slots that index the table ...
     uint8_t idx_row[MAX_SLOTS]  # ... their row, offset and cap (255: none) ...
     int idx_off[MAX_SLOTS]
@@ -37,6 +39,7 @@ cdef struct Tables:         # everything the scorer reads; built once per model,
     int n_specs
     int n_shapes
     int64_t n_ids           # ids in [0, n_ids) use the per-id tables
+    int64_t n_plain         # likewise plain (diacritic-free) ids
     int n_dicts             # dictionaries matched (the model's)
     int n_rows              # byte rows per line: shapes + 4 per dictionary any template reads
     int max_dict            # spec.MAX_DICT_WORD
@@ -56,14 +59,14 @@ cdef struct ScoreBuf:       # per-line scratch of ``score_line``, reusable acros
 
 cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -1
 cdef void scorebuf_free(ScoreBuf* buf) noexcept
-cdef void score_line(const Tables* T, int64_t* w, uint8_t* s, Py_ssize_t n, const uint8_t* active,
-                     int64_t* scores, ScoreBuf* buf) noexcept nogil
+cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, Py_ssize_t n,
+                     const uint8_t* active, int64_t* scores, ScoreBuf* buf) noexcept nogil
 
 cdef class CompiledScorer:
     cdef Tables T
     cdef uint8_t joinable_table[N_KINDS_MAX * N_KINDS_MAX * 2]
     cdef object model
-    cdef list _run(self, ids, shapes, kinds, spaces, bint want_scores)
+    cdef list _run(self, ids, shapes, plain_ids, kinds, spaces, bint want_scores)
     cdef inline bint joinable(self, int left, int right, bint space) noexcept nogil:
         if left < 0 or right < 0 or left >= N_KINDS_MAX or right >= N_KINDS_MAX:
             return False

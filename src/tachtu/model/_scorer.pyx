@@ -42,6 +42,7 @@ cdef enum:
     SRC_ID = 0              # w[PAD + g + off]
     SRC_ROW = 1             # rows[row][PAD + g + off], capped
     SRC_CONST = 2
+    SRC_PLAIN = 3           # w2[PAD + g + off]
     ROWS_PER_DICT = 4       # PAIR, END, BEGIN, COVER (spec.Source order)
     DENSE_MAX = 1 << 16     # dense tables up to 256 KiB
     PER_ID_MAX_COMBOS = 16  # per-id tables up to 16 * n_ids cells
@@ -150,12 +151,14 @@ cdef void match_dictionaries(const Tables* T, const int64_t* ids, Py_ssize_t n, 
                     pair[start] = 1
 
 
-cdef inline uint64_t slot_value(const TSpec* sp, int j, const int64_t* wg, uint8_t** rows,
-                                Py_ssize_t g) noexcept nogil:
-    """Value of slot ``j`` of ``sp`` at gap ``g`` (``wg`` is ``w + PAD + g``)."""
+cdef inline uint64_t slot_value(const TSpec* sp, int j, const int64_t* wg, const int64_t* wg2,
+                                uint8_t** rows, Py_ssize_t g) noexcept nogil:
+    """Value of slot ``j`` of ``sp`` at gap ``g`` (``wg``/``wg2``: ids and plain ids from piece b)."""
     cdef uint8_t v
     if sp.src[j] == SRC_ID:
         return <uint64_t>wg[sp.off[j]]
+    if sp.src[j] == SRC_PLAIN:
+        return <uint64_t>wg2[sp.off[j]]
     if sp.src[j] == SRC_CONST:
         return sp.value[j]
     v = rows[sp.row[j]][g + sp.off[j]]
@@ -175,15 +178,16 @@ cdef inline int64_t table_index(const TSpec* sp, uint8_t** rows, Py_ssize_t g) n
     return idx
 
 
-cdef inline uint64_t spec_key(const TSpec* sp, const int64_t* wg, uint8_t** rows, Py_ssize_t g) noexcept nogil:
+cdef inline uint64_t spec_key(const TSpec* sp, const int64_t* wg, const int64_t* wg2, uint8_t** rows,
+                              Py_ssize_t g) noexcept nogil:
     cdef uint64_t h = sp.start
     cdef int j
     for j in range(sp.n):
-        h = key_add(h, slot_value(sp, j, wg, rows, g))
+        h = key_add(h, slot_value(sp, j, wg, wg2, rows, g))
     return key_end(h)
 
 
-cdef void score_templates(const Tables* T, const int64_t* w, uint8_t** rows, Py_ssize_t n,
+cdef void score_templates(const Tables* T, const int64_t* w, const int64_t* w2, uint8_t** rows, Py_ssize_t n,
                           const uint8_t* active, int64_t* scores, uint64_t* keybuf,
                           uint32_t* keygap) noexcept nogil:
     """Add every template's weight to every active gap of the line.
@@ -197,11 +201,13 @@ cdef void score_templates(const Tables* T, const int64_t* w, uint8_t** rows, Py_
     cdef int t
     cdef const TSpec* sp
     cdef const int64_t* wg
+    cdef const int64_t* wg2
     cdef const WTable* wt = &T.weights
     for g in range(n - 1):
         if not active[g]:
             continue
         wg = w + PAD + g
+        wg2 = w2 + PAD + g
         total = 0
         for t in range(T.n_specs):
             sp = &T.specs[t]
@@ -209,11 +215,11 @@ cdef void score_templates(const Tables* T, const int64_t* w, uint8_t** rows, Py_
                 total += sp.table[table_index(sp, rows, g)]
                 continue
             if sp.mode == MODE_PER_ID:
-                ident = wg[sp.id_off]
-                if <uint64_t>ident < <uint64_t>T.n_ids:
+                ident = (wg2 if sp.id_plain else wg)[sp.id_off]
+                if <uint64_t>ident < <uint64_t>sp.id_range:
                     total += sp.table[ident + table_index(sp, rows, g)]
                     continue
-            keybuf[nkeys] = spec_key(sp, wg, rows, g)
+            keybuf[nkeys] = spec_key(sp, wg, wg2, rows, g)
             keygap[nkeys] = <uint32_t>g
             nkeys += 1
         scores[g] += total
@@ -225,21 +231,22 @@ cdef void score_templates(const Tables* T, const int64_t* w, uint8_t** rows, Py_
         scores[keygap[k]] += wt_get(wt, keybuf[k])
 
 
-cdef void score_line(const Tables* T, int64_t* w, uint8_t* s, Py_ssize_t n, const uint8_t* active,
-                     int64_t* scores, ScoreBuf* buf) noexcept nogil:
+cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, Py_ssize_t n,
+                     const uint8_t* active, int64_t* scores, ScoreBuf* buf) noexcept nogil:
     """Add the score of every gap of a line to ``scores`` (``n - 1`` cells).
 
-    ``w``/``s``: ids and shapes of the ``n`` pieces, each with ``PAD`` cells on
-    both sides that this fills with BOS/EOS; ``s`` is Title-folded in place.
+    ``w``/``w2``/``s``: ids, plain ids and shapes of the ``n`` pieces, each with
+    ``PAD`` cells on both sides that this fills with BOS/EOS; ``s`` is
+    Title-folded in place.
     ``buf`` must have room for ``n`` pieces (``scorebuf_reserve``).
     """
     cdef Py_ssize_t i, width = n + 2 * PAD
     cdef uint8_t* rows[1 + ROWS_PER_DICT * 31]
     cdef int r
     for i in range(PAD):
-        w[i] = T.bos_id
+        w[i] = w2[i] = T.bos_id
         s[i] = T.bos_shape
-        w[n + PAD + i] = T.eos_id
+        w[n + PAD + i] = w2[n + PAD + i] = T.eos_id
         s[n + PAD + i] = T.eos_shape
     fold_title_line(T, s + PAD, n)
     rows[0] = s + PAD
@@ -247,7 +254,7 @@ cdef void score_line(const Tables* T, int64_t* w, uint8_t* s, Py_ssize_t n, cons
     for r in range(1, T.n_rows):
         rows[r] = buf.rows + (r - 1) * width + PAD
     match_dictionaries(T, w + PAD, n, scores, rows)
-    score_templates(T, w, rows, n, active, scores, buf.keybuf, buf.keygap)
+    score_templates(T, w, w2, rows, n, active, scores, buf.keybuf, buf.keygap)
 
 
 # -- building the tables -------------------------------------------------------------
@@ -303,9 +310,11 @@ cdef build_spec(Tables* T, TSpec* sp, template):
     sp.n = len(template.slots)
     for j, slot in enumerate(template.slots):
         sp.off[j] = slot.offset
-        if slot.source == Source.ID:
-            sp.src[j] = SRC_ID
+        if slot.source in (Source.ID, Source.PLAIN):
+            sp.src[j] = SRC_ID if slot.source == Source.ID else SRC_PLAIN
             sp.id_off = slot.offset
+            sp.id_plain = slot.source == Source.PLAIN
+            sp.id_range = T.n_plain if sp.id_plain else T.n_ids
             n_id += 1
         elif slot.source == Source.CONST:
             sp.src[j] = SRC_CONST
@@ -325,8 +334,8 @@ cdef build_spec(Tables* T, TSpec* sp, template):
         fill_table(T, sp, sizes, combos, 1)
     elif n_id == 1 and combos <= PER_ID_MAX_COMBOS:
         sp.mode = MODE_PER_ID
-        set_index(sp, sizes, T.n_ids)
-        fill_table(T, sp, sizes, combos, T.n_ids)
+        set_index(sp, sizes, sp.id_range)
+        fill_table(T, sp, sizes, combos, sp.id_range)
     else:
         sp.mode = MODE_HASHED
 
@@ -369,7 +378,7 @@ cdef fill_table(const Tables* T, TSpec* sp, list sizes, Py_ssize_t combos, int64
         for ident in range(n_ids):
             h = sp.start
             for j in range(sp.n):
-                h = key_add(h, <uint64_t>ident if sp.src[j] == SRC_ID else values[j])
+                h = key_add(h, <uint64_t>ident if sp.src[j] == SRC_ID or sp.src[j] == SRC_PLAIN else values[j])
             sp.table[combo * n_ids + ident] = wt_get(&T.weights, key_end(h))
 
 cdef order_by_mode(TSpec* specs, int n):
@@ -431,6 +440,7 @@ cdef class CompiledScorer:
 
         T.n_shapes = len(Shape)
         T.n_ids = features.N_SPECIAL + len(model.vocab)
+        T.n_plain = features.N_SPECIAL + len(model.plain_vocab)
         T.bos_id = features.BOS_ID
         T.eos_id = features.EOS_ID
         T.bos_shape = int(Shape.BOS)
@@ -463,13 +473,16 @@ cdef class CompiledScorer:
     def __reduce__(self):
         return (CompiledScorer, (self.model,))
 
-    cdef list _run(self, ids, shapes, kinds, spaces, bint want_scores):
+    cdef list _run(self, ids, shapes, plain_ids, kinds, spaces, bint want_scores):
         cdef Py_ssize_t n = len(ids), i
-        if len(shapes) != n:
-            raise ValueError("ids and shapes differ in length")
+        if plain_ids is None:
+            plain_ids = ids
+        if len(shapes) != n or len(plain_ids) != n:
+            raise ValueError("ids, shapes and plain ids differ in length")
         if n < 2:
             return []
         cdef int64_t* w = <int64_t*>malloc((n + 2 * PAD) * sizeof(int64_t))
+        cdef int64_t* w2 = <int64_t*>malloc((n + 2 * PAD) * sizeof(int64_t))
         cdef uint8_t* s = <uint8_t*>malloc((n + 2 * PAD) * sizeof(uint8_t))
         cdef uint8_t* active = <uint8_t*>malloc(n * sizeof(uint8_t))
         cdef int64_t* scores = <int64_t*>calloc(n, sizeof(int64_t))
@@ -477,32 +490,34 @@ cdef class CompiledScorer:
         memset(&buf, 0, sizeof(ScoreBuf))
         cdef int shape
         try:
-            if w == NULL or s == NULL or active == NULL or scores == NULL:
+            if w == NULL or w2 == NULL or s == NULL or active == NULL or scores == NULL:
                 raise MemoryError()
             scorebuf_reserve(&buf, &self.T, n)
             for i in range(n):
                 w[PAD + i] = ids[i]
+                w2[PAD + i] = plain_ids[i]
                 shape = shapes[i]
                 if shape < 0 or shape >= self.T.n_shapes:
                     raise ValueError(f"shape {shape} out of range")
                 s[PAD + i] = shape
             for i in range(n - 1):
                 active[i] = want_scores or self.joinable(kinds[i], kinds[i + 1], bool(spaces[i + 1]))
-            score_line(&self.T, w, s, n, active, scores, &buf)
+            score_line(&self.T, w, w2, s, n, active, scores, &buf)
             if want_scores:
                 return [scores[i] for i in range(n - 1)]
             return [bool(active[i] and scores[i] > 0) for i in range(n - 1)]
         finally:
             free(w)
+            free(w2)
             free(s)
             free(active)
             free(scores)
             scorebuf_free(&buf)
 
-    def scores(self, ids, shapes):
+    def scores(self, ids, shapes, plain_ids=None):
         """Integer score of every gap (``len(ids) - 1`` values), as ``ReferenceScorer.scores``."""
-        return self._run(ids, shapes, None, None, True)
+        return self._run(ids, shapes, plain_ids, None, None, True)
 
-    def joins(self, ids, shapes, kinds, spaces):
+    def joins(self, ids, shapes, kinds, spaces, plain_ids=None):
         """Join decision for every gap, as ``ReferenceScorer.joins``."""
-        return self._run(ids, shapes, kinds, spaces, False)
+        return self._run(ids, shapes, plain_ids, kinds, spaces, False)

@@ -165,12 +165,14 @@ def line_rows(
     shapes: Sequence[int],
     matches: Sequence[tuple[int, int, int]],
     n_dicts: int = N_DICTS,
+    plain_ids: Sequence[int] | None = None,
 ) -> dict[tuple[Source, int], list[int]]:
     """The value of every slot source at every piece (or gap) of a line.
 
     Each row is padded with ``PAD`` cells on both sides, so the value of a slot
     at offset ``o`` from piece ``b`` of gap ``i`` is ``row[PAD + i + o]``.  Ids
-    and shapes are padded with BOS/EOS, dictionary rows with 0.  Dictionary
+    and shapes are padded with BOS/EOS, dictionary rows with 0.  ``plain_ids``
+    (diacritic-free ids, ``Encoder``) default to ``ids``.  Dictionary
     rows hold uncapped lengths; a slot caps them as it reads
     (``min(max(lengths), cap) == max(min(length, cap))``).
 
@@ -179,6 +181,7 @@ def line_rows(
     n = len(ids)
     rows: dict[tuple[Source, int], list[int]] = {
         (Source.ID, 0): [BOS_ID] * PAD + list(ids) + [EOS_ID] * PAD,
+        (Source.PLAIN, 0): [BOS_ID] * PAD + list(ids if plain_ids is None else plain_ids) + [EOS_ID] * PAD,
         (Source.SHAPE, 0): [Shape.BOS] * PAD + list(shapes) + [Shape.EOS] * PAD,
     }
     for d in range(n_dicts):
@@ -213,7 +216,7 @@ def _template_function(templates: tuple[Template, ...]) -> Callable[..., list[li
             if slot.source == Source.CONST:
                 args.append(str(slot.value))
                 continue
-            key = (slot.source, slot.dict if slot.source not in (Source.ID, Source.SHAPE) else 0)
+            key = (slot.source, slot.dict if slot.is_dict else 0)
             name = row_names.setdefault(key, f"r{len(row_names)}")
             cell = f"{name}[i + {PAD + slot.offset}]"
             args.append(f"min({cell}, {slot.cap})" if slot.cap else cell)
@@ -232,6 +235,7 @@ def gap_features(
     matches: Sequence[tuple[int, int, int]],
     templates: tuple[Template, ...] = TEMPLATES,
     n_dicts: int = N_DICTS,
+    plain_ids: Sequence[int] | None = None,
 ) -> list[list[int]]:
     """Feature keys of every gap ``i`` (between piece ``i`` and ``i + 1``) of a line.
 
@@ -245,7 +249,7 @@ def gap_features(
     if n < 2:
         return []
     shapes = fold_title_line(shapes)
-    rows = {(source.value, d): row for (source, d), row in line_rows(ids, shapes, matches, n_dicts).items()}
+    rows = {(source.value, d): row for (source, d), row in line_rows(ids, shapes, matches, n_dicts, plain_ids).items()}
     out = _template_function(tuple(templates))(n - 1, rows, feature_key)
     fk = feature_key
     for d_index, start, length in matches:

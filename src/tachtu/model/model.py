@@ -31,6 +31,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ModelError
+from ..normalize import strip_diacritics
 from .features import N_SPECIAL
 from .spec import MAX_DICT_WORD, MAX_DICTS, TEMPLATES, V3_TEMPLATES, Template, check_templates, parse_template
 
@@ -70,6 +71,9 @@ class Model:
         self.templates = tuple(self.templates)
         check_templates(self.templates)
         self.vocab_index: dict[str, int] = {s: i + N_SPECIAL for i, s in enumerate(self.vocab)}
+        # Diacritic-free spellings of the vocabulary, derived, not stored: id = N_SPECIAL + index.
+        self.plain_vocab: list[str] = sorted({strip_diacritics(s) for s in self.vocab})
+        self.plain_index: dict[str, int] = {s: i + N_SPECIAL for i, s in enumerate(self.plain_vocab)}
 
     @property
     def n_dicts(self) -> int:

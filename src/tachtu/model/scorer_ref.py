@@ -22,11 +22,12 @@ class ReferenceScorer:
         self.templates = model.templates
         self.n_dicts = model.n_dicts
 
-    def scores(self, ids: Sequence[int], shapes: Sequence[int]) -> list[int]:
-        """Integer score of every gap (``len(ids) - 1`` values)."""
+    def scores(self, ids: Sequence[int], shapes: Sequence[int], plain_ids: Sequence[int] | None = None) -> list[int]:
+        """Integer score of every gap (``len(ids) - 1`` values); ``plain_ids``
+        (diacritic-free ids) default to ``ids``."""
         table = self.table
         matches = dict_matches(ids, self.dictionaries)
-        feats = gap_features(ids, shapes, matches, self.templates, self.n_dicts)
+        feats = gap_features(ids, shapes, matches, self.templates, self.n_dicts, plain_ids)
         return [sum(table.get(k, 0) for k in keys) for keys in feats]
 
     def joins(
@@ -35,9 +36,10 @@ class ReferenceScorer:
         shapes: Sequence[int],
         kinds: Sequence[Kind],
         spaces: Sequence[bool],
+        plain_ids: Sequence[int] | None = None,
     ) -> list[bool]:
         """Join decision for every gap: positive score and joinable pieces."""
-        scores = self.scores(ids, shapes)
+        scores = self.scores(ids, shapes, plain_ids)
         return [
             scores[i] > 0 and joinable(kinds[i], kinds[i + 1], spaces[i + 1])
             for i in range(len(scores))

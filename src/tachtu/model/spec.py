@@ -42,11 +42,12 @@ class Source(IntEnum):
     BEGIN = 4  # longest entry of ``dict`` starting at the piece at ``offset``, capped at ``cap``
     COVER = 5  # longest entry of ``dict`` covering the gap at ``offset``, capped at ``cap``
     CONST = 6  # the number ``value`` (distinguishes per-dictionary copies of a template)
+    PLAIN = 7  # diacritic-free id of the piece at ``offset`` (``toi`` for tôi, tới, tối ...), open-ended
 
 
 _DICT_SOURCES = (Source.PAIR, Source.END, Source.BEGIN, Source.COVER)
 _NAMES = {Source.ID: "id", Source.SHAPE: "shape", Source.PAIR: "pair", Source.END: "end",
-          Source.BEGIN: "begin", Source.COVER: "cover", Source.CONST: "const"}
+          Source.BEGIN: "begin", Source.COVER: "cover", Source.CONST: "const", Source.PLAIN: "plain"}
 _BY_NAME = {name: source for source, name in _NAMES.items()}
 OFFSETS = range(-2, 4)  # z a b | c d e: every source reads within two pieces of the gap
 
@@ -68,7 +69,7 @@ class Slot:
         return self.source in _DICT_SOURCES
 
     def size(self, n_shapes: int) -> int | None:
-        if self.source == Source.ID:
+        if self.source in (Source.ID, Source.PLAIN):
             return None
         if self.source == Source.SHAPE:
             return n_shapes
@@ -136,6 +137,10 @@ def parse_template(text: str) -> Template:
 # -- slot constructors ---------------------------------------------------------
 def ID(offset: int) -> Slot:  # noqa: N802 - reads as the table's notation
     return Slot(Source.ID, offset)
+
+
+def PLAIN(offset: int) -> Slot:  # noqa: N802
+    return Slot(Source.PLAIN, offset)
 
 
 def SHAPE(offset: int) -> Slot:  # noqa: N802
@@ -215,8 +220,27 @@ TEMPLATES: tuple[Template, ...] = (
 )
 # fmt: on
 
-# The list of the models whose header names none (features version 3): today's.
+# The list of the models whose header names none (features version 3).
 V3_TEMPLATES = TEMPLATES
+
+# Text typed without diacritics (or with some missing): each piece also speaks
+# through its diacritic-free spelling, so ``toi song o ha noi`` and
+# ``tôi sống ở hà nội`` share these keys, and a line with only some marks
+# missing reads as one spelling to them.
+PLAIN_TEMPLATES: tuple[Template, ...] = (
+    Template(29, "PLAIN_B", (PLAIN(0),)),
+    Template(30, "PLAIN_C", (PLAIN(1),)),
+    Template(31, "PLAIN_A", (PLAIN(-1),)),
+    Template(32, "PLAIN_D", (PLAIN(2),)),
+    Template(33, "PLAIN_AB", (PLAIN(-1), PLAIN(0))),
+    Template(34, "PLAIN_BC", (PLAIN(0), PLAIN(1))),
+    Template(35, "PLAIN_CD", (PLAIN(1), PLAIN(2))),
+    Template(36, "PLAIN_ABC", (PLAIN(-1), PLAIN(0), PLAIN(1))),
+    Template(37, "PLAIN_BCD", (PLAIN(0), PLAIN(1), PLAIN(2))),
+    Template(38, "PLAIN_SHAPE_B_C", (SHAPE(0), PLAIN(1))),
+    Template(39, "PLAIN_B_SHAPE_C", (PLAIN(0), SHAPE(1))),
+)
+TEMPLATES = V3_TEMPLATES + PLAIN_TEMPLATES
 
 
 MAX_SLOTS = 8  # values in one template (the compiled scorer's fixed-size slot arrays)

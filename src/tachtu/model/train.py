@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from ..normalize import model_key
+from ..normalize import model_key, strip_diacritics, to_nfc
 from ..pretokenize import Kind, pretokenize
 from .features import (
     N_SPECIAL,
@@ -39,11 +39,14 @@ from .features import (
     shape_of,
 )
 from .model import Model
+from .spec import TEMPLATES, Template
 
 Log = Callable[[str], None]
 
 DEFAULT_C = 0.05  # chosen on VLSP dev and UD dev (0.03 / 0.05 / 0.1)
 DEFAULT_CASE_COPIES = 0.1  # chosen on VLSP dev and UD dev, as is, lower-cased and upper-cased
+DEFAULT_PLAIN_COPIES = 0.3  # share of lines added without diacritics, and again with some of them missing
+PARTIAL_STRIP = 0.4  # in a partly stripped copy, the share of syllables that lose their diacritics
 
 
 @dataclass
@@ -59,8 +62,12 @@ class Sentence:
 
 
 def parse_gold(line: str) -> Sentence | None:
-    """Read one ``_``-segmented line; None for a blank line."""
-    tokens = line.split()
+    """Read one ``_``-segmented line; None for a blank line.
+
+    The line goes through NFC first, as every line to segment does, so a
+    decomposed training line gives the pieces and ids prediction will see.
+    """
+    tokens = to_nfc(line).text.split()
     if not tokens:
         return None
     raw = " ".join(t.replace("_", " ") for t in tokens)
@@ -130,6 +137,36 @@ def case_copies(lines: Sequence[str], fraction: float) -> list[str]:
     return out
 
 
+def plain_copies(lines: Sequence[str], fraction: float) -> list[str]:
+    """A copy without diacritics of ``fraction`` of the distinct lines, and a
+    copy of another ``fraction`` with the diacritics of ``PARTIAL_STRIP`` of
+    its syllables removed.
+
+    Why: much real text is typed without diacritics (queries, chat, old
+    systems) or with some missing; with no such line in training the model
+    barely segments it (49 F1, close to splitting everything).  The copies
+    teach the ``PLAIN`` templates, which read every syllable by its
+    diacritic-free spelling, and what an unaccented syllable looks like.
+    ``strip_diacritics`` is 1:1 per code point, so the gold ``_`` joiners stay
+    where they were.  Lines and syllables are picked by hashes of their text.
+    """
+    if not 0 <= fraction <= 0.5:
+        raise ValueError(f"the plain-copy fraction must be between 0 and 0.5, not {fraction}")
+    out = []
+    for line in dict.fromkeys(lines):
+        line = to_nfc(line).text
+        pick = zlib.crc32(line.encode("utf-8"), 7) / 2**32
+        if pick < fraction:
+            out.append(strip_diacritics(line))
+        elif pick < 2 * fraction:
+            words = line.split(" ")
+            out.append(" ".join(
+                "_".join(strip_diacritics(syl) if zlib.crc32(f"{k} {j} {syl}".encode("utf-8"), 11) / 2**32 < PARTIAL_STRIP
+                         else syl for j, syl in enumerate(word.split("_")))
+                for k, word in enumerate(words)))
+    return out
+
+
 class _Columns:
     """Feature key → column index, with occurrence counts."""
 
@@ -156,6 +193,7 @@ class Dataset:
     vocab: list[str]
     dictionaries: list[array]
     sentences: int
+    templates: tuple[Template, ...]
 
 
 def build_dataset(
@@ -166,6 +204,8 @@ def build_dataset(
     min_vocab_count: int = 2,
     min_feature_count: int = 2,
     case_fraction: float = DEFAULT_CASE_COPIES,
+    plain_fraction: float = DEFAULT_PLAIN_COPIES,
+    templates: tuple[Template, ...] = TEMPLATES,
     log: Log = lambda msg: print(msg, file=sys.stderr),
 ) -> Dataset:
     """Extract the training matrix (see ``train`` for the arguments)."""
@@ -181,22 +221,26 @@ def build_dataset(
     # lift some once-seen syllables over min_vocab_count.
     counts = Counter(k for s in sentences for k, kind in zip(s.keys, s.kinds) if kind != Kind.NUMBER)
     copies = [s for s in map(parse_gold, case_copies(lines, case_fraction)) if s is not None]
-    sentences += copies
-    log(f"read {len(sentences)} sentences, {len(copies)} of them case copies ({time.perf_counter() - t0:.1f}s)")
+    plain = [s for s in map(parse_gold, plain_copies(lines, plain_fraction)) if s is not None]
+    sentences += copies + plain
+    log(f"read {len(sentences)} sentences, {len(copies)} of them case copies, {len(plain)} without some or all "
+        f"diacritics ({time.perf_counter() - t0:.1f}s)")
 
     lexicon = read_lexicon(lexicon_paths)
     vocab_set = {k for k, n in counts.items() if n >= min_vocab_count}
     vocab_set.update(k for entry in lexicon for k in entry)
     vocab = sorted(vocab_set)
     index = {k: i + N_SPECIAL for i, k in enumerate(vocab)}
+    plain_index = Model(vocab, array("Q"), array("i"), []).plain_index  # the very ids prediction derives
 
-    def ids_of(s: Sentence) -> list[int]:
+    def ids_of(s: Sentence, index: dict[str, int], fold: Callable[[str], str]) -> list[int]:
         return [
-            NUMBER_ID if kind == Kind.NUMBER else index.get(k, UNK_BASE + shape)
+            NUMBER_ID if kind == Kind.NUMBER else index.get(fold(k), UNK_BASE + shape)
             for k, kind, shape in zip(s.keys, s.kinds, s.shapes)
         ]
 
-    all_ids = [ids_of(s) for s in sentences]
+    all_ids = [ids_of(s, index, str) for s in sentences]
+    all_plain = [ids_of(s, plain_index, strip_diacritics) for s in sentences]
     dict0 = {dict_word_key([index[k] for k in entry]) for entry in lexicon}
 
     # Training-words dictionary, jack-knifed by fold.
@@ -217,9 +261,9 @@ def build_dataset(
     indptr = array("q", [0])
     y = array("b")
     dict0_frozen = frozenset(dict0)
-    for n, (s, ids) in enumerate(zip(sentences, all_ids)):
+    for n, (s, ids, plain_ids) in enumerate(zip(sentences, all_ids, all_plain)):
         matches = dict_matches(ids, [dict0_frozen, dict1_by_fold[n % folds]])
-        feats = gap_features(ids, s.shapes, matches)
+        feats = gap_features(ids, s.shapes, matches, templates, 2, plain_ids)
         for i, keys in enumerate(feats):
             if not joinable(s.kinds[i], s.kinds[i + 1], s.spaces[i + 1]):
                 continue
@@ -255,6 +299,7 @@ def build_dataset(
         vocab,
         [array("Q", sorted(dict0)), array("Q", sorted(dict1_full))],
         len(sentences),
+        tuple(templates),
     )
 
 
@@ -273,7 +318,8 @@ def fit(data: Dataset, *, c: float = DEFAULT_C, log: Log = lambda msg: print(msg
     keys_arr = array("Q", data.keys[nz][order].tolist())
     weights_arr = array("i", np.clip(q[nz][order], -(2**31), 2**31 - 1).tolist())
     log(f"fitted C={c} in {time.perf_counter() - t0:.1f}s: {len(keys_arr)} non-zero weights")
-    return Model(data.vocab, keys_arr, weights_arr, data.dictionaries, scale, {"c": c, "sentences": data.sentences})
+    return Model(data.vocab, keys_arr, weights_arr, data.dictionaries, scale, {"c": c, "sentences": data.sentences},
+                 data.templates)
 
 
 def train(
@@ -285,6 +331,8 @@ def train(
     min_vocab_count: int = 2,
     min_feature_count: int = 2,
     case_fraction: float = DEFAULT_CASE_COPIES,
+    plain_fraction: float = DEFAULT_PLAIN_COPIES,
+    templates: tuple[Template, ...] = TEMPLATES,
     log: Log = lambda msg: print(msg, file=sys.stderr),
 ) -> Model:
     """Train a model.
@@ -299,6 +347,9 @@ def train(
         min_feature_count: features seen less often are dropped.
         case_fraction: share of the distinct lines added upper-cased, and
             again lower-cased (see ``case_copies``); 0 adds none.
+        plain_fraction: share of the distinct lines added without diacritics,
+            and again with some missing (see ``plain_copies``); 0 adds none.
+        templates: the feature templates (``spec.TEMPLATES`` by default).
         log: receives progress messages.
     """
     data = build_dataset(
@@ -308,6 +359,8 @@ def train(
         min_vocab_count=min_vocab_count,
         min_feature_count=min_feature_count,
         case_fraction=case_fraction,
+        plain_fraction=plain_fraction,
+        templates=templates,
         log=log,
     )
     return fit(data, c=c, log=log)
