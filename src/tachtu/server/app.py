@@ -51,8 +51,8 @@ def create_app(settings: ServerSettings, engine: Engine | None = None) -> Starle
     if _PAGE_SLOT not in page:
         raise AssertionError("page.html lost its slot for the initial result")
 
-    def error(message: str, status: int = 400, **extra: Any) -> JSONResponse:
-        return JSONResponse({"error": message, **extra}, status_code=status)
+    def error(message: str, code: int = 400, **extra: Any) -> JSONResponse:
+        return JSONResponse({"error": message, **extra}, status_code=code)
 
     async def index(request: Request) -> Response:
         if "text/html" not in request.headers.get("accept", ""):
