@@ -13,7 +13,10 @@ with status 1 if any is not.
 Timed: from the first timed request to the last answer, after one untimed
 request per connection (so connections are open and caches warm).  MB/s
 counts the UTF-8 bytes of the texts sent.  The client shares the machine
-with the server: on 2 cores it takes part of the CPU the workers could use.
+with the server: on 2 cores it takes part of the CPU the workers could use,
+so the CPU time of both is reported too (server: the ``/proc`` times of its
+process tree over the timed part; client: ``time.process_time``); unlike
+wall time these hardly move when other programs load the machine.
 
 Usage::
 
@@ -55,14 +58,18 @@ class Result:
     clients: int
     seconds: float
     sent_bytes: int
+    server_cpu: float
+    client_cpu: float
     errors: int
     mismatches: int
 
     def row(self) -> str:
         rate = self.requests / self.seconds
         mb = self.sent_bytes / self.seconds / 1e6
-        return (f"| {self.workers} | {self.requests:,} | {self.batch} | {self.clients} | {self.seconds:.2f} | {rate:,.0f} | "
-                f"{mb:.2f} | {self.errors} | {self.mismatches} |")
+        per_request = 1000 / self.requests
+        return (f"| {self.workers} | {self.requests:,} | {self.batch} | {self.clients} | {self.seconds:.2f} | "
+                f"{rate:,.0f} | {mb:.2f} | {self.server_cpu * per_request:.2f} | {self.client_cpu * per_request:.2f} | "
+                f"{self.errors} | {self.mismatches} |")
 
 
 def load_lines(data_root: Path, count: int) -> list[str]:
@@ -110,6 +117,22 @@ def start_server(workers: int, profile: str) -> tuple[subprocess.Popen[bytes], i
     raise SystemExit("the server did not answer /health")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its descendants (Linux ``/proc``; 0 elsewhere)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+        todo.extend(int(child) for child in children)
+    return total / ticks
+
+
 async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port: int,
                     body: bytes) -> tuple[int, bytes]:
     """One keep-alive ``POST /segment``: (status, response body)."""
@@ -122,8 +145,9 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
     return status, await reader.readexactly(length)
 
 
-async def _drive(port: int, bodies: list[bytes], expected: list[object], clients: int) -> tuple[float, int, int]:
-    """(seconds, errors, mismatches) of sending every body once over ``clients`` connections."""
+async def _drive(port: int, bodies: list[bytes], expected: list[object], clients: int,
+                 server_pid: int) -> tuple[float, float, float, int, int]:
+    """(seconds, server and client CPU seconds, errors, mismatches) of sending every body once."""
     errors = mismatches = 0
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(len(bodies)):
@@ -150,13 +174,14 @@ async def _drive(port: int, bodies: list[bytes], expected: list[object], clients
                 mismatches += 1
 
     tasks = [asyncio.create_task(client(r, w)) for r, w in connections]
-    start = time.perf_counter()
+    server_start, client_start, start = tree_cpu_seconds(server_pid), time.process_time(), time.perf_counter()
     ready.set()
     await asyncio.gather(*tasks)
     seconds = time.perf_counter() - start
+    client_cpu, server_cpu = time.process_time() - client_start, tree_cpu_seconds(server_pid) - server_start
     for _, writer in connections:
         writer.close()
-    return seconds, errors, mismatches
+    return seconds, server_cpu, client_cpu, errors, mismatches
 
 
 def run(workers: int, texts: list[str], segmented: list[str], batch: int, clients: int, profile: str) -> Result:
@@ -170,12 +195,13 @@ def run(workers: int, texts: list[str], segmented: list[str], batch: int, client
         expected = [{"texts": segmented[i:i + batch]} for i in starts]
     proc, port = start_server(workers, profile)
     try:
-        seconds, errors, mismatches = asyncio.run(_drive(port, bodies, expected, clients))
+        seconds, server_cpu, client_cpu, errors, mismatches = asyncio.run(
+            _drive(port, bodies, expected, clients, proc.pid))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     sent = sum(len(text.encode("utf-8")) for text in texts)
-    return Result(workers, len(bodies), batch, clients, seconds, sent, errors, mismatches)
+    return Result(workers, len(bodies), batch, clients, seconds, sent, server_cpu, client_cpu, errors, mismatches)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -196,8 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     expected = [segmenter.segment(text) for text in texts]
     print(f"machine: {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}), Python {sys.version.split()[0]}; "
           f"profile {args.profile}; {sum(len(t.encode()) for t in texts) / len(texts):.0f} bytes per text on average")
-    print("| workers | requests | texts/request | clients | seconds | requests/s | MB/s | errors | mismatches |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| workers | requests | texts/request | clients | seconds | requests/s | MB/s | server CPU ms/request "
+          "| client CPU ms/request | errors | mismatches |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     failed = False
     for workers in (int(w) for w in args.workers.split(",")):
         result = run(workers, texts, expected, args.batch, args.clients, args.profile)

@@ -298,3 +298,16 @@ def test_cli_errors(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixtu
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "uvicorn" else real(name, *a))
     assert main(["serve"]) == 2
     assert 'pip install "tachtu[server]"' in capsys.readouterr().err
+
+
+def test_serve_load_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("serve_load", Path(__file__).parents[1] / "benchmarks" / "serve_load.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["serve_load"] = module  # its dataclass looks the module up
+    spec.loader.exec_module(module)
+    assert module.main(["--requests", "12", "--clients", "3", "--workers", "1", "--batch", "2"]) == 0
+    row = capsys.readouterr().out.strip().splitlines()[-1].split("|")
+    assert row[1:4] == [" 1 ", " 12 ", " 2 "] and row[-3:-1] == [" 0 ", " 0 "]
