@@ -269,6 +269,33 @@ def test_headless_chromium_shows_chips(server: Server, tmp_path: Path) -> None:
     assert chips == ["Nhà_Trắng", "cho", "biết"], proc.stderr[-2000:]
 
 
+# -- in-process: settings and engine ------------------------------------------------------
+def test_settings_travel_through_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tachtu.server.settings import ENV_VAR, ServerSettings
+
+    settings = ServerSettings(profile="default", normalize="nfc", user_dict="words.txt", max_body=10)
+    monkeypatch.setenv(ENV_VAR, settings.to_env())
+    assert ServerSettings.from_env() == settings
+    monkeypatch.setenv(ENV_VAR, '{"profile": "pyvi"}')
+    with pytest.raises(tachtu.TachtuError, match="pyvi"):
+        ServerSettings.from_env()
+
+
+def test_engine_user_dict_and_sentences(tmp_path: Path) -> None:
+    from tachtu.server.engine import Engine
+    from tachtu.server.settings import ServerSettings
+
+    words = tmp_path / "words.txt"
+    words.write_text("cho biết\n", encoding="utf-8")
+    engine = Engine(ServerSettings(user_dict=str(words)))
+    assert engine.segment(["Nhà Trắng cho biết"], "default", "none") == ["Nhà_Trắng cho_biết"]
+    assert engine.segment(["Nhà Trắng cho biết"], "vncorenlp", "none") == ["Nhà_Trắng cho biết"]  # no user dict there
+    decomposed = "Nha\u0300 Tra\u0306\u0301ng cho biê\u0301t. Ông ấy đến!"
+    assert engine.sentences(decomposed) == [["Nha\u0300_Tra\u0306\u0301ng", "cho_biê\u0301t", "."],
+                                            ["Ông", "ấy", "đến", "!"]]
+    assert engine.sentences(" \n ") == []
+
+
 # -- processes and the command line ----------------------------------------------------
 def test_two_workers_share_the_port(tmp_path: Path) -> None:
     with _serve(tmp_path, "--workers", "2") as running:
