@@ -34,7 +34,7 @@ class ServerSettings:
         if self.normalize not in NORMALIZE_MODES:
             raise TachtuError(f"normalize must be one of {', '.join(NORMALIZE_MODES)}, not {self.normalize!r}")
         if self.max_body < 1:
-            raise TachtuError("the body limit must be at least 1 byte")
+            raise TachtuError("the body limit (--max-body) must be at least 1 byte")
         if self.profile == "vncorenlp" and self.user_dict is not None:
             raise TachtuError("a user dictionary cannot be used with the vncorenlp profile, "
                               "whose output must match RDRsegmenter")
