@@ -1,4 +1,4 @@
-"""The ``tachtu`` command: ``segment``, ``evaluate``, ``train``.
+"""The ``tachtu`` command: ``segment``, ``evaluate``, ``train``, ``serve``.
 
 Each subcommand is a thin wrapper over a library function
 (``Segmenter.segment_line``, ``evaluate.score_lines``, ``model.train.train``).
@@ -474,6 +474,28 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- serve -------------------------------------------------------------------------
+def cmd_serve(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    missing = [name for name in ("starlette", "uvicorn") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise CliError(f"the server needs {' and '.join(missing)}: pip install \"tachtu[server]\"", 2)
+    if args.workers < 1:
+        raise CliError("--workers must be at least 1", 2)
+    if not 0 <= args.port <= 65535:
+        raise CliError("--port must be between 0 and 65535", 2)
+    from .server import ServerSettings, serve
+
+    settings = ServerSettings(profile=args.profile, normalize=args.normalize, user_dict=args.user_dict,
+                              max_body=args.max_body)
+    try:
+        serve(settings, host=args.host, port=args.port, workers=args.workers)
+    except OSError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
 # -- argument parsing ----------------------------------------------------------------
 def cmd_info(args: argparse.Namespace) -> int:
     from . import info
@@ -490,7 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{segment,evaluate,train}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{segment,evaluate,train,serve}")
 
     seg = sub.add_parser(
         "segment",
@@ -568,6 +590,23 @@ def build_parser() -> argparse.ArgumentParser:
     inf.add_argument("--model", default=None, help="a model file (default: the bundled model)")
     inf.add_argument("--json", action="store_true", help="print the facts as JSON")
     inf.set_defaults(func=cmd_info)
+
+    srv = sub.add_parser("serve", help="serve segmentation over HTTP (needs tachtu[server])",
+                         description="An HTTP server: VnCoreNLP's server protocol (its clients work unchanged), "
+                                     "a JSON API (POST /segment, /tokenize) and a page at / for browsers.")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, loopback only)")
+    srv.add_argument("--port", type=int, default=9000, help="port to listen on (default: %(default)s)")
+    srv.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="server processes sharing the port, to use N cores (default: %(default)s)")
+    srv.add_argument("--profile", choices=("default", "vncorenlp"), default="default",
+                     help="the default profile; 'vncorenlp' makes /handle answer exactly as VnCoreNLP "
+                          "(default: %(default)s)")
+    srv.add_argument("--normalize", choices=("none", "nfc", "tone-old", "tone-new"), default="none",
+                     help="the default output spelling, as for segment (default: %(default)s)")
+    srv.add_argument("--user-dict", metavar="FILE", default=None, help="user dictionary for the default profile")
+    srv.add_argument("--max-body", type=int, default=4 * 1024 * 1024, metavar="BYTES",
+                     help="larger request bodies get 413 (default: %(default)s)")
+    srv.set_defaults(func=cmd_serve)
     return parser
 
 
