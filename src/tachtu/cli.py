@@ -1,4 +1,4 @@
-"""The ``tachtu`` command: ``segment``, ``evaluate``, ``train``.
+"""The ``tachtu`` command: ``segment``, ``evaluate``, ``train``, ``stats``.
 
 Each subcommand is a thin wrapper over a library function
 (``Segmenter.segment_line``, ``evaluate.score_lines``, ``model.train.train``).
@@ -472,6 +472,28 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- stats -------------------------------------------------------------------------
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .stats import SyllableStats
+
+    base = SyllableStats.load(args.base) if args.base else None
+    try:
+        stats = SyllableStats.build(args.inputs, progress=not args.quiet and sys.stderr.isatty(), base=base,
+                                    min_count=args.min_count, min_pair_count=args.min_count)
+    except OSError as exc:
+        raise CliError(_os_message(exc, "read")) from None
+    data = stats.to_bytes()
+    try:
+        with atomic_output(args.output) as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise CliError(_os_message(exc, "write statistics to")) from None
+    if not args.quiet:
+        _warn(f"{stats.lines} lines, {stats.tokens} syllables, {len(stats.syllables())} distinct kept: "
+              f"{args.output} ({len(data)} bytes)")
+    return 0
+
+
 # -- argument parsing ----------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -480,7 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{segment,evaluate,train}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{segment,evaluate,train,stats}")
 
     seg = sub.add_parser(
         "segment",
@@ -546,6 +568,18 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model file")
     tr.add_argument("--quiet", "-q", action="store_true", help="no training log on stderr")
     tr.set_defaults(func=cmd_train)
+
+    st = sub.add_parser("stats", help="syllable statistics from raw text, to adapt a model to a domain",
+                        description="Count syllables and neighbour pairs of raw UTF-8 text (streaming) into a "
+                                    "statistics table (tachtu.stats.SyllableStats).")
+    st.add_argument("inputs", nargs="+", metavar="FILE|DIR", help="text files; directories are read for *.txt")
+    st.add_argument("-o", "--output", required=True, metavar="STATS", help="table to write (atomically)")
+    st.add_argument("--base", metavar="STATS", default=None,
+                    help="extend this table (its class bins are kept), e.g. the bundled one")
+    st.add_argument("--min-count", type=int, default=2, metavar="N",
+                    help="keep syllables and pairs seen at least N times (default: %(default)s)")
+    st.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
+    st.set_defaults(func=cmd_stats)
     return parser
 
 
