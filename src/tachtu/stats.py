@@ -9,11 +9,11 @@ branching entropy: a word often ends after it).  This module counts, in one
 streaming pass and bounded memory, what the model needs for that, and turns it
 into a few small integer classes the model can carry weights for.
 
-Counting.  Each line is NFC-normalised and split by tachtu's own pretokenizer;
-a *run* is a sequence of WORD pieces separated by single spaces only
-(punctuation, numbers, codes, other whitespace and line ends break runs).  A
-piece's key is ``normalize.model_key(piece)``.  Counted: each key's occurrences
-and each pair of neighbours inside a run.  Keys seen fewer than ``min_count``
+Counting (``tachtu.stats_count``).  Each line is NFC-normalised and split by
+tachtu's own pretokenizer; a *run* is a sequence of WORD pieces separated by
+single spaces only (punctuation, numbers, codes, other whitespace and line ends
+break runs).  A piece's key is ``normalize.model_key(piece)``.  Counted: each
+key's occurrences and each pair of neighbours inside a run.  Keys seen fewer than ``min_count``
 times and pairs seen fewer than ``min_pair_count`` times are dropped when the
 table is finished; a syllable's occurrences whose neighbour pair was dropped,
 or that end (start) a run, count as distinct neighbours for branching entropy
@@ -61,12 +61,11 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Union
+from typing import Iterable, Iterator
 
 from .errors import ModelError
-from .normalize import model_key
-from .pretokenize import Kind, Piece, pretokenize
-from .textio import iter_lines
+from .stats_count import PAIR_SHIFT as _SHIFT
+from .stats_count import CountBuilder, Counts, Source, corpus_lines, word_runs
 
 try:  # the shared definition, where tachtu.normalize has it
     from .normalize import strip_diacritics
@@ -88,6 +87,8 @@ except ImportError:  # until it does: the same mapping, private
         return text.translate(_TABLE)
 
 
+__all__ = ["SyllableStats", "strip_diacritics", "word_runs", "VIEWS"]
+
 VIEWS = ("full", "nodia")
 PAIR_UNSEEN, PAIR_UNKNOWN, FIRST_SEEN_CLASS = 0, 1, 2
 SYL_UNKNOWN, SYL_RARE, FIRST_ENTROPY_CLASS = 0, 1, 2
@@ -96,32 +97,6 @@ FREQ_BINS, PMI_BINS, ENTROPY_BINS = 4, 6, 8
 MAGIC = b"\x89TTSTAT\n"
 FORMAT_VERSION = 1
 _HEAD = struct.Struct("<8sHHIII")  # magic, version, reserved, header bytes, body bytes, crc32
-_SHIFT = 1 << 32  # pair key = b_id * _SHIFT + c_id
-_SURFACE_CACHE_LIMIT = 1 << 21
-
-Source = Union[str, "os.PathLike[str]", Iterable[str]]
-
-
-def word_runs(text: str) -> Iterator[list[Piece]]:
-    """The runs of ``text``: WORD pieces separated by exactly one space, in order.
-
-    >>> [[t[p.start:p.end] for p in r] for t in ["Giá 33.000đ tại Hà  Nội, rẻ quá"] for r in word_runs(t)]
-    [['Giá'], ['tại', 'Hà'], ['Nội'], ['rẻ', 'quá']]
-    """
-    run: list[Piece] = []
-    for piece in pretokenize(text):
-        if piece.kind != Kind.WORD:
-            if run:
-                yield run
-                run = []
-            continue
-        if run and not (piece.start == run[-1].end + 1 and text[run[-1].end] == " "):
-            yield run
-            run = []
-        run.append(piece)
-    if run:
-        yield run
-
 
 def _weighted_edges(items: list[tuple[float, int]], bins: int) -> list[float]:
     """``bins - 1`` cut values so that each bin holds about 1/bins of the total weight."""
@@ -154,17 +129,17 @@ class SyllableStats:
     (keys without diacritics; a full key passed there is stripped first, so both spellings work).
     """
 
-    def __init__(self, keys: list[str], counts: list[int], pairs: dict[int, int], *, tokens: int,
-                 lines: int, min_count: int, min_pair_count: int, rare_count: int,
+    def __init__(self, counts: Counts, *, min_count: int, min_pair_count: int, rare_count: int,
                  edges: dict[str, dict[str, list]] | None = None) -> None:
-        self._keys, self._counts, self._pairs = keys, counts, pairs
-        self.tokens, self.lines = tokens, lines
+        self._full = counts
+        self.tokens, self.lines = counts.tokens, counts.lines
         self.min_count, self.min_pair_count, self.rare_count = min_count, min_pair_count, rare_count
-        self._edges: dict[str, dict[str, list]] = edges or {}
+        self._edges: dict[str, dict[str, list]] = dict(edges or {})
+        self._nodia: Counts | None = None
         self._views: dict[str, _View] = {}
         for view in VIEWS:
             if view not in self._edges:
-                self._edges[view] = self._choose_edges(*self._view_counts(view))
+                self._edges[view] = self._choose_edges(self._view_counts(view))
 
     # -- building ------------------------------------------------------------------------------
     @classmethod
@@ -180,20 +155,24 @@ class SyllableStats:
         ``max_pairs`` bounds memory: beyond it, the rarest pairs counted so far are dropped
         (their occurrences then count as distinct neighbours, as pruned pairs always do).
         """
-        counter = _Counter(max_pairs)
-        for text in _source_lines(sources, progress):
+        counter = CountBuilder(max_pairs)
+        for text in corpus_lines(sources, progress):
             counter.add_line(text)
+        edges = None
         if base is not None:
-            counter.add_stats(base)
+            counter.add_counts(base._full)
             min_count, min_pair_count, rare_count = base.min_count, base.min_pair_count, base.rare_count
-        return counter.finish(min_count, min_pair_count, rare_count, base._edges if base else None)
+            edges = base._edges
+        return cls(counter.finish(min_count, min_pair_count), min_count=min_count, min_pair_count=min_pair_count,
+                   rare_count=rare_count, edges=edges)
 
     def merge(self, other: SyllableStats) -> SyllableStats:
         """A new table with the counts of both; bins and thresholds are this table's."""
-        counter = _Counter(max_pairs=0)
-        counter.add_stats(self)
-        counter.add_stats(other)
-        return counter.finish(self.min_count, self.min_pair_count, self.rare_count, self._edges)
+        counter = CountBuilder()
+        counter.add_counts(self._full)
+        counter.add_counts(other._full)
+        return SyllableStats(counter.finish(self.min_count, self.min_pair_count), min_count=self.min_count,
+                             min_pair_count=self.min_pair_count, rare_count=self.rare_count, edges=self._edges)
 
     # -- queries -------------------------------------------------------------------------------
     @property
@@ -233,15 +212,14 @@ class SyllableStats:
     def pairs(self, view: str = "full") -> Iterator[tuple[str, str, int]]:
         """``(b_key, c_key, class)`` for every pair whose class is not ``PAIR_UNSEEN``, sorted."""
         v = self._view(view)
-        keys = self._view_counts(view)[0]
+        keys = self._view_counts(view).keys
         for pair in sorted(v.pairs):
             yield keys[pair // _SHIFT], keys[pair % _SHIFT], v.pairs[pair]
 
     def count(self, key: str, view: str = "full") -> int:
         """How often ``key`` occurred (0 when below ``min_count``)."""
-        keys, counts, _ = self._view_counts(view)
         i = self._view(view).index.get(strip_diacritics(key) if view == "nodia" else key)
-        return 0 if i is None else counts[i]
+        return 0 if i is None else self._view_counts(view).counts[i]
 
     def edges(self, view: str = "full") -> dict[str, list]:
         """The bin cut values: ``freq`` (pair counts), ``pmi`` (one list per frequency bin),
@@ -249,26 +227,26 @@ class SyllableStats:
         return self._edges[view]
 
     # -- derivation of a view ------------------------------------------------------------------
-    def _view_counts(self, view: str) -> tuple[list[str], list[int], dict[int, int]]:
-        """Keys, counts and pair counts of ``view`` (the diacritic-free one summed from the full)."""
+    def _view_counts(self, view: str) -> Counts:
+        """The counts of ``view`` (the diacritic-free ones summed from the full ones)."""
         if view == "full":
-            return self._keys, self._counts, self._pairs
+            return self._full
         if view != "nodia":
             raise ValueError(f"unknown view {view!r}; expected one of {VIEWS}")
-        cached = getattr(self, "_nodia", None)
-        if cached is None:
-            stripped = [strip_diacritics(k) for k in self._keys]
+        if self._nodia is None:
+            full = self._full
+            stripped = [strip_diacritics(k) for k in full.keys]
             keys = sorted(set(stripped))
             index = {k: i for i, k in enumerate(keys)}
             to_new = [index[k] for k in stripped]
             counts = [0] * len(keys)
-            for i, n in enumerate(self._counts):
+            for i, n in enumerate(full.counts):
                 counts[to_new[i]] += n
             pairs: Counter[int] = Counter()
-            for pair, n in self._pairs.items():
+            for pair, n in full.pairs.items():
                 pairs[to_new[pair // _SHIFT] * _SHIFT + to_new[pair % _SHIFT]] += n
-            cached = self._nodia = (keys, counts, dict(pairs))
-        return cached
+            self._nodia = Counts(keys, counts, dict(pairs), full.tokens, full.lines)
+        return self._nodia
 
     def _measures(self, counts: list[int], pairs: dict[int, int]) -> tuple[list[float], list[float], dict[int, float]]:
         """Left and right branching entropies per id, PMI per pair.
@@ -289,7 +267,8 @@ class SyllableStats:
         right = [math.log(n) - s / n for n, s in zip(counts, s_right)]
         return left, right, pmi
 
-    def _choose_edges(self, keys: list[str], counts: list[int], pairs: dict[int, int]) -> dict[str, list]:
+    def _choose_edges(self, view_counts: Counts) -> dict[str, list]:
+        counts, pairs = view_counts.counts, view_counts.pairs
         left, right, pmi = self._measures(counts, pairs)
         common = [i for i, n in enumerate(counts) if n >= self.rare_count]
         freq = _weighted_edges([(float(n), n) for n in pairs.values()], FREQ_BINS)
@@ -306,7 +285,8 @@ class SyllableStats:
     def _view(self, view: str) -> _View:
         v = self._views.get(view)
         if v is None:
-            keys, counts, pairs = self._view_counts(view)
+            view_counts = self._view_counts(view)
+            keys, counts, pairs = view_counts.keys, view_counts.counts, view_counts.pairs
             edges = self._edges[view]
             left, right, pmi = self._measures(counts, pairs)
 
@@ -326,7 +306,8 @@ class SyllableStats:
     # -- storage -------------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
         """The versioned binary form: header, JSON settings and bins, zlib-compressed counts."""
-        order = sorted(self._pairs)
+        full = self._full
+        order = sorted(full.pairs)
         b_delta, c_delta, pair_counts = array("I"), array("I"), array("Q")
         last_b, last_c = 0, 0
         for pair in order:
@@ -334,10 +315,10 @@ class SyllableStats:
             b_delta.append(b - last_b)
             c_delta.append(c - last_c if b == last_b else c)
             last_b, last_c = b, c
-            pair_counts.append(self._pairs[pair])
-        keys = "\n".join(self._keys).encode("utf-8")
-        parts = [struct.pack("<III", len(self._keys), len(order), len(keys)), keys]
-        for arr in (array("Q", self._counts), b_delta, c_delta, pair_counts):
+            pair_counts.append(full.pairs[pair])
+        keys = "\n".join(full.keys).encode("utf-8")
+        parts = [struct.pack("<III", len(full.keys), len(order), len(keys)), keys]
+        for arr in (array("Q", full.counts), b_delta, c_delta, pair_counts):
             if sys.byteorder == "big":
                 arr.byteswap()
             parts.append(arr.tobytes())
@@ -386,7 +367,7 @@ class SyllableStats:
                 if b >= n_keys or c >= n_keys:
                     raise ValueError("pair refers to an unknown syllable")
                 pairs[b * _SHIFT + c] = n
-            return cls(keys, list(counts), pairs, tokens=settings["tokens"], lines=settings["lines"],
+            return cls(Counts(keys, list(counts), pairs, settings["tokens"], settings["lines"]),
                        min_count=settings["min_count"], min_pair_count=settings["min_pair_count"],
                        rare_count=settings["rare_count"], edges=settings["edges"])
         except (ValueError, KeyError, TypeError, struct.error, zlib.error) as exc:
@@ -407,124 +388,3 @@ class SyllableStats:
         return cls.from_bytes(data, name=str(path))
 
 
-class _Counter:
-    """Streaming counts of one build: key ids, key counts and pair counts."""
-
-    def __init__(self, max_pairs: int) -> None:
-        self.ids: dict[str, int] = {}
-        self.keys: list[str] = []
-        self.surface: dict[str, int] = {}  # piece text -> id: model_key once per spelling
-        self.counts: Counter[int] = Counter()
-        self.pairs: Counter[int] = Counter()
-        self.max_pairs = max_pairs
-        self.tokens = self.lines = 0
-
-    def _id(self, key: str) -> int:
-        i = self.ids.get(key)
-        if i is None:
-            i = self.ids[key] = len(self.keys)
-            self.keys.append(key)
-        return i
-
-    def add_line(self, text: str) -> None:
-        self.lines += 1
-        text = unicodedata.normalize("NFC", text)
-        ids: list[int] = []
-        pair_keys: list[int] = []
-        surface = self.surface
-        for run in word_runs(text):
-            start = len(ids)
-            for piece in run:
-                word = text[piece.start:piece.end]
-                i = surface.get(word)
-                if i is None:
-                    if len(surface) > _SURFACE_CACHE_LIMIT:
-                        surface.clear()
-                    i = surface[word] = self._id(model_key(word))
-                ids.append(i)
-            pair_keys.extend(b * _SHIFT + c for b, c in zip(ids[start:], ids[start + 1:]))
-        self.counts.update(ids)
-        self.tokens += len(ids)
-        if pair_keys:
-            self.pairs.update(pair_keys)
-            if self.max_pairs and len(self.pairs) > self.max_pairs:
-                self._prune()
-
-    def _prune(self) -> None:
-        """Drop the rarest pairs until at most half of ``max_pairs`` remain."""
-        floor = 1
-        while len(self.pairs) > self.max_pairs // 2:
-            self.pairs = Counter({p: n for p, n in self.pairs.items() if n > floor})
-            floor += 1
-
-    def add_stats(self, stats: SyllableStats) -> None:
-        to_id = [self._id(k) for k in stats._keys]
-        for i, n in enumerate(stats._counts):
-            self.counts[to_id[i]] += n
-        for pair, n in stats._pairs.items():
-            self.pairs[to_id[pair // _SHIFT] * _SHIFT + to_id[pair % _SHIFT]] += n
-        self.tokens += stats.tokens
-        self.lines += stats.lines
-
-    def finish(self, min_count: int, min_pair_count: int, rare_count: int,
-               edges: dict[str, dict[str, list]] | None) -> SyllableStats:
-        kept = sorted((k for k, i in self.ids.items() if self.counts[i] >= min_count))
-        new_id = {self.ids[k]: j for j, k in enumerate(kept)}
-        pairs = {}
-        for pair, n in self.pairs.items():
-            b, c = new_id.get(pair // _SHIFT), new_id.get(pair % _SHIFT)
-            if n >= min_pair_count and b is not None and c is not None:
-                pairs[b * _SHIFT + c] = n
-        return SyllableStats(kept, [self.counts[self.ids[k]] for k in kept], pairs, tokens=self.tokens,
-                             lines=self.lines, min_count=min_count, min_pair_count=min_pair_count,
-                             rare_count=rare_count, edges=edges)
-
-
-def _resolve(sources: Source | Iterable[Source]) -> list[Path | Iterable[str]]:
-    """Each source as a file path or an iterable of lines; directories expand to their ``*.txt``
-    files.  Checked before counting starts, so a missing file fails at once."""
-    items = [sources] if isinstance(sources, (str, os.PathLike)) else list(sources)
-    resolved: list[Path | Iterable[str]] = []
-    for item in items:
-        if not isinstance(item, (str, os.PathLike)):
-            resolved.append(item)
-            continue
-        path = Path(item)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*.txt") if p.is_file())
-            if not files:
-                raise FileNotFoundError(2, "no .txt files in directory", str(path))
-            resolved.extend(files)
-        elif path.is_file():
-            resolved.append(path)
-        else:
-            raise FileNotFoundError(2, "No such file or directory", str(path))
-    return resolved
-
-
-def _source_lines(sources: Source | Iterable[Source], progress: bool) -> Iterator[str]:
-    """The lines of every source, in order, with an optional progress bar over file bytes."""
-    items = _resolve(sources)
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        total = sum(p.stat().st_size for p in items if isinstance(p, Path)) or None
-        bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr, leave=False)
-    try:
-        for item in items:
-            if not isinstance(item, Path):
-                yield from item
-                continue
-            done = 0
-            with open(item, "rb") as handle:
-                for line in iter_lines(handle, path=str(item)):
-                    yield line.text
-                    if bar is not None and line.number % 1024 == 0:
-                        bar.update(line.byte_offset - done)
-                        done = line.byte_offset
-            if bar is not None:
-                bar.update(item.stat().st_size - done)
-    finally:
-        if bar is not None:
-            bar.close()
