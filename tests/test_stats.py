@@ -212,3 +212,19 @@ def test_cli_stats(tmp_path: Path, capsys) -> None:
     assert "nope.txt" in capsys.readouterr().err
     assert cli.main(["stats", str(more), "--base", str(more), "-o", str(tmp_path / "x.stats")]) == 2
     assert "not a tachtu statistics file" in capsys.readouterr().err
+
+
+def test_benchmark_gold_gaps_label_in_run_gaps() -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "stats_value.py"
+    spec = importlib.util.spec_from_file_location("tachtu_bench_stats_value", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    gaps = module.gold_gaps(["Nhà_Trắng cho_biết , Hà_Nội năm 2024 rất đẹp", "Hoà_Bình"])
+    assert [(n, b, c, j, w) for n, b, c, j, w in gaps] == [
+        (0, "nhà", "trắng", True, "nhà_trắng"), (0, "trắng", "cho", False, ""), (0, "cho", "biết", True, "cho_biết"),
+        (0, "hà", "nội", True, "hà_nội"), (0, "nội", "năm", False, ""), (0, "rất", "đẹp", False, ""),
+        (1, "hoà", "bình", True, "hoà_bình"),
+    ]
