@@ -124,6 +124,12 @@ def test_bytes_round_trip_and_determinism(tmp_path: Path) -> None:
     assert SyllableStats.load(tmp_path / "t.stats").to_bytes() == data
 
 
+def test_empty_corpus_round_trips() -> None:
+    empty = SyllableStats.from_bytes(SyllableStats.build([[]]).to_bytes())
+    assert empty.syllables() == [] and list(empty.pairs("nodia")) == []
+    assert empty.pair_class("a", "b") == PAIR_UNKNOWN and empty.left_class("a") == SYL_UNKNOWN
+
+
 @pytest.mark.parametrize("damage, message", [
     (lambda d: b"NOTSTATS" + d[8:], "bad magic"),
     (lambda d: d[:8] + struct.pack("<H", 99) + d[10:], "version 99"),

@@ -577,7 +577,8 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--base", metavar="STATS", default=None,
                     help="extend this table (its class bins are kept), e.g. the bundled one")
     st.add_argument("--min-count", type=int, default=2, metavar="N",
-                    help="keep syllables and pairs seen at least N times (default: %(default)s)")
+                    help="keep syllables and pairs seen at least N times; with --base, the base's "
+                         "threshold applies (default: %(default)s)")
     st.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     st.set_defaults(func=cmd_stats)
     return parser
