@@ -1,4 +1,4 @@
-"""The ``tachtu`` command: ``segment``, ``evaluate``, ``train``, ``serve``.
+"""The ``tachtu`` command: ``segment``, ``evaluate``, ``train``, ``stats``, ``serve``, ``info``.
 
 Each subcommand is a thin wrapper over a library function
 (``Segmenter.segment_line``, ``evaluate.score_lines``, ``model.train.train``).
@@ -496,7 +496,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- argument parsing ----------------------------------------------------------------
+# -- stats -------------------------------------------------------------------------
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .stats import SyllableStats
+
+    base = SyllableStats.load(args.base) if args.base else None
+    try:
+        stats = SyllableStats.build(args.inputs, progress=not args.quiet and sys.stderr.isatty(), base=base,
+                                    min_count=args.min_count, min_pair_count=args.min_count)
+    except OSError as exc:
+        raise CliError(_os_message(exc, "read")) from None
+    data = stats.to_bytes()
+    try:
+        with atomic_output(args.output) as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise CliError(_os_message(exc, "write statistics to")) from None
+    if not args.quiet:
+        _warn(f"{stats.lines} lines, {stats.tokens} syllables, {len(stats.syllables())} distinct kept: "
+              f"{args.output} ({len(data)} bytes)")
+    return 0
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from . import info
 
@@ -505,6 +526,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- argument parsing ----------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Vietnamese word segmentation: joins the syllables of each word with '_'."
@@ -513,6 +535,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="{segment,evaluate,train,serve}")
+
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{segment,evaluate,train,stats}")
 
     seg = sub.add_parser(
         "segment",
@@ -607,6 +631,19 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--max-body", type=int, default=4 * 1024 * 1024, metavar="BYTES",
                      help="larger request bodies get 413 (default: %(default)s)")
     srv.set_defaults(func=cmd_serve)
+
+    st = sub.add_parser("stats", help="syllable statistics from raw text, to adapt a model to a domain",
+                        description="Count syllables and neighbour pairs of raw UTF-8 text (streaming) into a "
+                                    "statistics table (tachtu.stats.SyllableStats).")
+    st.add_argument("inputs", nargs="+", metavar="FILE|DIR", help="text files; directories are read for *.txt")
+    st.add_argument("-o", "--output", required=True, metavar="STATS", help="table to write (atomically)")
+    st.add_argument("--base", metavar="STATS", default=None,
+                    help="extend this table (its class bins are kept), e.g. the bundled one")
+    st.add_argument("--min-count", type=int, default=2, metavar="N",
+                    help="keep syllables and pairs seen at least N times; with --base, the base's "
+                         "threshold applies (default: %(default)s)")
+    st.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
+    st.set_defaults(func=cmd_stats)
     return parser
 
 
