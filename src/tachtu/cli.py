@@ -534,9 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{segment,evaluate,train,serve}")
-
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{segment,evaluate,train,stats}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{segment,evaluate,train,stats,serve,info}")
 
     seg = sub.add_parser(
         "segment",

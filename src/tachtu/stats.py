@@ -63,7 +63,6 @@ import math
 import os
 import struct
 import sys
-import unicodedata
 import zlib
 from array import array
 from bisect import bisect_left
@@ -76,27 +75,9 @@ from .errors import ModelError
 from .stats_count import PAIR_SHIFT as _SHIFT
 from .stats_count import CountBuilder, Counts, Source, corpus_lines, word_runs
 
-try:  # the shared definition, where tachtu.normalize has it
-    from .normalize import strip_diacritics
-except ImportError:  # until it does: the same mapping, private
+from .normalize import strip_diacritics
 
-    def _diacritic_table() -> dict[int, str]:
-        table: dict[int, str] = {}
-        for code in range(0x00C0, 0x1F00):
-            base, *marks = unicodedata.normalize("NFD", chr(code))
-            if marks and base.isascii() and base.isalpha() and all(unicodedata.combining(m) for m in marks):
-                table[code] = base
-        table.update({ord("đ"): "d", ord("Đ"): "D", ord("ð"): "d", ord("Ð"): "D"})
-        return table
-
-    _TABLE = _diacritic_table()
-
-    def strip_diacritics(text: str) -> str:
-        """``text`` without tone marks, ``ă â ê ô ơ ư đ`` → ``a a e o o u d``; 1:1 per code point on NFC."""
-        return text.translate(_TABLE)
-
-
-__all__ = ["SyllableStats", "strip_diacritics", "word_runs", "VIEWS"]
+__all__ = ["SyllableStats", "word_runs", "VIEWS"]
 
 VIEWS = ("full", "nodia")
 PAIR_UNSEEN, PAIR_UNKNOWN, FIRST_SEEN_CLASS = 0, 1, 2
