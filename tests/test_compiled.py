@@ -200,7 +200,7 @@ def test_scores_equal_on_real_sentences(
     for line in UD_TEST.read_text(encoding="utf-8").splitlines()[:300]:
         text = line.replace("_", " ")
         pieces = pretokenize(text)
-        ids, shapes, _ = encoder.encode(text, pieces)
+        ids, shapes, *_ = encoder.encode(text, pieces)
         assert compiled_scorer.scores(ids, shapes) == reference_scorer.scores(ids, shapes)
 
 

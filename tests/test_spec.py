@@ -190,3 +190,30 @@ def test_non_regular_model_paths_are_refused(path: str) -> None:
         pytest.skip(f"{path} absent")
     with pytest.raises(ModelError):
         Model.load(path)
+
+
+def test_statistics_slots_compiled_equal_reference() -> None:
+    """The STAT_* slots read the model's statistics alike in both scorers."""
+    _scorer = pytest.importorskip("tachtu.model._scorer")
+    from tachtu.model.corpus_stats import ModelStats
+    from tachtu.stats import SyllableStats
+
+    rng = random.Random(11)
+    words = [f"s{i}" for i in range(40)] + ["hà", "nội", "đà", "nẵng"]
+    text = [" ".join(rng.choice(words) for _ in range(12)) for _ in range(400)]
+    stats = ModelStats.from_syllable_stats(SyllableStats.build([text]))
+    assert stats.views[0].pair_keys and stats.views[1].syllables
+    model, lines = _weighted(spec.TEMPLATES)
+    n0, n1 = len(stats.views[0].syllables), len(stats.views[1].syllables)
+    with_ids = [(ids, shapes, ([rng.randint(0, n0) for _ in ids], [rng.randint(0, n1) for _ in ids]))
+                for ids, shapes in lines]
+    keys = {k for ids, shapes, sids in with_ids
+            for gap in gap_features(ids, shapes, [], spec.TEMPLATES, 2, None, stats, sids) for k in gap}
+    model = Model(model.vocab, array("Q", sorted(keys)), array("i", [rng.randint(-999, 999) for _ in keys]),
+                  model.dictionaries, stats=stats)
+    loaded = Model.from_bytes(model.to_bytes())
+    assert loaded.stats == stats
+    reference, compiled = ReferenceScorer(loaded), _scorer.CompiledScorer(loaded)
+    for ids, shapes, sids in with_ids:
+        assert compiled.scores(ids, shapes, None, sids) == reference.scores(ids, shapes, None, sids)
+    assert any(reference.scores(i, s, None, d) != reference.scores(i, s) for i, s, d in with_ids)

@@ -78,3 +78,38 @@ def test_training_learns_unaccented_text() -> None:
         assert segmenter.segment(line.replace("_", " ")) == line
         plain = strip_diacritics(line)
         assert segmenter.segment(plain.replace("_", " ")) == plain
+
+
+def test_training_with_statistics_carries_them() -> None:
+    pytest.importorskip("sklearn")
+    from tachtu import Segmenter
+    from tachtu.model.corpus_stats import ModelStats
+    from tachtu.model.model import Model
+    from tachtu.model.train import build_dataset, fit
+    from tachtu.stats import SyllableStats
+
+    lines = TINY_CORPUS.read_text(encoding="utf-8").splitlines()
+    raw = [line.replace("_", " ") for line in lines] * 5
+    stats = ModelStats.from_syllable_stats(SyllableStats.build([raw]))
+    data = build_dataset(lines * 3, case_fraction=0.0, plain_fraction=0.0, stats=stats, log=lambda _: None)
+    model = Model.from_bytes(fit(data, c=1.0, log=lambda _: None).to_bytes())
+    assert model.stats == stats
+    from dataclasses import replace
+
+    from tachtu.model.scorer_ref import ReferenceScorer
+    from tachtu.model.encode import Encoder
+    from tachtu.pretokenize import pretokenize
+
+    with_stats, without = ReferenceScorer(model), ReferenceScorer(replace(model, stats=None))
+    encoder = Encoder(model)
+    differ = 0
+    for line in lines:
+        raw_line = line.replace("_", " ")
+        enc = encoder.encode(raw_line, pretokenize(raw_line))
+        differ += with_stats.scores(enc.ids, enc.shapes, enc.plain, enc.stat_ids) != without.scores(
+            enc.ids, enc.shapes, enc.plain, None)
+    assert differ  # the statistics templates carry weight
+    compiled, python = Segmenter(model), Segmenter(model, compiled=False)
+    for line in lines:
+        raw_line = line.replace("_", " ")
+        assert compiled.segment(raw_line) == python.segment(raw_line)

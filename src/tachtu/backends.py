@@ -72,8 +72,9 @@ class PythonBackend:
         pieces = pretokenize(text)
         if not pieces:
             return []
-        ids, shapes, plain = self.encoder.encode(text, pieces)
-        joins = self.scorer.joins(ids, shapes, [p.kind for p in pieces], [p.space_before for p in pieces], plain)
+        enc = self.encoder.encode(text, pieces)
+        joins = self.scorer.joins(enc.ids, enc.shapes, [p.kind for p in pieces], [p.space_before for p in pieces],
+                                  enc.plain, enc.stat_ids)
         if self.user_dict is not None:
             joins = self.user_dict.apply(text, pieces, joins)  # type: ignore[attr-defined]
         return words(line, norm, pieces, joins, self.normalize)

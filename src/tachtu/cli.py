@@ -447,8 +447,14 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise CliError(f"cannot read lexicon {path}: No such file")
     log: Callable[[str], None] = (lambda msg: None) if args.quiet else (lambda msg: _warn(msg))
     try:
+        stats = None
+        if args.stats:
+            from .model.corpus_stats import ModelStats
+            from .stats import SyllableStats
+
+            stats = ModelStats.from_syllable_stats(SyllableStats.load(args.stats))
         model = train_module.train(lines, lexicons, c=args.c, case_fraction=args.case_copies,
-                                   plain_fraction=args.plain_copies, log=log)
+                                   plain_fraction=args.plain_copies, stats=stats, log=log)
     except ImportError as exc:
         if (exc.name or "").split(".")[0] in _TRAIN_MODULES:
             raise CliError(f"training needs scikit-learn and numpy ({exc.name} is missing): pip install tachtu[train]") from None
@@ -604,6 +610,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--plain-copies", type=float, default=DEFAULT_PLAIN_COPIES, metavar="FRACTION",
                     help="share of the distinct lines added without diacritics, and again with some missing "
                          "(default: %(default)s; 0 for none)")
+    tr.add_argument("--stats", default=None, metavar="STATS",
+                    help="syllable statistics of raw text (from 'tachtu stats') for the model to learn from "
+                         "and carry (default: none)")
     tr.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model file")
     tr.add_argument("--quiet", "-q", action="store_true", help="no training log on stderr")
     tr.set_defaults(func=cmd_train)

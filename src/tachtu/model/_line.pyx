@@ -61,6 +61,8 @@ cdef struct CPiece:
     uint32_t end
     int64_t id
     int64_t plain            # diacritic-free id
+    int32_t sid0             # stats ids: model key, diacritic-free
+    int32_t sid1
     uint8_t shape
     uint8_t kind
     PieceMatch folded        # user dictionary: by the piece's model key
@@ -88,6 +90,8 @@ cdef struct Scratch:
     uint8_t* pspace
     int64_t* w               # padded ids
     int64_t* w2              # padded plain ids
+    int32_t* sid0            # stats ids (not padded)
+    int32_t* sid1
     uint8_t* s               # padded shapes
     uint8_t* active
     uint8_t* join
@@ -106,7 +110,7 @@ cdef struct Scratch:
 cdef void scratch_free(Scratch* sc) noexcept:
     free(sc.text); free(sc.orig); free(sc.map_start); free(sc.map_end)
     free(sc.pstart); free(sc.pend); free(sc.pkind); free(sc.pspace)
-    free(sc.w); free(sc.w2); free(sc.s); free(sc.active); free(sc.join); free(sc.scores); scorebuf_free(&sc.score)
+    free(sc.w); free(sc.w2); free(sc.sid0); free(sc.sid1); free(sc.s); free(sc.active); free(sc.join); free(sc.scores); scorebuf_free(&sc.score)
     free(sc.out); free(sc.miss); free(sc.ufolded); free(sc.uexact); free(sc.ukeys); free(sc.wstart); free(sc.wend)
     memset(sc, 0, sizeof(Scratch))
 
@@ -130,6 +134,8 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, const Tables* T) excep
         sc.pspace = <uint8_t*>malloc(cap)
         sc.w = <int64_t*>malloc((cap + 2 * PAD) * sizeof(int64_t))
         sc.w2 = <int64_t*>malloc((cap + 2 * PAD) * sizeof(int64_t))
+        sc.sid0 = <int32_t*>malloc(cap * sizeof(int32_t))
+        sc.sid1 = <int32_t*>malloc(cap * sizeof(int32_t))
         sc.s = <uint8_t*>malloc(cap + 2 * PAD)
         sc.active = <uint8_t*>malloc(cap)
         sc.join = <uint8_t*>malloc(cap)
@@ -143,7 +149,7 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, const Tables* T) excep
         sc.wend = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
         if (sc.text == NULL or sc.orig == NULL or sc.map_start == NULL or sc.map_end == NULL
                 or sc.pstart == NULL or sc.pend == NULL or sc.pkind == NULL or sc.pspace == NULL
-                or sc.w == NULL or sc.w2 == NULL or sc.s == NULL or sc.active == NULL or sc.join == NULL
+                or sc.w == NULL or sc.w2 == NULL or sc.sid0 == NULL or sc.sid1 == NULL or sc.s == NULL or sc.active == NULL or sc.join == NULL
                 or sc.scores == NULL or sc.out == NULL or sc.miss == NULL
                 or sc.ufolded == NULL or sc.uexact == NULL or sc.ukeys == NULL
                 or sc.wstart == NULL or sc.wend == NULL):
@@ -362,16 +368,20 @@ cdef class LineSegmenter:
             if hit != NULL:
                 piece.id = self.piece_cache.pieces[hit.piece_off].id
                 piece.plain = self.piece_cache.pieces[hit.piece_off].plain
+                piece.sid0 = self.piece_cache.pieces[hit.piece_off].sid0
+                piece.sid1 = self.piece_cache.pieces[hit.piece_off].sid1
                 piece.shape = self.piece_cache.pieces[hit.piece_off].shape
                 piece.folded = self.piece_cache.pieces[hit.piece_off].folded
                 piece.exact = self.piece_cache.pieces[hit.piece_off].exact
             else:
                 piece_text = PyUnicode_Substring(text, s, e)
-                ident, shape, plain = self.lookup(piece_text, kind)
+                ident, shape, plain, sid0, sid1 = self.lookup(piece_text, kind)
                 if not 0 <= shape < self.scorer.T.n_shapes:
                     raise ValueError(f"encoder returned shape {shape} out of range")
                 piece.id = ident
                 piece.plain = plain
+                piece.sid0 = sid0
+                piece.sid1 = sid1
                 piece.shape = shape
                 piece.exact = utrie_piece(&self.user_exact, sc.text + s, e - s)
                 if self.user_folded.n_nodes:
@@ -436,6 +446,8 @@ cdef class LineSegmenter:
                 sc.pspace[n] = q == 0
                 sc.w[PAD + n] = cp[q].id
                 sc.w2[PAD + n] = cp[q].plain
+                sc.sid0[n] = cp[q].sid0
+                sc.sid1[n] = cp[q].sid1
                 sc.s[PAD + n] = cp[q].shape
                 if self.user_dict:
                     sc.ufolded[n] = cp[q].folded
@@ -495,9 +507,9 @@ cdef class LineSegmenter:
                                sc.ukeys, n)
         if n >= NOGIL_MIN_PIECES:
             with nogil:
-                score_line(T, sc.w, sc.w2, sc.s, n, sc.active, sc.scores, &sc.score)
+                score_line(T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, n, sc.active, sc.scores, &sc.score)
         else:
-            score_line(T, sc.w, sc.w2, sc.s, n, sc.active, sc.scores, &sc.score)
+            score_line(T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, n, sc.active, sc.scores, &sc.score)
         for g in range(n - 1):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0
         sc.join[n - 1] = False

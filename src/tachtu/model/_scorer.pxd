@@ -41,7 +41,16 @@ cdef struct Tables:         # everything the scorer reads; built once per model,
     int64_t n_ids           # ids in [0, n_ids) use the per-id tables
     int64_t n_plain         # likewise plain (diacritic-free) ids
     int n_dicts             # dictionaries matched (the model's)
-    int n_rows              # byte rows per line: shapes + 4 per dictionary any template reads
+    int n_rows              # byte rows per line: shapes, 4 per dictionary, 3 per statistics view
+    int stat_row            # the first statistics row (pair, right, left of view 0, then view 1)
+    bint has_stats          # the model carries raw-text statistics (else they read as unknown)
+    WTable stat_pairs[2]    # per view: mix(b sid << 32 | c sid) -> pair class + 1
+    uint8_t* stat_right[2]  # per view: [sid] -> right-entropy class ([0]: unknown)
+    uint8_t* stat_left[2]
+    int32_t n_stat[2]       # per view: syllables the statistics know (stats ids 1..n)
+    uint8_t pair_unknown    # corpus_stats.PAIR_UNKNOWN
+    uint8_t pair_unseen     # corpus_stats.PAIR_UNSEEN
+    uint8_t syl_unknown     # corpus_stats.SYL_UNKNOWN
     int max_dict            # spec.MAX_DICT_WORD
     int32_t* match_weights  # DICT_MATCH[dict][relation][length 0..max_dict]
     int rel_inside, rel_left, rel_right
@@ -59,14 +68,15 @@ cdef struct ScoreBuf:       # per-line scratch of ``score_line``, reusable acros
 
 cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -1
 cdef void scorebuf_free(ScoreBuf* buf) noexcept
-cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, Py_ssize_t n,
-                     const uint8_t* active, int64_t* scores, ScoreBuf* buf) noexcept nogil
+cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const int32_t* sid0,
+                     const int32_t* sid1, Py_ssize_t n, const uint8_t* active, int64_t* scores,
+                     ScoreBuf* buf) noexcept nogil
 
 cdef class CompiledScorer:
     cdef Tables T
     cdef uint8_t joinable_table[N_KINDS_MAX * N_KINDS_MAX * 2]
     cdef object model
-    cdef list _run(self, ids, shapes, plain_ids, kinds, spaces, bint want_scores)
+    cdef list _run(self, ids, shapes, plain_ids, stat_ids, kinds, spaces, bint want_scores)
     cdef inline bint joinable(self, int left, int right, bint space) noexcept nogil:
         if left < 0 or right < 0 or left >= N_KINDS_MAX or right >= N_KINDS_MAX:
             return False

@@ -32,7 +32,7 @@ from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
 from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memcpy, memset
 
-from ._keys cimport (WTable, key_start, key_add, key_end, wt_init, wt_free, wt_put, wt_get,
+from ._keys cimport (TACHTU_MULT, WTable, key_start, key_add, key_end, wt_init, wt_free, wt_put, wt_get,
                      wt_prefetch)
 
 cdef enum:
@@ -134,8 +134,6 @@ cdef void match_dictionaries(const Tables* T, const int64_t* ids, Py_ssize_t n, 
                     scores[start - 1] += T.match_weights[(d * 3 + T.rel_left) * stride + length]
                 if end < n - 1:
                     scores[end] += T.match_weights[(d * 3 + T.rel_right) * stride + length]
-                if 1 + ROWS_PER_DICT * d >= T.n_rows:
-                    continue        # no template reads this dictionary's rows
                 pair = rows[1 + ROWS_PER_DICT * d]
                 ends = rows[2 + ROWS_PER_DICT * d]
                 begins = rows[3 + ROWS_PER_DICT * d]
@@ -231,17 +229,54 @@ cdef void score_templates(const Tables* T, const int64_t* w, const int64_t* w2, 
         scores[keygap[k]] += wt_get(wt, keybuf[k])
 
 
-cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, Py_ssize_t n,
-                     const uint8_t* active, int64_t* scores, ScoreBuf* buf) noexcept nogil:
+cdef inline uint64_t pair_mix(int32_t b, int32_t c) noexcept nogil:
+    """A bijection of a stats-id pair, well mixed in the top bits ``WTable`` indexes by."""
+    return key_end(((<uint64_t>b << 32) | <uint32_t>c) * TACHTU_MULT)
+
+
+cdef void fill_stat_rows(const Tables* T, const int32_t* sid0, const int32_t* sid1, Py_ssize_t n,
+                         uint8_t** rows) noexcept nogil:
+    """The statistics rows of ``features.line_rows``: per view, the class of each
+    neighbour pair and the entropy classes of each piece (unknown without statistics)."""
+    cdef int view
+    cdef Py_ssize_t i
+    cdef const int32_t* sid
+    cdef uint8_t* pair
+    cdef uint8_t* right
+    cdef uint8_t* left
+    cdef int32_t value
+    for view in range(2):
+        pair = rows[T.stat_row + 3 * view]
+        right = rows[T.stat_row + 3 * view + 1]
+        left = rows[T.stat_row + 3 * view + 2]
+        memset(pair - PAD, T.pair_unknown, n + 2 * PAD)
+        memset(right - PAD, T.syl_unknown, n + 2 * PAD)
+        memset(left - PAD, T.syl_unknown, n + 2 * PAD)
+        sid = sid0 if view == 0 else sid1
+        if not T.has_stats or sid == NULL:
+            continue
+        for i in range(n):
+            right[i] = T.stat_right[view][sid[i]]
+            left[i] = T.stat_left[view][sid[i]]
+        for i in range(n - 1):
+            if sid[i] != 0 and sid[i + 1] != 0:
+                value = wt_get(&T.stat_pairs[view], pair_mix(sid[i], sid[i + 1]))
+                pair[i] = <uint8_t>(value - 1) if value else T.pair_unseen
+
+
+cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const int32_t* sid0,
+                     const int32_t* sid1, Py_ssize_t n, const uint8_t* active, int64_t* scores,
+                     ScoreBuf* buf) noexcept nogil:
     """Add the score of every gap of a line to ``scores`` (``n - 1`` cells).
 
     ``w``/``w2``/``s``: ids, plain ids and shapes of the ``n`` pieces, each with
     ``PAD`` cells on both sides that this fills with BOS/EOS; ``s`` is
-    Title-folded in place.
+    Title-folded in place.  ``sid0``/``sid1``: the pieces' stats ids per view
+    (NULL: unknown).
     ``buf`` must have room for ``n`` pieces (``scorebuf_reserve``).
     """
     cdef Py_ssize_t i, width = n + 2 * PAD
-    cdef uint8_t* rows[1 + ROWS_PER_DICT * 31]
+    cdef uint8_t* rows[1 + ROWS_PER_DICT * 31 + 6]
     cdef int r
     for i in range(PAD):
         w[i] = w2[i] = T.bos_id
@@ -254,6 +289,7 @@ cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, Py_ss
     for r in range(1, T.n_rows):
         rows[r] = buf.rows + (r - 1) * width + PAD
     match_dictionaries(T, w + PAD, n, scores, rows)
+    fill_stat_rows(T, sid0, sid1, n, rows)
     score_templates(T, w, w2, rows, n, active, scores, buf.keybuf, buf.keygap)
 
 
@@ -299,7 +335,41 @@ cdef build_dictionaries(Tables* T, model):
                 T.match_weights[(d * 3 + r) * stride + length] = wt_get(
                     &T.weights, feature_key(spec.DICT_MATCH, d, r, length))
 
-cdef build_spec(Tables* T, TSpec* sp, template):
+cdef build_stats(Tables* T, stats):
+    """The statistics lookups of ``corpus_stats.ModelStats`` (per view: pair table, entropy arrays)."""
+    from . import corpus_stats
+
+    cdef int view
+    cdef Py_ssize_t i, n
+    cdef const uint64_t[::1] keys
+    cdef const uint8_t[::1] values
+    T.pair_unknown = corpus_stats.PAIR_UNKNOWN
+    T.pair_unseen = corpus_stats.PAIR_UNSEEN
+    T.syl_unknown = corpus_stats.SYL_UNKNOWN
+    T.has_stats = stats is not None
+    if stats is None:
+        return
+    for view in range(2):
+        v = stats.views[view]
+        n = len(v.syllables)
+        T.stat_right[view] = <uint8_t*>malloc(n + 1)
+        T.stat_left[view] = <uint8_t*>malloc(n + 1)
+        if T.stat_right[view] == NULL or T.stat_left[view] == NULL:
+            raise MemoryError()
+        T.n_stat[view] = n
+        T.stat_right[view][0] = T.stat_left[view][0] = T.syl_unknown
+        for i in range(n):
+            T.stat_right[view][i + 1] = v.right[i]
+            T.stat_left[view][i + 1] = v.left[i]
+        keys = v.pair_keys
+        values = v.pair_values
+        wt_init(&T.stat_pairs[view], keys.shape[0])
+        for i in range(keys.shape[0]):
+            wt_put(&T.stat_pairs[view], pair_mix(<int32_t>(keys[i] >> 32), <int32_t>(keys[i] & 0xFFFFFFFF)),
+                   values[i] + 1)
+
+
+cdef build_spec(Tables* T, TSpec* sp, template, dims):
     """``sp`` for one ``spec.Template``: slot sources, then its mode and table."""
     from .spec import Source
 
@@ -321,10 +391,14 @@ cdef build_spec(Tables* T, TSpec* sp, template):
             sp.value[j] = slot.value
         else:
             sp.src[j] = SRC_ROW
-            sp.row[j] = 0 if slot.source == Source.SHAPE else (
-                1 + ROWS_PER_DICT * slot.dict + (slot.source - Source.PAIR))
+            if slot.source == Source.SHAPE:
+                sp.row[j] = 0
+            elif slot.is_dict:
+                sp.row[j] = 1 + ROWS_PER_DICT * slot.dict + (slot.source - Source.PAIR)
+            else:
+                sp.row[j] = T.stat_row + 3 * slot.dict + (slot.source - Source.STAT_PAIR)
             sp.cap[j] = slot.cap
-        size = slot.size(T.n_shapes)
+        size = slot.size(dims)
         sizes.append(size)
         if size is not None:
             combos *= size
@@ -449,12 +523,15 @@ cdef class CompiledScorer:
         T.title_shape = int(Shape.TITLE)
         T.title_line_min = features.TITLE_LINE_MIN
         build_dictionaries(T, model)
-        T.n_rows = 1 + ROWS_PER_DICT * model.n_dicts
+        T.stat_row = 1 + ROWS_PER_DICT * model.n_dicts
+        T.n_rows = T.stat_row + 6
+        build_stats(T, model.stats)
+        dims = model.dims
         T.specs = <TSpec*>calloc(max(len(model.templates), 1), sizeof(TSpec))
         if T.specs == NULL:
             raise MemoryError()
         for template in model.templates:
-            build_spec(T, &T.specs[T.n_specs], template)
+            build_spec(T, &T.specs[T.n_specs], template, dims)
             T.n_specs += 1
         order_by_mode(T.specs, T.n_specs)
         build_joinable(self.joinable_table)
@@ -465,6 +542,10 @@ cdef class CompiledScorer:
         wt_free(&self.T.dicts)
         free(self.T.dict_bits)
         free(self.T.match_weights)
+        for t in range(2):
+            wt_free(&self.T.stat_pairs[t])
+            free(self.T.stat_right[t])
+            free(self.T.stat_left[t])
         if self.T.specs != NULL:
             for t in range(self.T.n_specs):
                 free(self.T.specs[t].table)
@@ -473,7 +554,7 @@ cdef class CompiledScorer:
     def __reduce__(self):
         return (CompiledScorer, (self.model,))
 
-    cdef list _run(self, ids, shapes, plain_ids, kinds, spaces, bint want_scores):
+    cdef list _run(self, ids, shapes, plain_ids, stat_ids, kinds, spaces, bint want_scores):
         cdef Py_ssize_t n = len(ids), i
         if plain_ids is None:
             plain_ids = ids
@@ -483,6 +564,8 @@ cdef class CompiledScorer:
             return []
         cdef int64_t* w = <int64_t*>malloc((n + 2 * PAD) * sizeof(int64_t))
         cdef int64_t* w2 = <int64_t*>malloc((n + 2 * PAD) * sizeof(int64_t))
+        cdef int32_t* sid0 = <int32_t*>calloc(n, sizeof(int32_t))
+        cdef int32_t* sid1 = <int32_t*>calloc(n, sizeof(int32_t))
         cdef uint8_t* s = <uint8_t*>malloc((n + 2 * PAD) * sizeof(uint8_t))
         cdef uint8_t* active = <uint8_t*>malloc(n * sizeof(uint8_t))
         cdef int64_t* scores = <int64_t*>calloc(n, sizeof(int64_t))
@@ -490,34 +573,41 @@ cdef class CompiledScorer:
         memset(&buf, 0, sizeof(ScoreBuf))
         cdef int shape
         try:
-            if w == NULL or w2 == NULL or s == NULL or active == NULL or scores == NULL:
+            if w == NULL or w2 == NULL or sid0 == NULL or sid1 == NULL or s == NULL or active == NULL or scores == NULL:
                 raise MemoryError()
             scorebuf_reserve(&buf, &self.T, n)
             for i in range(n):
                 w[PAD + i] = ids[i]
                 w2[PAD + i] = plain_ids[i]
+                if stat_ids is not None:
+                    sid0[i] = stat_ids[0][i]
+                    sid1[i] = stat_ids[1][i]
+                    if not (0 <= sid0[i] <= self.T.n_stat[0] and 0 <= sid1[i] <= self.T.n_stat[1]):
+                        raise ValueError("stats id out of range")
                 shape = shapes[i]
                 if shape < 0 or shape >= self.T.n_shapes:
                     raise ValueError(f"shape {shape} out of range")
                 s[PAD + i] = shape
             for i in range(n - 1):
                 active[i] = want_scores or self.joinable(kinds[i], kinds[i + 1], bool(spaces[i + 1]))
-            score_line(&self.T, w, w2, s, n, active, scores, &buf)
+            score_line(&self.T, w, w2, s, sid0, sid1, n, active, scores, &buf)
             if want_scores:
                 return [scores[i] for i in range(n - 1)]
             return [bool(active[i] and scores[i] > 0) for i in range(n - 1)]
         finally:
             free(w)
             free(w2)
+            free(sid0)
+            free(sid1)
             free(s)
             free(active)
             free(scores)
             scorebuf_free(&buf)
 
-    def scores(self, ids, shapes, plain_ids=None):
+    def scores(self, ids, shapes, plain_ids=None, stat_ids=None):
         """Integer score of every gap (``len(ids) - 1`` values), as ``ReferenceScorer.scores``."""
-        return self._run(ids, shapes, plain_ids, None, None, True)
+        return self._run(ids, shapes, plain_ids, stat_ids, None, None, True)
 
-    def joins(self, ids, shapes, kinds, spaces, plain_ids=None):
+    def joins(self, ids, shapes, kinds, spaces, plain_ids=None, stat_ids=None):
         """Join decision for every gap, as ``ReferenceScorer.joins``."""
-        return self._run(ids, shapes, plain_ids, kinds, spaces, False)
+        return self._run(ids, shapes, plain_ids, stat_ids, kinds, spaces, False)

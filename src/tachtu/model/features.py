@@ -20,7 +20,8 @@ from functools import lru_cache
 from typing import Callable, Sequence
 
 from ..pretokenize import Kind
-from .spec import DICT_MATCH, DICT_WORD, MAX_DICT_WORD, N_DICTS, TEMPLATES, Source, Template
+from .corpus_stats import N_VIEWS, PAIR_UNKNOWN, SYL_UNKNOWN, ModelStats
+from .spec import DICT_MATCH, DICT_WORD, MAX_DICT_WORD, N_DICTS, STAT_SOURCES, TEMPLATES, Source, Template
 
 MASK64 = (1 << 64) - 1
 _SEED = 0x9E3779B97F4A7C15
@@ -166,13 +167,17 @@ def line_rows(
     matches: Sequence[tuple[int, int, int]],
     n_dicts: int = N_DICTS,
     plain_ids: Sequence[int] | None = None,
+    stats: ModelStats | None = None,
+    stat_ids: Sequence[Sequence[int]] | None = None,
 ) -> dict[tuple[Source, int], list[int]]:
     """The value of every slot source at every piece (or gap) of a line.
 
     Each row is padded with ``PAD`` cells on both sides, so the value of a slot
     at offset ``o`` from piece ``b`` of gap ``i`` is ``row[PAD + i + o]``.  Ids
     and shapes are padded with BOS/EOS, dictionary rows with 0.  ``plain_ids``
-    (diacritic-free ids, ``Encoder``) default to ``ids``.  Dictionary
+    (diacritic-free ids, ``Encoder``) default to ``ids``.  The statistics rows
+    come from ``stats`` and the pieces' stats ids of each view (``stat_ids``);
+    without them every syllable reads as unknown to the statistics.  Dictionary
     rows hold uncapped lengths; a slot caps them as it reads
     (``min(max(lengths), cap) == max(min(length, cap))``).
 
@@ -196,6 +201,21 @@ def line_rows(
             covers[PAD + gap] = max(covers[PAD + gap], length)
         if length == 2:
             rows[Source.PAIR, d][PAD + start] = 1
+    for view in range(N_VIEWS):
+        pair = [PAIR_UNKNOWN] * (n + 2 * PAD)  # pairs with the line's start or end: unknown
+        right = [SYL_UNKNOWN] * (n + 2 * PAD)
+        left = [SYL_UNKNOWN] * (n + 2 * PAD)
+        if stats is not None and stat_ids is not None:
+            v, sids = stats.views[view], stat_ids[view]
+            for i in range(n - 1):
+                pair[PAD + i] = v.pair_class(sids[i], sids[i + 1])
+            for i, sid in enumerate(sids):
+                if sid:
+                    right[PAD + i] = v.right[sid - 1]
+                    left[PAD + i] = v.left[sid - 1]
+        rows[Source.STAT_PAIR, view] = pair
+        rows[Source.STAT_RIGHT, view] = right
+        rows[Source.STAT_LEFT, view] = left
     return rows
 
 
@@ -216,7 +236,7 @@ def _template_function(templates: tuple[Template, ...]) -> Callable[..., list[li
             if slot.source == Source.CONST:
                 args.append(str(slot.value))
                 continue
-            key = (slot.source, slot.dict if slot.is_dict else 0)
+            key = (slot.source, slot.dict if slot.is_dict or slot.source in STAT_SOURCES else 0)
             name = row_names.setdefault(key, f"r{len(row_names)}")
             cell = f"{name}[i + {PAD + slot.offset}]"
             args.append(f"min({cell}, {slot.cap})" if slot.cap else cell)
@@ -236,6 +256,8 @@ def gap_features(
     templates: tuple[Template, ...] = TEMPLATES,
     n_dicts: int = N_DICTS,
     plain_ids: Sequence[int] | None = None,
+    stats: ModelStats | None = None,
+    stat_ids: Sequence[Sequence[int]] | None = None,
 ) -> list[list[int]]:
     """Feature keys of every gap ``i`` (between piece ``i`` and ``i + 1``) of a line.
 
@@ -249,7 +271,8 @@ def gap_features(
     if n < 2:
         return []
     shapes = fold_title_line(shapes)
-    rows = {(source.value, d): row for (source, d), row in line_rows(ids, shapes, matches, n_dicts, plain_ids).items()}
+    line = line_rows(ids, shapes, matches, n_dicts, plain_ids, stats, stat_ids)
+    rows = {(source.value, d): row for (source, d), row in line.items()}
     out = _template_function(tuple(templates))(n - 1, rows, feature_key)
     fk = feature_key
     for d_index, start, length in matches:

@@ -8,6 +8,7 @@ File layout (all integers little-endian)::
     uint64[n_features]  feature keys (sorted)
     int32[n_features]   weights, quantised: real weight * scale
     uint64[n_dict]      entry keys of each dictionary in turn, sorted
+    stats_bytes bytes   raw-text statistics classes (``corpus_stats.ModelStats``), if any
 
 The header lists the feature templates the model was trained with
 (``spec.Template`` in text form), and both scorers build from that list, so a
@@ -32,8 +33,10 @@ from pathlib import Path
 
 from ..errors import ModelError
 from ..normalize import strip_diacritics
-from .features import N_SPECIAL
-from .spec import MAX_DICT_WORD, MAX_DICTS, TEMPLATES, V3_TEMPLATES, Template, check_templates, parse_template
+from .corpus_stats import PAIR_UNKNOWN, SYL_UNKNOWN, ModelStats
+from .features import N_SPECIAL, Shape
+from .spec import (MAX_DICT_WORD, MAX_DICTS, TEMPLATES, V3_TEMPLATES, Dims, Template, check_templates,
+                   parse_template)
 
 MAGIC = b"TACHTU\0"
 FORMAT_VERSION = 1
@@ -53,6 +56,7 @@ class Model:
             seen in training).
         scale: weights are ``round(real_weight * scale)``.
         templates: the feature templates the weights belong to.
+        stats: raw-text statistics the ``STAT_*`` templates read (None: none).
     """
 
     vocab: list[str]
@@ -62,6 +66,7 @@ class Model:
     scale: float = 1000.0
     meta: dict[str, object] = field(default_factory=dict)
     templates: tuple[Template, ...] = TEMPLATES
+    stats: ModelStats | None = None
 
     def __post_init__(self) -> None:
         if len(self.keys) != len(self.weights):
@@ -74,6 +79,13 @@ class Model:
         # Diacritic-free spellings of the vocabulary, derived, not stored: id = N_SPECIAL + index.
         self.plain_vocab: list[str] = sorted({strip_diacritics(s) for s in self.vocab})
         self.plain_index: dict[str, int] = {s: i + N_SPECIAL for i, s in enumerate(self.plain_vocab)}
+
+    @property
+    def dims(self) -> Dims:
+        """How many values the bounded slot kinds take in this model."""
+        if self.stats is None:  # every syllable reads as unknown to the statistics
+            return Dims(len(Shape), PAIR_UNKNOWN + 1, SYL_UNKNOWN + 1)
+        return Dims(len(Shape), self.stats.n_pair_classes, self.stats.n_syllable_classes)
 
     @property
     def n_dicts(self) -> int:
@@ -90,6 +102,8 @@ class Model:
                 arr = array(arr.typecode, arr)
                 arr.byteswap()
             body.append(arr.tobytes())
+        stats = b"" if self.stats is None else self.stats.to_bytes()
+        body.append(stats)
         blob = b"".join(body)
         header = {
             "features": FEATURES_VERSION,
@@ -98,6 +112,7 @@ class Model:
             "scale": self.scale,
             "n_features": len(self.keys),
             "n_dicts": [len(d) for d in self.dictionaries],
+            "stats_bytes": len(stats),
             "checksum": zlib.crc32(blob),
             "meta": self.meta,
         }
@@ -145,10 +160,15 @@ class Model:
                 arr.byteswap()
             arrays.append(arr)
             pos += nbytes
+        stats = None
+        if fields["stats_bytes"]:
+            stats = ModelStats.from_bytes(data[pos : pos + fields["stats_bytes"]])
+            pos += fields["stats_bytes"]
         if pos != len(data):
             raise ModelError("model file has trailing bytes")
         vocab = vocab_blob.split("\n") if vocab_blob else []
-        return cls(vocab, arrays[0], arrays[1], arrays[2:], fields["scale"], fields["meta"], fields["templates"])
+        return cls(vocab, arrays[0], arrays[1], arrays[2:], fields["scale"], fields["meta"], fields["templates"],
+                   stats)
 
     def save(self, path: str | Path) -> None:
         Path(path).write_bytes(self.to_bytes())
@@ -194,6 +214,9 @@ def _header_fields(header: object) -> dict:  # type: ignore[type-arg]
     scale = get("scale", (int, float))
     meta = get("meta", dict, {})
     checksum = get("checksum", int, 0) if version == FEATURES_VERSION else None
+    stats_bytes = get("stats_bytes", int, 0)
+    if stats_bytes < 0:  # type: ignore[operator]
+        raise ModelError("corrupt model header: negative stats_bytes")
     if n_features < 0 or not all(isinstance(k, int) and not isinstance(k, bool) and k >= 0 for k in n_dicts):  # type: ignore[operator, union-attr]
         raise ModelError("corrupt model header: negative or non-integer counts")
     if not scale > 0:  # type: ignore[operator]
@@ -209,4 +232,4 @@ def _header_fields(header: object) -> dict:  # type: ignore[type-arg]
             raise ModelError(f"model matches dictionary words of up to {header['max_dict_word']} pieces, "
                              f"this tachtu {MAX_DICT_WORD}")
     return {"n_features": n_features, "n_dicts": n_dicts, "scale": float(scale), "meta": meta,  # type: ignore[arg-type]
-            "checksum": checksum, "templates": templates}
+            "checksum": checksum, "templates": templates, "stats_bytes": stats_bytes}

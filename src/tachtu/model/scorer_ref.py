@@ -21,13 +21,15 @@ class ReferenceScorer:
         self.dictionaries = [frozenset(d) for d in model.dictionaries]
         self.templates = model.templates
         self.n_dicts = model.n_dicts
+        self.stats = model.stats
 
-    def scores(self, ids: Sequence[int], shapes: Sequence[int], plain_ids: Sequence[int] | None = None) -> list[int]:
+    def scores(self, ids: Sequence[int], shapes: Sequence[int], plain_ids: Sequence[int] | None = None,
+               stat_ids: Sequence[Sequence[int]] | None = None) -> list[int]:
         """Integer score of every gap (``len(ids) - 1`` values); ``plain_ids``
-        (diacritic-free ids) default to ``ids``."""
+        (diacritic-free ids) default to ``ids``, ``stat_ids`` (per view) to unknown."""
         table = self.table
         matches = dict_matches(ids, self.dictionaries)
-        feats = gap_features(ids, shapes, matches, self.templates, self.n_dicts, plain_ids)
+        feats = gap_features(ids, shapes, matches, self.templates, self.n_dicts, plain_ids, self.stats, stat_ids)
         return [sum(table.get(k, 0) for k in keys) for keys in feats]
 
     def joins(
@@ -37,9 +39,10 @@ class ReferenceScorer:
         kinds: Sequence[Kind],
         spaces: Sequence[bool],
         plain_ids: Sequence[int] | None = None,
+        stat_ids: Sequence[Sequence[int]] | None = None,
     ) -> list[bool]:
         """Join decision for every gap: positive score and joinable pieces."""
-        scores = self.scores(ids, shapes, plain_ids)
+        scores = self.scores(ids, shapes, plain_ids, stat_ids)
         return [
             scores[i] > 0 and joinable(kinds[i], kinds[i + 1], spaces[i + 1])
             for i in range(len(scores))

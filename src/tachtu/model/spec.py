@@ -43,19 +43,37 @@ class Source(IntEnum):
     COVER = 5  # longest entry of ``dict`` covering the gap at ``offset``, capped at ``cap``
     CONST = 6  # the number ``value`` (distinguishes per-dictionary copies of a template)
     PLAIN = 7  # diacritic-free id of the piece at ``offset`` (``toi`` for tôi, tới, tối ...), open-ended
+    # Raw-text statistics (``corpus_stats``); ``dict`` is the view: 0 model keys, 1 without diacritics.
+    STAT_PAIR = 8  # class of the pair (piece at ``offset``, the next piece): association x frequency
+    STAT_RIGHT = 9  # right branching-entropy class of the piece at ``offset``
+    STAT_LEFT = 10  # left branching-entropy class of the piece at ``offset``
 
 
 _DICT_SOURCES = (Source.PAIR, Source.END, Source.BEGIN, Source.COVER)
+STAT_SOURCES = (Source.STAT_PAIR, Source.STAT_RIGHT, Source.STAT_LEFT)
+_NUMBERED = _DICT_SOURCES + STAT_SOURCES  # written with their dictionary or view: ``end1:0/4``, ``statpair0:0``
 _NAMES = {Source.ID: "id", Source.SHAPE: "shape", Source.PAIR: "pair", Source.END: "end",
-          Source.BEGIN: "begin", Source.COVER: "cover", Source.CONST: "const", Source.PLAIN: "plain"}
+          Source.BEGIN: "begin", Source.COVER: "cover", Source.CONST: "const", Source.PLAIN: "plain",
+          Source.STAT_PAIR: "statpair", Source.STAT_RIGHT: "statright", Source.STAT_LEFT: "statleft"}
 _BY_NAME = {name: source for source, name in _NAMES.items()}
 OFFSETS = range(-2, 4)  # z a b | c d e: every source reads within two pieces of the gap
 
 
 @dataclass(frozen=True)
+class Dims:
+    """The numbers of values the bounded slot kinds take in one model."""
+
+    n_shapes: int
+    n_pair_classes: int = 1
+    n_syllable_classes: int = 1
+
+
+@dataclass(frozen=True)
 class Slot:
     """One value of a template.  ``size`` is its number of distinct values
-    (None for syllable ids, whose number is the model's vocabulary)."""
+    (None for syllable ids, whose number is the model's vocabulary).
+    ``dict`` is the dictionary of a dictionary slot and the view of a
+    statistics slot."""
 
     source: Source
     offset: int = 0
@@ -68,11 +86,15 @@ class Slot:
         """Whether the slot reads a dictionary's matches."""
         return self.source in _DICT_SOURCES
 
-    def size(self, n_shapes: int) -> int | None:
+    def size(self, dims: Dims) -> int | None:
         if self.source in (Source.ID, Source.PLAIN):
             return None
         if self.source == Source.SHAPE:
-            return n_shapes
+            return dims.n_shapes
+        if self.source == Source.STAT_PAIR:
+            return dims.n_pair_classes
+        if self.source in (Source.STAT_RIGHT, Source.STAT_LEFT):
+            return dims.n_syllable_classes
         if self.source == Source.PAIR:
             return 2
         if self.source == Source.CONST:
@@ -83,7 +105,7 @@ class Slot:
         name = _NAMES[self.source]
         if self.source == Source.CONST:
             return f"{name}:{self.value}"
-        if self.source in _DICT_SOURCES:
+        if self.source in _NUMBERED:
             name += str(self.dict)
         text = f"{name}:{self.offset}"
         return text + f"/{self.cap}" if self.source in (Source.END, Source.BEGIN, Source.COVER) else text
@@ -99,8 +121,8 @@ def parse_slot(text: str) -> Slot:
     if m is None or source is None:
         raise ModelError(f"bad template slot {text!r}")
     number, dict_text, cap_text = int(m.group(3)), m.group(2), m.group(4)
-    is_dict = source in _DICT_SOURCES
-    if bool(dict_text) != is_dict or (cap_text is not None) != (source in (Source.END, Source.BEGIN, Source.COVER)):
+    numbered = source in _NUMBERED
+    if bool(dict_text) != numbered or (cap_text is not None) != (source in (Source.END, Source.BEGIN, Source.COVER)):
         raise ModelError(f"bad template slot {text!r}")
     if source == Source.CONST:
         if number < 0:
@@ -165,6 +187,18 @@ def COVER(d: int, offset: int, cap: int) -> Slot:  # noqa: N802
 
 def CONST(value: int) -> Slot:  # noqa: N802
     return Slot(Source.CONST, value=value)
+
+
+def STAT_PAIR(view: int, offset: int) -> Slot:  # noqa: N802
+    return Slot(Source.STAT_PAIR, offset, view)
+
+
+def STAT_RIGHT(view: int, offset: int) -> Slot:  # noqa: N802
+    return Slot(Source.STAT_RIGHT, offset, view)
+
+
+def STAT_LEFT(view: int, offset: int) -> Slot:  # noqa: N802
+    return Slot(Source.STAT_LEFT, offset, view)
 
 
 # -- the model's parameters ------------------------------------------------------
@@ -240,7 +274,23 @@ PLAIN_TEMPLATES: tuple[Template, ...] = (
     Template(38, "PLAIN_SHAPE_B_C", (SHAPE(0), PLAIN(1))),
     Template(39, "PLAIN_B_SHAPE_C", (PLAIN(0), SHAPE(1))),
 )
-TEMPLATES = V3_TEMPLATES + PLAIN_TEMPLATES
+
+# What raw text says about the syllables around the gap (``corpus_stats``),
+# the model's evidence about words no annotated sentence contains.
+def _per_view(v: int) -> list[Template]:
+    pair, right_b, left_c = STAT_PAIR(v, 0), STAT_RIGHT(v, 0), STAT_LEFT(v, 1)
+    return [
+        Template(40, "STAT_BC", (CONST(v), pair)),
+        Template(41, "STAT_AB_BC_CD", (CONST(v), STAT_PAIR(v, -1), pair, STAT_PAIR(v, 1))),
+        Template(42, "STAT_BC_ENTROPY", (CONST(v), pair, right_b, left_c)),
+        Template(43, "STAT_BC_SHAPES", (CONST(v), pair, SHAPE(0), SHAPE(1))),
+        Template(44, "STAT_BC_WORD", (CONST(v), pair, COVER(1, 0, SPAN_CAP), END(1, 0, AFFIX_CAP), BEGIN(1, 1, AFFIX_CAP))),
+        Template(45, "STAT_ENTROPY_ABCD", (CONST(v), STAT_RIGHT(v, -1), right_b, left_c, STAT_LEFT(v, 2))),
+    ]
+
+
+STAT_TEMPLATES: tuple[Template, ...] = (*_per_view(0), *_per_view(1))
+TEMPLATES = V3_TEMPLATES + PLAIN_TEMPLATES + STAT_TEMPLATES
 
 
 MAX_SLOTS = 8  # values in one template (the compiled scorer's fixed-size slot arrays)
@@ -257,6 +307,8 @@ def check_templates(templates: tuple[Template, ...]) -> None:
             raise ModelError(f"template {t} has more than {MAX_SLOTS} slots")
         if any(slot.is_dict and slot.dict >= MAX_DICTS for slot in t.slots):
             raise ModelError(f"template {t} reads a dictionary beyond {MAX_DICTS}")
+        if any(slot.source in STAT_SOURCES and slot.dict >= 2 for slot in t.slots):
+            raise ModelError(f"template {t} reads a statistics view other than 0 and 1")
         if (t.number, t.slots) in seen:
             raise ModelError(f"template {t} is listed twice")
         seen.add((t.number, t.slots))

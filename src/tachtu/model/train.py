@@ -38,6 +38,7 @@ from .features import (
     joinable,
     shape_of,
 )
+from .corpus_stats import ModelStats
 from .model import Model
 from .spec import TEMPLATES, Template
 
@@ -194,6 +195,7 @@ class Dataset:
     dictionaries: list[array]
     sentences: int
     templates: tuple[Template, ...]
+    stats: ModelStats | None
 
 
 def build_dataset(
@@ -206,6 +208,7 @@ def build_dataset(
     case_fraction: float = DEFAULT_CASE_COPIES,
     plain_fraction: float = DEFAULT_PLAIN_COPIES,
     templates: tuple[Template, ...] = TEMPLATES,
+    stats: ModelStats | None = None,
     log: Log = lambda msg: print(msg, file=sys.stderr),
 ) -> Dataset:
     """Extract the training matrix (see ``train`` for the arguments)."""
@@ -241,6 +244,12 @@ def build_dataset(
 
     all_ids = [ids_of(s, index, str) for s in sentences]
     all_plain = [ids_of(s, plain_index, strip_diacritics) for s in sentences]
+
+    def stat_ids_of(s: Sentence) -> tuple[list[int], list[int]] | None:
+        if stats is None:
+            return None
+        pairs = [stats.ids(k) if kind == Kind.WORD else (0, 0) for k, kind in zip(s.keys, s.kinds)]
+        return [p[0] for p in pairs], [p[1] for p in pairs]
     dict0 = {dict_word_key([index[k] for k in entry]) for entry in lexicon}
 
     # Training-words dictionary, jack-knifed by fold.
@@ -263,7 +272,7 @@ def build_dataset(
     dict0_frozen = frozenset(dict0)
     for n, (s, ids, plain_ids) in enumerate(zip(sentences, all_ids, all_plain)):
         matches = dict_matches(ids, [dict0_frozen, dict1_by_fold[n % folds]])
-        feats = gap_features(ids, s.shapes, matches, templates, 2, plain_ids)
+        feats = gap_features(ids, s.shapes, matches, templates, 2, plain_ids, stats, stat_ids_of(s))
         for i, keys in enumerate(feats):
             if not joinable(s.kinds[i], s.kinds[i + 1], s.spaces[i + 1]):
                 continue
@@ -300,6 +309,7 @@ def build_dataset(
         [array("Q", sorted(dict0)), array("Q", sorted(dict1_full))],
         len(sentences),
         tuple(templates),
+        stats,
     )
 
 
@@ -319,7 +329,7 @@ def fit(data: Dataset, *, c: float = DEFAULT_C, log: Log = lambda msg: print(msg
     weights_arr = array("i", np.clip(q[nz][order], -(2**31), 2**31 - 1).tolist())
     log(f"fitted C={c} in {time.perf_counter() - t0:.1f}s: {len(keys_arr)} non-zero weights")
     return Model(data.vocab, keys_arr, weights_arr, data.dictionaries, scale, {"c": c, "sentences": data.sentences},
-                 data.templates)
+                 data.templates, data.stats)
 
 
 def train(
@@ -333,6 +343,7 @@ def train(
     case_fraction: float = DEFAULT_CASE_COPIES,
     plain_fraction: float = DEFAULT_PLAIN_COPIES,
     templates: tuple[Template, ...] = TEMPLATES,
+    stats: ModelStats | None = None,
     log: Log = lambda msg: print(msg, file=sys.stderr),
 ) -> Model:
     """Train a model.
@@ -350,6 +361,8 @@ def train(
         plain_fraction: share of the distinct lines added without diacritics,
             and again with some missing (see ``plain_copies``); 0 adds none.
         templates: the feature templates (``spec.TEMPLATES`` by default).
+        stats: raw-text statistics for the ``STAT_*`` templates (``tachtu
+            stats``, then ``ModelStats.from_syllable_stats``); None: none.
         log: receives progress messages.
     """
     data = build_dataset(
@@ -361,6 +374,7 @@ def train(
         case_fraction=case_fraction,
         plain_fraction=plain_fraction,
         templates=templates,
+        stats=stats,
         log=log,
     )
     return fit(data, c=c, log=log)
