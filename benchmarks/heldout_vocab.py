@@ -378,6 +378,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-count", type=int, default=None, metavar="N",
                         help="sample only among the types seen at most N times in the training mix, so that "
                              "frequent words do not pull out a large share of the data (default: all types)")
+    parser.add_argument("--stats", type=Path, default=None, metavar="STATS",
+                        help="raw-text statistics (tachtu stats) for the model to train with (default: none)")
     parser.add_argument("--limit", type=int, default=None,
                         help="only the first N lines of the training mix (quick run)")
     parser.add_argument("--json", type=Path, default=None, help="result file (default: OUT/SPLIT/result-TAG.json)")
@@ -397,7 +399,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     split = build_split(args.data_root, args.out, fraction=args.fraction, strict=not args.keep_lexicons,
                         limit=args.limit, max_count=args.max_count, reuse=args.reuse)
     log(f"split in {split.folder}: {split.train_lines} training lines, {split.heldout_lines} held out")
-    tag = run_tag(parse_train_args(args.train_arg), args.model)
+    tag = run_tag(parse_train_args(args.train_arg), args.model) + ("-stats" if args.stats else "")
+    if args.stats is not None and args.model is None:
+        from tachtu.model.corpus_stats import ModelStats
+        from tachtu.stats import SyllableStats
+
+        train_args["stats"] = ModelStats.from_syllable_stats(SyllableStats.load(args.stats))
     train_seconds = 0.0
     model: Any = args.model
     if model is None:
@@ -413,7 +420,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = evaluate_model(model, split, args.data_root)
     result.update(
         tag=tag,
-        train_args=train_args if args.model is None else None,
+        train_args={k: v for k, v in train_args.items() if k != "stats"} if args.model is None else None,
+        stats=str(args.stats) if args.stats else None,
         model=str(args.model) if args.model else None,
         strict=not args.keep_lexicons,
         fraction=args.fraction,

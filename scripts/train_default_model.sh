@@ -17,16 +17,27 @@
 #   none 99.08 / 96.40 / 72.82 / 97.39; 0.05: 99.07 / 97.35 / 98.32 / 97.46;
 #   0.1: 99.09 / 97.54 / 98.41 / 97.45; 0.2: 99.05 / 97.66 / 98.42 / 97.42. (Those runs counted the
 #   vocabulary with the copies; counted before them, as now: 99.06 / 97.57 / 98.43 / 97.44.)
-# Needs: pip install -e ".[train]"; about 5 minutes and 6 GB of memory on 2 cores.
+# Diacritics (--plain-copies, default 0.3): 30% of the distinct lines are added without diacritics and
+#   another 30% with 40% of their syllables stripped, for the PLAIN templates (text typed without them).
+# Raw-text statistics (--stats): syllable pair and branching-entropy classes counted by
+#   scripts/build_stats.sh from ../shared/data/raw (Vietnamese laws, Vietnamese Wikipedia: see NOTICE);
+#   the counts are built here (about 3 minutes) unless STATS names a table built before.
+# Needs: pip install -e ".[train]"; about 15 minutes and 10 GB of memory on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${SHARED:-../shared}/data
 out=${1:-src/tachtu/data/default.bin}
 mix=$(mktemp)
-trap 'rm -f "$mix"' EXIT
+built=$(mktemp)
+trap 'rm -f "$mix" "$built"' EXIT
+stats=${STATS:-}
+if [ -z "$stats" ]; then
+  bash scripts/build_stats.sh "$built"
+  stats=$built
+fi
 cat "$shared/vlsp2013/train.wseg.txt" > "$mix"
 for _ in $(seq 10); do cat "$shared/ud_vtb/train.wseg.txt" >> "$mix"; done
 tachtu train --train "$mix" --dev "$shared/vlsp2013/dev.wseg.txt" \
   --lexicon "$shared/lexicons/vnvocab.txt" --lexicon "$shared/lexicons/pyvi_words.txt" \
   --lexicon "$shared/rdrsegmenter/lists/vn_locations.txt" --lexicon "$shared/rdrsegmenter/lists/country_l_name.txt" \
-  --c 0.05 -o "$out"
+  --stats "$stats" --c 0.05 -o "$out"

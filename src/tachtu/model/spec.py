@@ -261,18 +261,17 @@ V3_TEMPLATES = TEMPLATES
 # through its diacritic-free spelling, so ``toi song o ha noi`` and
 # ``tôi sống ở hà nội`` share these keys, and a line with only some marks
 # missing reads as one spelling to them.
-PLAIN_TEMPLATES: tuple[Template, ...] = (
-    Template(29, "PLAIN_B", (PLAIN(0),)),
-    Template(30, "PLAIN_C", (PLAIN(1),)),
-    Template(31, "PLAIN_A", (PLAIN(-1),)),
-    Template(32, "PLAIN_D", (PLAIN(2),)),
-    Template(33, "PLAIN_AB", (PLAIN(-1), PLAIN(0))),
-    Template(34, "PLAIN_BC", (PLAIN(0), PLAIN(1))),
-    Template(35, "PLAIN_CD", (PLAIN(1), PLAIN(2))),
-    Template(36, "PLAIN_ABC", (PLAIN(-1), PLAIN(0), PLAIN(1))),
-    Template(37, "PLAIN_BCD", (PLAIN(0), PLAIN(1), PLAIN(2))),
-    Template(38, "PLAIN_SHAPE_B_C", (SHAPE(0), PLAIN(1))),
-    Template(39, "PLAIN_B_SHAPE_C", (PLAIN(0), SHAPE(1))),
+_PLAIN_OF = ("B", "C", "A", "D", "AB", "BC", "CD", "ABC", "BCD", "SHAPE_B_C", "B_SHAPE_C")
+
+
+def _plain_view(template: Template, number: int) -> Template:
+    """``template`` with each syllable id read by its diacritic-free spelling."""
+    slots = tuple(PLAIN(s.offset) if s.source == Source.ID else s for s in template.slots)
+    return Template(number, f"PLAIN_{template.name}", slots)
+
+
+PLAIN_TEMPLATES: tuple[Template, ...] = tuple(
+    _plain_view(next(t for t in V3_TEMPLATES if t.name == name), 29 + k) for k, name in enumerate(_PLAIN_OF)
 )
 
 # What raw text says about the syllables around the gap (``corpus_stats``),
