@@ -31,3 +31,11 @@ class InputError(TachtuError):
 
 class DictionaryError(TachtuError):
     """A user dictionary line is invalid; says which line."""
+
+
+class UsageError(TachtuError):
+    """Options, inputs and output that do not fit together (e.g. a directory input without ``-o``)."""
+
+
+class OutputError(TachtuError):
+    """Output that cannot be written (missing directory, full disk); names the file."""
