@@ -13,6 +13,7 @@ import pytest
 
 import tachtu
 from tachtu import batch, cli
+from tachtu.settings import Settings
 from tachtu.textio import iter_lines, read_chunks
 
 SRC = str(Path(tachtu.__file__).resolve().parent.parent)
@@ -213,7 +214,7 @@ def test_worker_that_cannot_start_reports_instead_of_hanging(tmp_path: Path) -> 
 
     previous = signal.getsignal(signal.SIGINT)
     try:
-        batch._init_worker(batch.SegmentOptions(model=str(tmp_path / "missing.bin")))
+        batch._init_worker(batch.SegmentOptions(Settings(model=str(tmp_path / "missing.bin"))))
         chunk = read_chunks(io.BytesIO(b"x\n"), 10).__next__()
         with pytest.raises(tachtu.ModelError):
             batch._work(chunk, "x", "strict")

@@ -15,6 +15,7 @@ pd = pytest.importorskip("pandas")
 import tachtu  # noqa: E402
 import tachtu.spark  # noqa: E402
 from tachtu.errors import TachtuError  # noqa: E402
+from tachtu.settings import Settings  # noqa: E402
 from tachtu.spark import segment_column  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning")
@@ -55,7 +56,7 @@ def rows(df: Any) -> list[Any]:
     """One Spark job for all checks (a job costs seconds): three UDF columns."""
     from pyspark.sql.functions import pandas_udf
 
-    key = tachtu.spark._key("default", "none", None, None)
+    key = Settings()
 
     def which(batches: Iterator[pd.Series]) -> Iterator[pd.Series]:
         # After segmenting, the worker's cached Segmenter for the default settings.

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Sequence
 
 from .errors import InputError, OutputError, UsageError
+from .settings import Settings
 from .textio import (
     DEFAULT_CHUNK_SIZE,
     Chunk,
@@ -55,10 +56,7 @@ def os_message(exc: OSError, what: str) -> str:
 class SegmentOptions:
     """Everything a (worker) process needs to build its line processor; picklable."""
 
-    model: str | None = None
-    profile: str = "default"
-    normalize: str = "none"
-    user_dict: str | None = None
+    settings: Settings = Settings()
     pretokenized: bool = False
     jsonl: bool = False
     field: str = "text"
@@ -82,14 +80,7 @@ class LineProcessor:
         self.options = options
         self._segmenter: Any = None
         if not options.pretokenized:
-            from .api import Segmenter
-
-            self._segmenter = Segmenter(
-                options.model,
-                profile=options.profile,  # type: ignore[arg-type]
-                normalize=options.normalize,  # type: ignore[arg-type]
-                user_dict=options.user_dict,
-            )
+            self._segmenter = options.settings.segmenter()
 
     def text(self, text: str) -> str:
         """Segment (or, pretokenized, tidy) a string that may span lines."""
@@ -99,11 +90,12 @@ class LineProcessor:
         if self._segmenter is not None:
             return str(self._segmenter.segment_line(line))
         tokens = line.split()
-        if self.options.normalize != "none":
+        normalize = self.options.settings.normalize
+        if normalize != "none":
             from .normalize import normalize_output
 
             tokens = [
-                normalize_output(t.replace("_", " "), self.options.normalize).replace(" ", "_")  # type: ignore[arg-type]
+                normalize_output(t.replace("_", " "), normalize).replace(" ", "_")  # type: ignore[arg-type]
                 for t in tokens
             ]
         return " ".join(tokens)

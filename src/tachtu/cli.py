@@ -24,6 +24,8 @@ from typing import Callable, Sequence
 from .batch import DEFAULT_CHUNK_SIZE, SegmentOptions, os_message, segment_paths
 from .errors import InputError, OutputError, TachtuError
 from .model.train import DEFAULT_C, DEFAULT_CASE_COPIES
+from .normalize import NORMALIZE_MODES
+from .settings import PROFILES, Settings
 from .textio import atomic_output, iter_lines, open_input
 
 PROG = "tachtu"
@@ -51,10 +53,7 @@ def _available_cpus() -> int:
 # -- segment ---------------------------------------------------------------------
 def cmd_segment(args: argparse.Namespace) -> int:
     options = SegmentOptions(
-        model=args.model,
-        profile=args.profile,
-        normalize=args.normalize,
-        user_dict=args.user_dict,
+        settings=Settings(args.profile, args.normalize, args.user_dict, args.model),
         pretokenized=args.pretokenized,
         jsonl=args.jsonl,
         field=args.field,
@@ -160,10 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     seg.add_argument("--errors", choices=("strict", "replace"), default="strict",
                      help="invalid UTF-8: 'strict' stops with an error naming file, line and byte; 'replace' "
                           "substitutes U+FFFD (default: %(default)s)")
-    seg.add_argument("--profile", choices=("default", "vncorenlp"), default="default",
+    seg.add_argument("--profile", choices=PROFILES, default="default",
                      help="'default' = the learned model; 'vncorenlp' = RDRsegmenter-identical output "
                           "(default: %(default)s)")
-    seg.add_argument("--normalize", choices=("none", "nfc", "tone-old", "tone-new"), default="none",
+    seg.add_argument("--normalize", choices=NORMALIZE_MODES, default="none",
                      help="output spelling: input characters as they are, NFC, old-style tones (hoà) or "
                           "new-style tones (hòa) (default: %(default)s)")
     seg.add_argument("--model", metavar="PATH", default=None, help="model file (default: the bundled model)")
