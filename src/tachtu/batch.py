@@ -3,35 +3,39 @@
 ``segment_paths`` is the one entry point: it checks the inputs and the output
 against each other, then streams every input through a ``LineProcessor``
 (one input line -> one output line), in worker processes for large files, and
-writes each output atomically (``textio.atomic_output``).  The command line
+writes each output with ``textio.output_file`` (atomically for regular files).  The command line
 only parses arguments and calls it.
 
 Errors are ``InputError`` (unreadable input, exit 1), ``OutputError``
-(unwritable output, exit 1) and ``UsageError`` (inputs and output that do not
-fit together, exit 2), each naming the file.
+(unwritable output, exit 1), ``WorkerError`` (a worker process died, exit 1)
+and ``UsageError`` (inputs and output that do not fit together, exit 2),
+each naming the file.
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
-import json
 import os
 import signal
+import stat
 import sys
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Sequence
 
-from .errors import InputError, OutputError, UsageError
+from .errors import InputError, OutputError, UsageError, WorkerError
+from .jsonl import BadLine, splice_field
 from .settings import Settings
 from .textio import (
     DEFAULT_CHUNK_SIZE,
     Chunk,
     DecodeErrors,
     Line,
-    atomic_output,
+    output_file,
     iter_chunk_lines,
     iter_lines,
     open_input,
@@ -39,9 +43,10 @@ from .textio import (
     stdout_binary,
 )
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "LineProcessor", "SegmentOptions", "segment_paths"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "LineProcessor", "SegmentOptions", "Terminated", "ending_signals_unwind", "segment_paths"]
 
 Warn = Callable[[str], None]
+_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def os_message(exc: OSError, what: str) -> str:
@@ -49,6 +54,54 @@ def os_message(exc: OSError, what: str) -> str:
     name = exc.filename if exc.filename is not None else ""
     reason = exc.strerror or str(exc)
     return f"cannot {what} {name}: {reason}".replace("  ", " ")
+
+
+# -- ending signals -------------------------------------------------------------------------
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwinds like Ctrl-C, so temp files are removed and workers ended."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_terminated: int | None = None  # the signal received, for when its exception was swallowed
+
+
+def _raise_if_terminated() -> None:
+    if _terminated is not None:
+        raise Terminated(_terminated)
+
+
+@contextlib.contextmanager
+def ending_signals_unwind() -> Iterator[None]:
+    """While the body runs, SIGTERM and SIGHUP raise ``Terminated`` (unless ignored, as under nohup).
+
+    Python runs the handler between two bytecodes of the main thread; when that is inside
+    a finaliser the exception is only printed, so the signal is also recorded and checked
+    before each block is written and before an output file is put in place.
+    """
+    global _terminated
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        global _terminated
+        _terminated = signum
+        raise Terminated(signum)
+
+    previous = {}
+    for number in _ENDING_SIGNALS:
+        if signal.getsignal(number) is signal.SIG_DFL:
+            previous[number] = signal.signal(number, handler)
+    try:
+        yield
+        _raise_if_terminated()
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+        _terminated = None
 
 
 # -- one line into one line -----------------------------------------------------------
@@ -110,22 +163,10 @@ class LineProcessor:
             return self._one_line(line.text), None
         if not line.text.strip():
             return line.text, None  # blank lines stay blank
-        problem = None
         try:
-            record = json.loads(line.text)
-        except json.JSONDecodeError as exc:
-            problem = f"not valid JSON ({exc.msg} at column {exc.colno})"
-        else:
-            field = self.options.field
-            if not isinstance(record, dict):
-                problem = f"not a JSON object (got {type(record).__name__})"
-            elif field not in record:
-                problem = f"no field {field!r}"
-            elif not isinstance(record[field], str):
-                problem = f"field {field!r} is not a string (got {type(record[field]).__name__})"
-            else:
-                record[self.options.output_field or field] = self.text(record[field])
-                return json.dumps(record, ensure_ascii=False), None
+            return splice_field(line.text, self.options.field, self.options.output_field, self.text), None
+        except BadLine as exc:
+            problem = str(exc)
         if not self.options.skip_bad:
             raise InputError(f"{problem}; use --skip-bad to pass such lines through", path=path, line=line.number)
         return line.text, f"{path}: line {line.number}: {problem}; passed through unchanged"
@@ -148,9 +189,36 @@ _worker_error: BaseException | None = None
 _parent_processor: LineProcessor | None = None  # inherited by forked workers: no second model load
 
 
-def _init_worker(options: SegmentOptions) -> None:
-    global _worker, _worker_error
+def _end_with_parent() -> None:
+    """Linux: have the kernel send this worker SIGTERM when the parent dies, even by SIGKILL.
+
+    A worker waits on a queue whose other end it holds itself, so it would
+    otherwise wait forever for a parent that is gone.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+
+
+def _init_worker(options: SegmentOptions, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    for number in _ENDING_SIGNALS:  # a handler inherited from the parent must not keep a worker alive
+        signal.signal(number, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # blocked by the parent around the fork (see _submit)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _ENDING_SIGNALS)
+    _end_with_parent()
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    _load_worker(options)
+
+
+def _load_worker(options: SegmentOptions) -> None:
+    global _worker, _worker_error
     try:
         inherited = _parent_processor
         _worker = inherited if inherited is not None and inherited.options == options else LineProcessor(options)
@@ -209,16 +277,21 @@ class SegmentRun:
         return self._processor
 
     def close(self) -> None:
-        # Not multiprocessing.Pool: its terminate() deadlocks when a worker is blocked writing a
-        # large result (e.g. after SIGPIPE).  Here queued chunks are cancelled and the at most
-        # ``jobs`` running ones finish, their results drained by the executor.
+        """End the workers (after success, an error or a signal alike).
+
+        Not multiprocessing.Pool, and no terminate(): a worker killed while writing a large
+        result leaves the pool's reader waiting forever for the rest of it (as Pool.terminate()
+        deadlocks, e.g. after SIGPIPE).  Here queued chunks are cancelled and the at most
+        ``jobs`` running ones finish, their results drained by the executor.
+        """
         global _parent_processor
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
         _parent_processor = None
 
-    def _emit(self, result: Processed, out: BinaryIO, flush: bool = False) -> None:
+    def _emit(self, result: Processed, out: BinaryIO, out_name: str, flush: bool = False) -> None:
+        _raise_if_terminated()
         for warning in result.warnings:
             self.warn(warning)
         self.skipped += len(result.warnings)
@@ -229,40 +302,57 @@ class SegmentRun:
         except BrokenPipeError:
             raise
         except OSError as exc:
-            raise OutputError(f"cannot write output: {exc.strerror or exc}") from None
+            raise OutputError(f"cannot write {out_name}: {exc.strerror or exc}") from None
 
-    def stream(self, source: BinaryIO, path: str, out: BinaryIO, *, parallel: bool, flush: bool = False) -> int:
+    def stream(self, source: BinaryIO, path: str, out: BinaryIO, out_name: str, *, parallel: bool,
+               flush: bool = False) -> int:
         """Segment ``source`` into ``out``, in parallel chunks if asked; returns bytes counted as progress."""
         if parallel:
-            return self._parallel(source, path, out)
+            return self._parallel(source, path, out, out_name)
         processor = self.processor
         done = 0
         for line in iter_lines(source, path=path, errors=self.options.errors):
             self.progress.update(line.byte_offset - done)  # progress lags one line: cheap and close enough
             done = line.byte_offset
-            self._emit(processor.lines([line], path), out, flush)
+            self._emit(processor.lines([line], path), out, out_name, flush)
         return done
 
-    def _parallel(self, source: BinaryIO, path: str, out: BinaryIO) -> int:
+    def _parallel(self, source: BinaryIO, path: str, out: BinaryIO, out_name: str) -> int:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(self.options,))
+            self._pool = ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(self.options, os.getpid()))
         pending: collections.deque[tuple[Future[Processed], int]] = collections.deque()
         limit = 2 * self.jobs  # bounded read-ahead: memory stays ~ 2 * jobs * chunk_size
-        for chunk in read_chunks(source, self.chunk_size):
-            pending.append((self._pool.submit(_work, chunk, path, self.options.errors), len(chunk.data)))
-            while len(pending) >= limit:
-                self._collect(pending, out)
-        while pending:
-            self._collect(pending, out)
+        try:
+            for chunk in read_chunks(source, self.chunk_size):
+                pending.append((self._submit(chunk, path), len(chunk.data)))
+                while len(pending) >= limit:
+                    self._collect(pending, out, out_name)
+            while pending:
+                self._collect(pending, out, out_name)
+        except BrokenProcessPool:
+            raise WorkerError(f"a worker process segmenting {path} died (killed, or out of memory); "
+                              "nothing was written to an output file") from None
         return source.tell()
 
-    def _collect(self, pending: collections.deque[tuple[Future[Processed], int]], out: BinaryIO) -> None:
+    def _submit(self, chunk: Chunk, path: str) -> Future[Processed]:
+        """Submit a chunk with SIGTERM/SIGHUP held back: a submit may fork the workers, and a
+        handler that raises during a fork is swallowed (in an at-fork hook) or breaks the pool."""
+        assert self._pool is not None
+        if not hasattr(signal, "pthread_sigmask"):
+            return self._pool.submit(_work, chunk, path, self.options.errors)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING_SIGNALS)
+        try:
+            return self._pool.submit(_work, chunk, path, self.options.errors)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+    def _collect(self, pending: collections.deque[tuple[Future[Processed], int]], out: BinaryIO, out_name: str) -> None:
         result, size = pending.popleft()
-        self._emit(result.result(), out)
+        self._emit(result.result(), out, out_name)
         self.progress.update(size)
 
-    def segment_file(self, path: str | None, out: BinaryIO) -> None:
-        """Segment one input (a file path, or stdin for None/"-") into ``out``."""
+    def segment_file(self, path: str | None, out: BinaryIO, out_name: str) -> None:
+        """Segment one input (a file path, or stdin for None/"-") into ``out``, named ``out_name`` in errors."""
         with contextlib.ExitStack() as stack:
             try:
                 source, name = stack.enter_context(open_input(path))
@@ -271,10 +361,11 @@ class SegmentRun:
             size = None
             if name != "<stdin>":
                 with contextlib.suppress(OSError, ValueError, AttributeError):
-                    size = os.fstat(source.fileno()).st_size
+                    info = os.fstat(source.fileno())
+                    size = info.st_size if stat.S_ISREG(info.st_mode) else None
             parallel = self.jobs > 1 and size is not None and size > self.chunk_size
             try:
-                done = self.stream(source, name, out, parallel=parallel, flush=name == "<stdin>")
+                done = self.stream(source, name, out, out_name, parallel=parallel, flush=name == "<stdin>")
             except (BrokenPipeError, OutputError):
                 raise
             except OSError as exc:
@@ -283,35 +374,82 @@ class SegmentRun:
                 self.progress.update(max(0, size - done))
 
 
-def _mirror_targets(inputs: Sequence[str], outdir: Path) -> Iterator[tuple[str, Path]]:
-    """(input file, output file) pairs: directories mirrored as trees of ``.txt`` files."""
-    out_real = os.path.realpath(outdir)
+def _real(path: str | Path) -> str:
+    return os.path.realpath(path)
+
+
+def _inside(path: str, directory: str) -> bool:
+    """Whether real path ``path`` is ``directory`` or lies under it."""
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def mirror_plan(inputs: Sequence[str], outdir: str, suffix: str, warn: Warn) -> list[tuple[str, Path]]:
+    """(input file, output file) pairs: each directory's tree of ``suffix`` files mirrored under ``outdir``.
+
+    Computed whole before anything is written, so writing cannot feed the walk;
+    an ``outdir`` inside an input directory is left out of that walk.
+
+    Raises:
+        UsageError: ``outdir`` is an input directory, two inputs would be written
+            to the same file, or an output would replace an input.
+    """
+    out_real = _real(outdir)
+    plan: list[tuple[str, Path]] = []
     for item in inputs:
         if not os.path.isdir(item):
-            yield item, outdir / os.path.basename(item)
+            plan.append((item, Path(outdir) / os.path.basename(item)))
             continue
+        if _real(item) == out_real:
+            raise UsageError(f"-o {outdir} is the input directory {item}: its files would be overwritten")
+        found = 0
         for root, dirs, files in os.walk(item):
-            dirs[:] = sorted(d for d in dirs if os.path.realpath(os.path.join(root, d)) != out_real)
+            dirs[:] = sorted(d for d in dirs if not _inside(_real(os.path.join(root, d)), out_real))
             for name in sorted(files):
-                if name.endswith(".txt"):
+                if name.endswith(suffix):
                     source = os.path.join(root, name)
-                    yield source, outdir / os.path.relpath(source, item)
+                    plan.append((source, Path(outdir) / os.path.relpath(source, item)))
+                    found += 1
+        if not found:
+            warn(f"{item}: no {suffix} files found")
+    written: dict[str, str] = {}
+    sources = {_real(source) for source, _ in plan}
+    for source, target in plan:
+        key = _real(target)
+        if key in written:
+            raise UsageError(f"{written[key]} and {source} would both be written to {target}; nothing was written")
+        if key in sources:
+            raise UsageError(f"{source} would be written to {target}, which is an input; nothing was written")
+        written[key] = source
+    return plan
 
 
 @contextlib.contextmanager
-def _output(path: str | None) -> Iterator[BinaryIO]:
+def _output(path: str | None) -> Iterator[tuple[BinaryIO, str]]:
+    """The output stream and its name for messages: a file (see ``output_file``) or stdout."""
     if path is None or path == "-":
+        if sys.stdout is None:
+            raise OutputError("cannot write <stdout>: it is closed")
         out = stdout_binary()
-        yield out
-        out.flush()
+        yield out, "<stdout>"
+        try:
+            out.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"cannot write <stdout>: {exc.strerror or exc}") from None
         return
     try:
-        context = atomic_output(path)
+        context = output_file(path)
         handle = context.__enter__()
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
-        yield handle
+        yield handle, path
+    except BaseException:
+        context.__exit__(*sys.exc_info())
+        raise
+    try:
+        _raise_if_terminated()
     except BaseException:
         context.__exit__(*sys.exc_info())
         raise
@@ -328,7 +466,7 @@ def _check_paths(inputs: Sequence[str], output: str | None) -> bool:
             raise InputError(f"cannot read {item}: No such file or directory")
     mirror = any(os.path.isdir(item) for item in inputs)
     if mirror and (output is None or output == "-"):
-        raise UsageError("a directory input needs -o OUTDIR (the tree of .txt files is mirrored there)")
+        raise UsageError("a directory input needs -o OUTDIR (the tree of files is mirrored there)")
     if mirror and os.path.exists(output) and not os.path.isdir(output):  # type: ignore[arg-type]
         raise UsageError(f"-o {output} must be a directory when an input is a directory")
     if not mirror and output not in (None, "-") and os.path.isdir(output):  # type: ignore[arg-type]
@@ -352,19 +490,20 @@ def segment_paths(
 
     Args:
         inputs: what to read; files are concatenated into ``output``, directories
-            mirror their ``.txt`` files into the directory ``output``.
-        output: a file (written atomically), a directory, or None/``"-"`` for stdout.
+            mirror their ``.txt`` files (``.jsonl`` with ``options.jsonl``) into
+            the directory ``output``.
+        output: a file (see ``textio.output_file``), a directory, or None/``"-"`` for stdout.
         options: how to turn a line into a line.
         jobs: worker processes for files larger than ``chunk_size``.
         chunk_size: bytes of whole lines per parallel work unit.
         progress: draw a progress bar on stderr.
-        warn: called with each warning (a bad line passed through).
+        warn: called with each warning (a bad line passed through, an empty directory).
 
     Returns:
         The number of bad lines passed through (``skip_bad``).
 
     Raises:
-        InputError, OutputError, UsageError: see the module docstring.
+        InputError, OutputError, UsageError, WorkerError: see the module docstring.
         TachtuError: a bad model or dictionary (before any output exists).
     """
     if options.output_field is not None and not options.jsonl:
@@ -376,29 +515,31 @@ def segment_paths(
     if chunk_size < 1:
         raise UsageError("--chunk-size must be at least 1")
     inputs = list(inputs) or ["-"]
-    mirror = _check_paths(inputs, output)
+    if _check_paths(inputs, output):
+        plan = mirror_plan(inputs, output, ".jsonl" if options.jsonl else ".txt", warn)  # type: ignore[arg-type]
+    else:
+        plan = None
     total = 0
-    for item in inputs:
+    for source in inputs if plan is None else (source for source, _ in plan):
         with contextlib.suppress(OSError):
-            if item != "-" and os.path.isfile(item):
-                total += os.path.getsize(item)
+            if source != "-" and os.path.isfile(source):
+                total += os.path.getsize(source)
     bar = Progress(progress, total or None)
     run = SegmentRun(options, jobs, chunk_size, bar, warn)
     try:
         run.processor  # noqa: B018 - build it now: a bad model or dictionary fails before any output exists
-        if mirror:
-            outdir = Path(output)  # type: ignore[arg-type]
-            for source, target in _mirror_targets(inputs, outdir):
+        if plan is not None:
+            for source, target in plan:
                 try:
                     target.parent.mkdir(parents=True, exist_ok=True)
                 except OSError as exc:
                     raise OutputError(os_message(exc, "create directory")) from None
-                with _output(str(target)) as out:
-                    run.segment_file(source, out)
+                with _output(str(target)) as (out, name):
+                    run.segment_file(source, out, name)
         else:
-            with _output(output) as out:
+            with _output(output) as (out, name):
                 for item in inputs:
-                    run.segment_file(item, out)
+                    run.segment_file(item, out, name)
     finally:
         run.close()
         bar.close()

@@ -5,7 +5,8 @@ Each subcommand is a thin wrapper over a library function
 
 Exit codes: 0 success; 1 unreadable or invalid input, unwritable output;
 2 bad arguments, model or data (any ``TachtuError``); 130 interrupted;
-141 output pipe closed early (quietly, like ``cat``).
+141 output pipe closed early (quietly, like ``cat``); 128 + N ended by
+signal N (SIGTERM 143, SIGHUP 129), after removing temporary files.
 
 >>> main(["evaluate", "--help"])  # doctest: +ELLIPSIS
 usage: tachtu evaluate ...
@@ -21,12 +22,12 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .batch import DEFAULT_CHUNK_SIZE, SegmentOptions, os_message, segment_paths
-from .errors import InputError, OutputError, TachtuError
+from .batch import DEFAULT_CHUNK_SIZE, SegmentOptions, Terminated, ending_signals_unwind, os_message, segment_paths
+from .errors import InputError, OutputError, TachtuError, WorkerError
 from .model.train import DEFAULT_C, DEFAULT_CASE_COPIES
 from .normalize import NORMALIZE_MODES
 from .settings import PROFILES, Settings
-from .textio import atomic_output, iter_lines, open_input
+from .textio import DecodeErrors, iter_lines, open_input, output_file
 
 PROG = "tachtu"
 
@@ -51,6 +52,14 @@ def _available_cpus() -> int:
 
 
 # -- segment ---------------------------------------------------------------------
+def _is_tty(stream: object) -> bool:
+    """Whether ``stream`` is an open terminal (False for None: a closed standard stream)."""
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def cmd_segment(args: argparse.Namespace) -> int:
     options = SegmentOptions(
         settings=Settings(args.profile, args.normalize, args.user_dict, args.model),
@@ -61,7 +70,8 @@ def cmd_segment(args: argparse.Namespace) -> int:
         skip_bad=args.skip_bad,
         errors=args.errors,
     )
-    show = not args.quiet and sys.stderr.isatty()
+    # No bar over what the user is typing: not when stdin is read from a terminal.
+    show = not args.quiet and _is_tty(sys.stderr) and not ("-" in (args.inputs or ["-"]) and _is_tty(sys.stdin))
     skipped = segment_paths(args.inputs, args.output, options, jobs=args.jobs, chunk_size=args.chunk_size,
                             progress=show, warn=_warn)
     if skipped:
@@ -70,10 +80,10 @@ def cmd_segment(args: argparse.Namespace) -> int:
 
 
 # -- evaluate --------------------------------------------------------------------
-def _read_lines(path: str) -> list[str]:
+def _read_lines(path: str, errors: DecodeErrors) -> list[str]:
     try:
         with open_input(path) as (source, name):
-            return [line.text for line in iter_lines(source, path=name)]
+            return [line.text for line in iter_lines(source, path=name, errors=errors)]
     except OSError as exc:
         raise CliError(os_message(exc, "read")) from None
 
@@ -81,7 +91,7 @@ def _read_lines(path: str) -> list[str]:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluate import score_lines
 
-    score = score_lines(_read_lines(args.gold), _read_lines(args.pred))
+    score = score_lines(_read_lines(args.gold, args.errors), _read_lines(args.pred, args.errors))
     print(score.report())
     return 0
 
@@ -93,8 +103,8 @@ _TRAIN_MODULES = ("numpy", "scipy", "sklearn")
 def cmd_train(args: argparse.Namespace) -> int:
     from .model import train as train_module
 
-    lines = _read_lines(args.train)
-    dev = _read_lines(args.dev) if args.dev else None
+    lines = _read_lines(args.train, args.errors)
+    dev = _read_lines(args.dev, args.errors) if args.dev else None
     lexicons = [Path(p) for p in args.lexicon]
     for path in lexicons:
         if not path.is_file():
@@ -112,7 +122,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise CliError(f"cannot train on {args.train}: {exc}", 2) from None
     output = Path(args.output)
     try:
-        with atomic_output(output) as handle:  # = model.save(output), but atomic
+        with output_file(output) as handle:  # = model.save(output), but atomic for a regular file
             handle.write(model.to_bytes())
     except OSError as exc:
         raise CliError(os_message(exc, "write model to")) from None
@@ -128,6 +138,13 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 # -- argument parsing ----------------------------------------------------------------
+def _add_errors_option(parser: argparse.ArgumentParser) -> None:
+    """``--errors``, which every invalid-UTF-8 message suggests: so every command that reads text has it."""
+    parser.add_argument("--errors", choices=("strict", "replace"), default="strict",
+                        help="invalid UTF-8: 'strict' stops with an error naming file, line and byte; 'replace' "
+                             "substitutes U+FFFD (default: %(default)s)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Vietnamese word segmentation: joins the syllables of each word with '_'."
@@ -156,9 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="bytes of whole lines per parallel work unit; files no larger are done in one "
                           "process (default: %(default)s)")
     seg.add_argument("--quiet", "-q", action="store_true", help="no progress bar (shown only when stderr is a terminal)")
-    seg.add_argument("--errors", choices=("strict", "replace"), default="strict",
-                     help="invalid UTF-8: 'strict' stops with an error naming file, line and byte; 'replace' "
-                          "substitutes U+FFFD (default: %(default)s)")
+    _add_errors_option(seg)
     seg.add_argument("--profile", choices=PROFILES, default="default",
                      help="'default' = the learned model; 'vncorenlp' = RDRsegmenter-identical output "
                           "(default: %(default)s)")
@@ -184,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Compare two '_'-segmented files line by line (same text, same line count).")
     ev.add_argument("gold", metavar="GOLD", help="gold segmentation ('_' joins syllables)")
     ev.add_argument("pred", metavar="PRED", help="predicted segmentation, same lines as GOLD")
+    _add_errors_option(ev)
     ev.set_defaults(func=cmd_evaluate)
 
     tr = sub.add_parser("train", help="train a model from '_'-segmented sentences (needs tachtu[train])",
@@ -200,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "(default: %(default)s)")
     tr.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model file")
     tr.add_argument("--quiet", "-q", action="store_true", help="no training log on stderr")
+    _add_errors_option(tr)
     tr.set_defaults(func=cmd_train)
     return parser
 
@@ -219,9 +236,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     try:
-        code: int = args.func(args)
-        sys.stdout.flush()
+        with ending_signals_unwind():
+            code: int = args.func(args)
+            if sys.stdout is not None:
+                sys.stdout.flush()
         return code
+    except Terminated as exc:
+        return 128 + exc.signum
     except BrokenPipeError:
         _silence_stdout()
         return 141
@@ -230,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         _warn(str(exc))
         return exc.code
-    except (InputError, OutputError) as exc:
+    except (InputError, OutputError, WorkerError) as exc:
         _warn(str(exc))
         return 1
     except TachtuError as exc:

@@ -39,3 +39,7 @@ class UsageError(TachtuError):
 
 class OutputError(TachtuError):
     """Output that cannot be written (missing directory, full disk); names the file."""
+
+
+class WorkerError(TachtuError):
+    """A worker process died while segmenting (killed, out of memory); names the input."""
