@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -11,6 +12,8 @@ import pytest
 pytest.importorskip("pyspark")
 pytest.importorskip("pyarrow")
 pd = pytest.importorskip("pandas")
+if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+    pytest.skip("Spark needs Java: no java on PATH and JAVA_HOME is not set", allow_module_level=True)
 
 import tachtu  # noqa: E402
 import tachtu.spark  # noqa: E402
