@@ -210,16 +210,12 @@ def test_bad_model_is_a_tachtu_error_exit_2(tmp_path: Path, capsysbinary) -> Non
 
 
 def test_worker_that_cannot_start_reports_instead_of_hanging(tmp_path: Path) -> None:
-    import signal
-
-    previous = signal.getsignal(signal.SIGINT)
     try:
-        batch._init_worker(batch.SegmentOptions(Settings(model=str(tmp_path / "missing.bin"))))
+        batch._load_worker(batch.SegmentOptions(Settings(model=str(tmp_path / "missing.bin"))))
         chunk = read_chunks(io.BytesIO(b"x\n"), 10).__next__()
         with pytest.raises(tachtu.ModelError):
             batch._work(chunk, "x", "strict")
     finally:
-        signal.signal(signal.SIGINT, previous)
         batch._worker_error = None
 
 
