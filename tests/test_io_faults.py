@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tachtu
 from tachtu import batch, cli
@@ -367,3 +369,40 @@ def test_built_package_has_no_generated_c(tmp_path: Path) -> None:
     shipped = [p.name for p in (tmp_path / "lib").rglob("*") if p.is_file()]
     assert "_scorer.pyx" in shipped and "VnVocab.txt" in shipped  # package data is copied ...
     assert not [name for name in shipped if name.endswith(".c")]  # ... Cython's generated C is not
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    others=st.dictionaries(st.text(max_size=4).filter(lambda k: k not in ("text", "seg")), json_values, max_size=4),
+    text=st.text(max_size=20),
+    position=st.integers(min_value=0, max_value=4),
+    separators=st.sampled_from([(", ", ": "), (",", ":"), (" ,  ", " :\t")]),
+    output_field=st.sampled_from([None, "seg"]),
+)
+def test_splice_changes_only_the_value(others, text, position, separators, output_field) -> None:
+    from tachtu.jsonl import splice_field
+
+    items = list(others.items())
+    items.insert(min(position, len(items)), ("text", text))
+    line = json.dumps(dict(items), ensure_ascii=bool(position % 2), separators=separators)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return  # a lone surrogate: a per-line error, tested above
+    out = splice_field(line, "text", output_field, str.upper)
+    expected = dict(items)
+    expected[output_field or "text"] = text.upper()
+    assert json.loads(out) == expected
+    if output_field is None:
+        old, new = json.dumps(text, ensure_ascii=bool(position % 2)), json.dumps(text.upper(), ensure_ascii=False)
+        start = line.index(f'"text"{separators[1]}') + len(f'"text"{separators[1]}')
+        assert line[:start] == out[:start] and line[start + len(old):] == out[start + len(new):]
+    else:
+        assert out.startswith(line[:-1])

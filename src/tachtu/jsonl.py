@@ -36,27 +36,8 @@ def _skip_ws(text: str, pos: int) -> int:
 
 
 def _value_end(text: str, pos: int) -> int:
-    """End of the (already validated) JSON value starting at ``pos``, without recursion."""
-    depth = 0
-    while True:
-        char = text[pos]
-        if char == '"':
-            pos = scanstring(text, pos + 1)[1]
-        elif char in "{[":
-            depth += 1
-            pos += 1
-        elif char in "}]":
-            depth -= 1
-            pos += 1
-        elif char in ",:" or char in _WHITESPACE:
-            pos += 1
-        else:  # a number, true, false, null (or NaN/Infinity, which Python's parser accepts)
-            start = pos
-            while pos < len(text) and text[pos] not in ',:]}"' + _WHITESPACE:
-                pos += 1
-            assert pos > start, "not a validated JSON value"
-        if depth == 0:
-            return pos
+    """End of the JSON value starting at ``pos`` (the line is already validated, so this cannot fail)."""
+    return _DECODER.raw_decode(text, pos)[1]
 
 
 def _members(text: str) -> tuple[list[tuple[str, int, int]], int]:
