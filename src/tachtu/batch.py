@@ -3,8 +3,8 @@
 ``segment_paths`` is the one entry point: it checks the inputs and the output
 against each other, then streams every input through a ``LineProcessor``
 (one input line -> one output line), in worker processes for large files, and
-writes each output with ``textio.output_file`` (atomically for regular files).  The command line
-only parses arguments and calls it.
+writes each output with ``textio.output_file`` (atomically for regular
+files).  The command line only parses arguments and calls it.
 
 Errors are ``InputError`` (unreadable input, exit 1), ``OutputError``
 (unwritable output, exit 1), ``WorkerError`` (a worker process died, exit 1)
@@ -20,7 +20,6 @@ import os
 import signal
 import stat
 import sys
-import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -30,23 +29,23 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator, Sequence
 from .errors import InputError, OutputError, UsageError, WorkerError
 from .jsonl import BadLine, splice_field
 from .settings import Settings
+from .signals import ENDING_SIGNALS, raise_if_terminated
 from .textio import (
     DEFAULT_CHUNK_SIZE,
     Chunk,
     DecodeErrors,
     Line,
-    output_file,
     iter_chunk_lines,
     iter_lines,
     open_input,
+    output_file,
     read_chunks,
     stdout_binary,
 )
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "LineProcessor", "SegmentOptions", "Terminated", "ending_signals_unwind", "segment_paths"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "LineProcessor", "SegmentOptions", "segment_paths"]
 
 Warn = Callable[[str], None]
-_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def os_message(exc: OSError, what: str) -> str:
@@ -54,54 +53,6 @@ def os_message(exc: OSError, what: str) -> str:
     name = exc.filename if exc.filename is not None else ""
     reason = exc.strerror or str(exc)
     return f"cannot {what} {name}: {reason}".replace("  ", " ")
-
-
-# -- ending signals -------------------------------------------------------------------------
-class Terminated(BaseException):
-    """SIGTERM or SIGHUP arrived: unwinds like Ctrl-C, so temp files are removed and workers ended."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-_terminated: int | None = None  # the signal received, for when its exception was swallowed
-
-
-def _raise_if_terminated() -> None:
-    if _terminated is not None:
-        raise Terminated(_terminated)
-
-
-@contextlib.contextmanager
-def ending_signals_unwind() -> Iterator[None]:
-    """While the body runs, SIGTERM and SIGHUP raise ``Terminated`` (unless ignored, as under nohup).
-
-    Python runs the handler between two bytecodes of the main thread; when that is inside
-    a finaliser the exception is only printed, so the signal is also recorded and checked
-    before each block is written and before an output file is put in place.
-    """
-    global _terminated
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        global _terminated
-        _terminated = signum
-        raise Terminated(signum)
-
-    previous = {}
-    for number in _ENDING_SIGNALS:
-        if signal.getsignal(number) is signal.SIG_DFL:
-            previous[number] = signal.signal(number, handler)
-    try:
-        yield
-        _raise_if_terminated()
-    finally:
-        for number, old in previous.items():
-            signal.signal(number, old)
-        _terminated = None
 
 
 # -- one line into one line -----------------------------------------------------------
@@ -207,10 +158,10 @@ def _end_with_parent() -> None:
 
 def _init_worker(options: SegmentOptions, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    for number in _ENDING_SIGNALS:  # a handler inherited from the parent must not keep a worker alive
+    for number in ENDING_SIGNALS:  # a handler inherited from the parent must not keep a worker alive
         signal.signal(number, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):  # blocked by the parent around the fork (see _submit)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _ENDING_SIGNALS)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, ENDING_SIGNALS)
     _end_with_parent()
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
@@ -291,7 +242,7 @@ class SegmentRun:
         _parent_processor = None
 
     def _emit(self, result: Processed, out: BinaryIO, out_name: str, flush: bool = False) -> None:
-        _raise_if_terminated()
+        raise_if_terminated()
         for warning in result.warnings:
             self.warn(warning)
         self.skipped += len(result.warnings)
@@ -340,7 +291,7 @@ class SegmentRun:
         assert self._pool is not None
         if not hasattr(signal, "pthread_sigmask"):
             return self._pool.submit(_work, chunk, path, self.options.errors)
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING_SIGNALS)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING_SIGNALS)
         try:
             return self._pool.submit(_work, chunk, path, self.options.errors)
         finally:
@@ -449,7 +400,7 @@ def _output(path: str | None) -> Iterator[tuple[BinaryIO, str]]:
         context.__exit__(*sys.exc_info())
         raise
     try:
-        _raise_if_terminated()
+        raise_if_terminated()
     except BaseException:
         context.__exit__(*sys.exc_info())
         raise

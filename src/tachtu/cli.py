@@ -22,11 +22,12 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .batch import DEFAULT_CHUNK_SIZE, SegmentOptions, Terminated, ending_signals_unwind, os_message, segment_paths
+from .batch import DEFAULT_CHUNK_SIZE, SegmentOptions, os_message, segment_paths
 from .errors import InputError, OutputError, TachtuError, WorkerError
 from .model.train import DEFAULT_C, DEFAULT_CASE_COPIES
 from .normalize import NORMALIZE_MODES
 from .settings import PROFILES, Settings
+from .signals import Terminated, ending_signals_unwind
 from .textio import DecodeErrors, iter_lines, open_input, output_file
 
 PROG = "tachtu"
