@@ -163,8 +163,12 @@ def _init_worker(options: SegmentOptions, parent: int) -> None:
     if hasattr(signal, "pthread_sigmask"):  # blocked by the parent around the fork (see _submit)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, ENDING_SIGNALS)
     _end_with_parent()
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    try:  # the parent may have died before prctl took effect
+        os.kill(parent, 0)
+    except ProcessLookupError:
         os._exit(1)
+    except OSError:
+        pass
     _load_worker(options)
 
 
