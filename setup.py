@@ -8,25 +8,28 @@ scorer and profile (same output, slower).
 """
 
 import os
+import sys
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 PROFILE = "tachtu.profiles.vncorenlp."
+# Linux: strip the libraries' symbol tables (a wheel ships them to users, not to debuggers).
+STRIP = ["-s"] if sys.platform.startswith("linux") else []
 
 MODEL = "tachtu.model."
 # The compiled core: the scorer, the user-dictionary tries and the line path
 # that uses both (shared C declarations in the .pxd files beside them).
 extensions = [
-    Extension(f"{MODEL}{name}", [f"src/tachtu/model/{name}.pyx"], extra_compile_args=["-O3"])
+    Extension(f"{MODEL}{name}", [f"src/tachtu/model/{name}.pyx"], extra_compile_args=["-O3"], extra_link_args=STRIP)
     for name in ("_scorer", "_usertrie", "_line")
 ]
 # The vncorenlp profile's hot loops are plain Python; Cython compiles the same
 # modules, typed by the .pxd files next to them (the .py files stay the
 # source and the fallback).
 extensions += [
-    Extension(f"{PROFILE}{name}", [f"src/tachtu/profiles/vncorenlp/{name}.py"])
+    Extension(f"{PROFILE}{name}", [f"src/tachtu/profiles/vncorenlp/{name}.py"], extra_link_args=STRIP)
     for name in ("_token", "_rdr", "_initial", "_tokenizer", "segmenter")
 ]
 

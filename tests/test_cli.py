@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import tachtu
-from tachtu import cli
+from tachtu import batch, cli
+from tachtu.settings import Settings
 from tachtu.textio import iter_lines, read_chunks
 
 SRC = str(Path(tachtu.__file__).resolve().parent.parent)
@@ -209,17 +210,13 @@ def test_bad_model_is_a_tachtu_error_exit_2(tmp_path: Path, capsysbinary) -> Non
 
 
 def test_worker_that_cannot_start_reports_instead_of_hanging(tmp_path: Path) -> None:
-    import signal
-
-    previous = signal.getsignal(signal.SIGINT)
     try:
-        cli._init_worker(cli.SegmentOptions(model=str(tmp_path / "missing.bin")))
+        batch._load_worker(batch.SegmentOptions(Settings(model=str(tmp_path / "missing.bin"))))
         chunk = read_chunks(io.BytesIO(b"x\n"), 10).__next__()
         with pytest.raises(tachtu.ModelError):
-            cli._work(chunk, "x", "strict")
+            batch._work(chunk, "x", "strict")
     finally:
-        signal.signal(signal.SIGINT, previous)
-        cli._worker_error = None
+        batch._worker_error = None
 
 
 def test_keyboard_interrupt_exits_130_and_leaves_no_file(tmp_path: Path, monkeypatch, capsysbinary) -> None:
@@ -234,7 +231,7 @@ def test_keyboard_interrupt_exits_130_and_leaves_no_file(tmp_path: Path, monkeyp
             raise KeyboardInterrupt
         return line.text, None
 
-    monkeypatch.setattr(cli.LineProcessor, "line", interrupt)
+    monkeypatch.setattr(batch.LineProcessor, "line", interrupt)
     code, _, err = run(["segment", str(src), "-o", str(out), "--jobs", "1"], capsysbinary)
     assert code == 130 and calls[-1] == 10
     assert "Traceback" not in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -11,10 +12,13 @@ import pytest
 pytest.importorskip("pyspark")
 pytest.importorskip("pyarrow")
 pd = pytest.importorskip("pandas")
+if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+    pytest.skip("Spark needs Java: no java on PATH and JAVA_HOME is not set", allow_module_level=True)
 
 import tachtu  # noqa: E402
 import tachtu.spark  # noqa: E402
 from tachtu.errors import TachtuError  # noqa: E402
+from tachtu.settings import Settings  # noqa: E402
 from tachtu.spark import segment_column  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning")
@@ -55,7 +59,7 @@ def rows(df: Any) -> list[Any]:
     """One Spark job for all checks (a job costs seconds): three UDF columns."""
     from pyspark.sql.functions import pandas_udf
 
-    key = tachtu.spark._key("default", "none", None, None)
+    key = Settings()
 
     def which(batches: Iterator[pd.Series]) -> Iterator[pd.Series]:
         # After segmenting, the worker's cached Segmenter for the default settings.

@@ -5,7 +5,8 @@ Each subcommand is a thin wrapper over a library function
 
 Exit codes: 0 success; 1 unreadable or invalid input, unwritable output;
 2 bad arguments, model or data (any ``TachtuError``); 130 interrupted;
-141 output pipe closed early (quietly, like ``cat``).
+141 output pipe closed early (quietly, like ``cat``); 128 + N ended by
+signal N (SIGTERM 143, SIGHUP 129), after removing temporary files.
 
 >>> main(["evaluate", "--help"])  # doctest: +ELLIPSIS
 usage: tachtu evaluate ...
@@ -15,31 +16,19 @@ usage: tachtu evaluate ...
 from __future__ import annotations
 
 import argparse
-import collections
 import contextlib
-import json
 import os
-import signal
 import sys
-from dataclasses import dataclass
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Iterator, Sequence
+from typing import Callable, Sequence
 
-from .errors import InputError, TachtuError
+from .batch import DEFAULT_CHUNK_SIZE, SegmentOptions, os_message, segment_paths
+from .errors import InputError, OutputError, TachtuError, WorkerError
 from .model.train import DEFAULT_C, DEFAULT_CASE_COPIES, DEFAULT_PLAIN_COPIES
-from .textio import (
-    DEFAULT_CHUNK_SIZE,
-    Chunk,
-    DecodeErrors,
-    Line,
-    atomic_output,
-    iter_chunk_lines,
-    iter_lines,
-    open_input,
-    read_chunks,
-    stdout_binary,
-)
+from .normalize import NORMALIZE_MODES
+from .settings import PROFILES, Settings
+from .signals import Terminated, ending_signals_unwind
+from .textio import DecodeErrors, iter_lines, open_input, output_file
 
 PROG = "tachtu"
 
@@ -56,12 +45,6 @@ def _warn(message: str) -> None:
     print(f"{PROG}: {message}", file=sys.stderr, flush=True)
 
 
-def _os_message(exc: OSError, what: str) -> str:
-    name = exc.filename if exc.filename is not None else ""
-    reason = exc.strerror or str(exc)
-    return f"cannot {what} {name}: {reason}".replace("  ", " ")
-
-
 def _available_cpus() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -69,291 +52,18 @@ def _available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-# -- segment: turning one line into one line ----------------------------------
-@dataclass(frozen=True)
-class SegmentOptions:
-    """Everything a (worker) process needs to build its line processor; picklable."""
-
-    model: str | None = None
-    profile: str = "default"
-    normalize: str = "none"
-    user_dict: str | None = None
-    pretokenized: bool = False
-    jsonl: bool = False
-    field: str = "text"
-    output_field: str | None = None
-    skip_bad: bool = False
-    errors: DecodeErrors = "strict"
-
-
-@dataclass
-class Processed:
-    """Output of a block of lines: encoded text, warnings, skipped-line count."""
-
-    data: bytes
-    warnings: list[str]
-    skipped: int
-
-
-class LineProcessor:
-    """Turns one decoded input line into one output line (without terminator)."""
-
-    def __init__(self, options: SegmentOptions) -> None:
-        self.options = options
-        self._segmenter: Any = None
-        if not options.pretokenized:
-            from .api import Segmenter
-
-            self._segmenter = Segmenter(
-                options.model,
-                profile=options.profile,  # type: ignore[arg-type]
-                normalize=options.normalize,  # type: ignore[arg-type]
-                user_dict=options.user_dict,
-            )
-
-    def text(self, text: str) -> str:
-        """Segment (or, pretokenized, tidy) a string that may span lines."""
-        return "\n".join(self._one_line(part) for part in text.split("\n"))
-
-    def _one_line(self, line: str) -> str:
-        if self._segmenter is not None:
-            return str(self._segmenter.segment_line(line))
-        tokens = line.split()
-        if self.options.normalize != "none":
-            from .normalize import normalize_output
-
-            tokens = [
-                normalize_output(t.replace("_", " "), self.options.normalize).replace(" ", "_")  # type: ignore[arg-type]
-                for t in tokens
-            ]
-        return " ".join(tokens)
-
-    def line(self, line: Line, path: str) -> tuple[str, str | None]:
-        """(output text, warning or None) for one input line.
-
-        Raises:
-            InputError: a bad JSON line when ``skip_bad`` is off.
-        """
-        if not self.options.jsonl:
-            return self._one_line(line.text), None
-        if not line.text.strip():
-            return line.text, None  # blank lines stay blank
-        problem = None
-        try:
-            record = json.loads(line.text)
-        except json.JSONDecodeError as exc:
-            problem = f"not valid JSON ({exc.msg} at column {exc.colno})"
-        else:
-            field = self.options.field
-            if not isinstance(record, dict):
-                problem = f"not a JSON object (got {type(record).__name__})"
-            elif field not in record:
-                problem = f"no field {field!r}"
-            elif not isinstance(record[field], str):
-                problem = f"field {field!r} is not a string (got {type(record[field]).__name__})"
-            else:
-                record[self.options.output_field or field] = self.text(record[field])
-                return json.dumps(record, ensure_ascii=False), None
-        if not self.options.skip_bad:
-            raise InputError(f"{problem}; use --skip-bad to pass such lines through", path=path, line=line.number)
-        return line.text, f"{path}: line {line.number}: {problem}; passed through unchanged"
-
-    def lines(self, lines: Iterable[Line], path: str) -> Processed:
-        """Process a block of lines into one encoded output block."""
-        parts: list[str] = []
-        warnings: list[str] = []
-        for line in lines:
-            text, warning = self.line(line, path)
-            parts.append(text + "\n" if line.newline else text)
-            if warning is not None:
-                warnings.append(warning)
-        return Processed("".join(parts).encode("utf-8"), warnings, len(warnings))
-
-
-# -- worker processes ------------------------------------------------------------
-_worker: LineProcessor | None = None
-_worker_error: BaseException | None = None
-_parent_processor: LineProcessor | None = None  # inherited by forked workers: no second model load
-
-
-def _init_worker(options: SegmentOptions) -> None:
-    global _worker, _worker_error
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+# -- segment ---------------------------------------------------------------------
+def _is_tty(stream: object) -> bool:
+    """Whether ``stream`` is an open terminal (False for None: a closed standard stream)."""
     try:
-        inherited = _parent_processor
-        _worker = inherited if inherited is not None and inherited.options == options else LineProcessor(options)
-    except Exception as exc:  # noqa: BLE001 - re-raised by _work: reported per chunk, with its real message
-        _worker_error = exc
-
-
-def _work(chunk: Chunk, path: str, errors: DecodeErrors) -> Processed:
-    if _worker_error is not None:
-        raise _worker_error
-    assert _worker is not None, "worker initializer did not run"
-    return _worker.lines(iter_chunk_lines(chunk, path=path, errors=errors), path)
-
-
-# -- segment: driving files --------------------------------------------------------
-class _Progress:
-    """A tqdm bar in bytes on a TTY stderr; no-op otherwise."""
-
-    def __init__(self, enabled: bool, total: int | None) -> None:
-        self._bar: Any = None
-        if enabled:
-            try:
-                from tqdm import tqdm
-            except ImportError:  # the bar is a nicety; never fail for it
-                return
-            self._bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
-                             dynamic_ncols=True, leave=False)
-
-    def update(self, n: int) -> None:
-        if self._bar is not None:
-            self._bar.update(n)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
-class SegmentRun:
-    """One ``tachtu segment`` invocation: a lazily built processor and pool."""
-
-    def __init__(self, options: SegmentOptions, jobs: int, chunk_size: int, progress: _Progress) -> None:
-        self.options = options
-        self.jobs = jobs
-        self.chunk_size = chunk_size
-        self.progress = progress
-        self.skipped = 0
-        self._processor: LineProcessor | None = None
-        self._pool: ProcessPoolExecutor | None = None
-
-    @property
-    def processor(self) -> LineProcessor:
-        global _parent_processor
-        if self._processor is None:
-            self._processor = _parent_processor = LineProcessor(self.options)
-        return self._processor
-
-    def close(self) -> None:
-        # Not multiprocessing.Pool: its terminate() deadlocks when a worker is blocked writing a
-        # large result (e.g. after SIGPIPE).  Here queued chunks are cancelled and the at most
-        # ``jobs`` running ones finish, their results drained by the executor.
-        global _parent_processor
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-        _parent_processor = None
-
-    def _emit(self, result: Processed, out: BinaryIO, flush: bool = False) -> None:
-        for warning in result.warnings:
-            _warn(warning)
-        self.skipped += result.skipped
-        try:
-            out.write(result.data)
-            if flush:
-                out.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise CliError(f"cannot write output: {exc.strerror or exc}") from None
-
-    def stream(self, source: BinaryIO, path: str, out: BinaryIO, *, parallel: bool, flush: bool = False) -> int:
-        """Segment ``source`` into ``out``, in parallel chunks if asked; returns bytes counted as progress."""
-        if parallel:
-            return self._parallel(source, path, out)
-        processor = self.processor
-        done = 0
-        for line in iter_lines(source, path=path, errors=self.options.errors):
-            self.progress.update(line.byte_offset - done)  # progress lags one line: cheap and close enough
-            done = line.byte_offset
-            self._emit(processor.lines([line], path), out, flush)
-        return done
-
-    def _parallel(self, source: BinaryIO, path: str, out: BinaryIO) -> int:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(self.options,))
-        pending: collections.deque[tuple[Future[Processed], int]] = collections.deque()
-        limit = 2 * self.jobs  # bounded read-ahead: memory stays ~ 2 * jobs * chunk_size
-        for chunk in read_chunks(source, self.chunk_size):
-            pending.append((self._pool.submit(_work, chunk, path, self.options.errors), len(chunk.data)))
-            while len(pending) >= limit:
-                self._collect(pending, out)
-        while pending:
-            self._collect(pending, out)
-        return source.tell()
-
-    def _collect(self, pending: collections.deque[tuple[Future[Processed], int]], out: BinaryIO) -> None:
-        result, size = pending.popleft()
-        self._emit(result.result(), out)
-        self.progress.update(size)
-
-    def segment_file(self, path: str | None, out: BinaryIO) -> None:
-        """Segment one input (a file path, or stdin for None/"-") into ``out``."""
-        with contextlib.ExitStack() as stack:
-            try:
-                source, name = stack.enter_context(open_input(path))
-            except OSError as exc:
-                raise CliError(_os_message(exc, "read")) from None
-            size = None
-            if name != "<stdin>":
-                with contextlib.suppress(OSError, ValueError, AttributeError):
-                    size = os.fstat(source.fileno()).st_size
-            parallel = self.jobs > 1 and size is not None and size > self.chunk_size
-            try:
-                done = self.stream(source, name, out, parallel=parallel, flush=name == "<stdin>")
-            except (BrokenPipeError, CliError):
-                raise
-            except OSError as exc:
-                raise CliError(f"cannot read {name}: {exc.strerror or exc}") from None
-            if size:
-                self.progress.update(max(0, size - done))
-
-
-def _mirror_targets(inputs: Sequence[str], outdir: Path) -> Iterator[tuple[str, Path]]:
-    """(input file, output file) pairs: directories mirrored as trees of ``.txt`` files."""
-    out_real = os.path.realpath(outdir)
-    for item in inputs:
-        if not os.path.isdir(item):
-            yield item, outdir / os.path.basename(item)
-            continue
-        for root, dirs, files in os.walk(item):
-            dirs[:] = sorted(d for d in dirs if os.path.realpath(os.path.join(root, d)) != out_real)
-            for name in sorted(files):
-                if name.endswith(".txt"):
-                    source = os.path.join(root, name)
-                    yield source, outdir / os.path.relpath(source, item)
-
-
-@contextlib.contextmanager
-def _output(path: str | None) -> Iterator[BinaryIO]:
-    if path is None or path == "-":
-        out = stdout_binary()
-        yield out
-        out.flush()
-        return
-    try:
-        context = atomic_output(path)
-        handle = context.__enter__()
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        yield handle
-    except BaseException:
-        context.__exit__(*sys.exc_info())
-        raise
-    try:
-        context.__exit__(None, None, None)
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def cmd_segment(args: argparse.Namespace) -> int:
     options = SegmentOptions(
-        model=args.model,
-        profile=args.profile,
-        normalize=args.normalize,
-        user_dict=args.user_dict,
+        settings=Settings(args.profile, args.normalize, args.user_dict, args.model),
         pretokenized=args.pretokenized,
         jsonl=args.jsonl,
         field=args.field,
@@ -361,73 +71,29 @@ def cmd_segment(args: argparse.Namespace) -> int:
         skip_bad=args.skip_bad,
         errors=args.errors,
     )
-    if args.output_field is not None and not args.jsonl:
-        raise CliError("--output-field needs --jsonl", 2)
-    if args.skip_bad and not args.jsonl:
-        raise CliError("--skip-bad needs --jsonl", 2)
-    if args.jobs < 1:
-        raise CliError("--jobs must be at least 1", 2)
-    if args.chunk_size < 1:
-        raise CliError("--chunk-size must be at least 1", 2)
-    inputs: list[str] = args.inputs or ["-"]
-    for item in inputs:
-        if item != "-" and not os.path.exists(item):
-            raise CliError(f"cannot read {item}: No such file or directory")
-    mirror = any(os.path.isdir(item) for item in inputs)
-    if mirror and (args.output is None or args.output == "-"):
-        raise CliError("a directory input needs -o OUTDIR (the tree of .txt files is mirrored there)", 2)
-    if mirror and os.path.exists(args.output) and not os.path.isdir(args.output):
-        raise CliError(f"-o {args.output} must be a directory when an input is a directory", 2)
-    if not mirror and args.output not in (None, "-") and os.path.isdir(args.output):
-        raise CliError(f"-o {args.output} is a directory; give an output file name", 2)
-    if mirror and "-" in inputs:
-        raise CliError("stdin cannot be mixed with directory inputs", 2)
-
-    total = 0
-    for item in inputs:
-        with contextlib.suppress(OSError):
-            if item != "-" and os.path.isfile(item):
-                total += os.path.getsize(item)
-    show = not args.quiet and sys.stderr.isatty()
-    progress = _Progress(show, total or None)
-    run = SegmentRun(options, args.jobs, args.chunk_size, progress)
-    try:
-        run.processor  # noqa: B018 - build it now: a bad model or dictionary fails before any output exists
-        if mirror:
-            outdir = Path(args.output)
-            for source, target in _mirror_targets(inputs, outdir):
-                try:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                except OSError as exc:
-                    raise CliError(_os_message(exc, "create directory")) from None
-                with _output(str(target)) as out:
-                    run.segment_file(source, out)
-        else:
-            with _output(args.output) as out:
-                for item in inputs:
-                    run.segment_file(item, out)
-    finally:
-        run.close()
-        progress.close()
-    if run.skipped:
-        _warn(f"skipped {run.skipped} bad line{'s' if run.skipped != 1 else ''} (passed through unchanged)")
+    # No bar over what the user is typing: not when stdin is read from a terminal.
+    show = not args.quiet and _is_tty(sys.stderr) and not ("-" in (args.inputs or ["-"]) and _is_tty(sys.stdin))
+    skipped = segment_paths(args.inputs, args.output, options, jobs=args.jobs, chunk_size=args.chunk_size,
+                            progress=show, warn=_warn)
+    if skipped:
+        _warn(f"skipped {skipped} bad line{'s' if skipped != 1 else ''} (passed through unchanged)")
     return 0
 
 
 # -- evaluate --------------------------------------------------------------------
-def _read_lines(path: str) -> list[str]:
+def _read_lines(path: str, errors: DecodeErrors) -> list[str]:
     try:
         with open_input(path) as (source, name):
-            return [line.text for line in iter_lines(source, path=name)]
+            return [line.text for line in iter_lines(source, path=name, errors=errors)]
     except OSError as exc:
-        raise CliError(_os_message(exc, "read")) from None
+        raise CliError(os_message(exc, "read")) from None
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluate import read_vocabulary, score_lines
 
-    vocabulary = read_vocabulary(_read_lines(args.train_vocab)) if args.train_vocab else None
-    score = score_lines(_read_lines(args.gold), _read_lines(args.pred), vocabulary=vocabulary)
+    vocabulary = read_vocabulary(_read_lines(args.train_vocab, args.errors)) if args.train_vocab else None
+    score = score_lines(_read_lines(args.gold, args.errors), _read_lines(args.pred, args.errors), vocabulary=vocabulary)
     print(score.report())
     return 0
 
@@ -439,8 +105,8 @@ _TRAIN_MODULES = ("numpy", "scipy", "sklearn")
 def cmd_train(args: argparse.Namespace) -> int:
     from .model import train as train_module
 
-    lines = _read_lines(args.train)
-    dev = _read_lines(args.dev) if args.dev else None
+    lines = _read_lines(args.train, args.errors)
+    dev = _read_lines(args.dev, args.errors) if args.dev else None
     lexicons = [Path(p) for p in args.lexicon]
     for path in lexicons:
         if not path.is_file():
@@ -465,10 +131,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise CliError(f"cannot train on {args.train}: {exc}", 2) from None
     output = Path(args.output)
     try:
-        with atomic_output(output) as handle:  # = model.save(output), but atomic
+        with output_file(output) as handle:  # = model.save(output), but atomic for a regular file
             handle.write(model.to_bytes())
     except OSError as exc:
-        raise CliError(_os_message(exc, "write model to")) from None
+        raise CliError(os_message(exc, "write model to")) from None
     _warn(f"model written to {output}")
     if dev is not None:
         from .api import Segmenter
@@ -511,13 +177,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
         stats = SyllableStats.build(args.inputs, progress=not args.quiet and sys.stderr.isatty(), base=base,
                                     min_count=args.min_count, min_pair_count=args.min_count)
     except OSError as exc:
-        raise CliError(_os_message(exc, "read")) from None
+        raise CliError(os_message(exc, "read")) from None
     data = stats.to_bytes()
     try:
-        with atomic_output(args.output) as handle:
+        with output_file(args.output) as handle:
             handle.write(data)
     except OSError as exc:
-        raise CliError(_os_message(exc, "write statistics to")) from None
+        raise CliError(os_message(exc, "write statistics to")) from None
     if not args.quiet:
         _warn(f"{stats.lines} lines, {stats.tokens} syllables, {len(stats.syllables())} distinct kept: "
               f"{args.output} ({len(data)} bytes)")
@@ -533,6 +199,13 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 # -- argument parsing ----------------------------------------------------------------
+def _add_errors_option(parser: argparse.ArgumentParser) -> None:
+    """``--errors``, which every invalid-UTF-8 message suggests: so every command that reads text has it."""
+    parser.add_argument("--errors", choices=("strict", "replace"), default="strict",
+                        help="invalid UTF-8: 'strict' stops with an error naming file, line and byte; 'replace' "
+                             "substitutes U+FFFD (default: %(default)s)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Vietnamese word segmentation: joins the syllables of each word with '_'."
@@ -561,13 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="bytes of whole lines per parallel work unit; files no larger are done in one "
                           "process (default: %(default)s)")
     seg.add_argument("--quiet", "-q", action="store_true", help="no progress bar (shown only when stderr is a terminal)")
-    seg.add_argument("--errors", choices=("strict", "replace"), default="strict",
-                     help="invalid UTF-8: 'strict' stops with an error naming file, line and byte; 'replace' "
-                          "substitutes U+FFFD (default: %(default)s)")
-    seg.add_argument("--profile", choices=("default", "vncorenlp"), default="default",
+    _add_errors_option(seg)
+    seg.add_argument("--profile", choices=PROFILES, default="default",
                      help="'default' = the learned model; 'vncorenlp' = RDRsegmenter-identical output "
                           "(default: %(default)s)")
-    seg.add_argument("--normalize", choices=("none", "nfc", "tone-old", "tone-new"), default="none",
+    seg.add_argument("--normalize", choices=NORMALIZE_MODES, default="none",
                      help="output spelling: input characters as they are, NFC, old-style tones (hoà) or "
                           "new-style tones (hòa) (default: %(default)s)")
     seg.add_argument("--model", metavar="PATH", default=None, help="model file (default: the bundled model)")
@@ -593,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--train-vocab", metavar="FILE", default=None,
                     help="training data ('_'-segmented) or a word list (one word per line, '_' or spaces): "
                          "also report recall of gold words in (R_iv) and out of (R_oov) its vocabulary")
+    _add_errors_option(ev)
     ev.set_defaults(func=cmd_evaluate)
 
     tr = sub.add_parser("train", help="train a model from '_'-segmented sentences (needs tachtu[train])",
@@ -615,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "and carry (default: none)")
     tr.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model file")
     tr.add_argument("--quiet", "-q", action="store_true", help="no training log on stderr")
+    _add_errors_option(tr)
     tr.set_defaults(func=cmd_train)
 
     inf = sub.add_parser("info", help="version, backend, model file and its templates (for bug reports)")
@@ -669,9 +342,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     try:
-        code: int = args.func(args)
-        sys.stdout.flush()
+        with ending_signals_unwind():
+            code: int = args.func(args)
+            if sys.stdout is not None:
+                sys.stdout.flush()
         return code
+    except Terminated as exc:
+        return 128 + exc.signum
     except BrokenPipeError:
         _silence_stdout()
         return 141
@@ -680,12 +357,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         _warn(str(exc))
         return exc.code
-    except InputError as exc:
+    except (InputError, OutputError, WorkerError) as exc:
         _warn(str(exc))
         return 1
     except TachtuError as exc:
         _warn(str(exc))
         return 2
     except OSError as exc:
-        _warn(_os_message(exc, "access"))
+        _warn(os_message(exc, "access"))
         return 1

@@ -31,3 +31,15 @@ class InputError(TachtuError):
 
 class DictionaryError(TachtuError):
     """A user dictionary line is invalid; says which line."""
+
+
+class UsageError(TachtuError):
+    """Options, inputs and output that do not fit together (e.g. a directory input without ``-o``)."""
+
+
+class OutputError(TachtuError):
+    """Output that cannot be written (missing directory, full disk); names the file."""
+
+
+class WorkerError(TachtuError):
+    """A worker process died while segmenting (killed, out of memory); names the input."""

@@ -31,6 +31,7 @@ from typing import Any, Iterable, Mapping
 
 from .api import Profile, Segmenter, default_segmenter
 from .normalize import NormalizeMode
+from .settings import Settings
 
 __all__ = ["SegmentFn", "segment_batch", "segmenter_fn"]
 
@@ -76,14 +77,9 @@ class SegmentFn:
         self.column = column
         self.output_column = output_column or column
         # Settings are plain data, so the object pickles small and hashes stably.
-        self.settings: dict[str, Any] = {
-            "model": None if model is None else str(model),
-            "profile": profile,
-            "normalize": normalize,
-            "user_dict": user_dict if user_dict is None or isinstance(user_dict, (str, Path)) else list(user_dict),
-        }
+        self.settings = Settings(profile, normalize, user_dict, model)  # type: ignore[arg-type]
         # Built now so bad settings fail early, in the parent; never pickled (see __getstate__).
-        self._segmenter: Segmenter | None = Segmenter(**self.settings)
+        self._segmenter: Segmenter | None = self.settings.segmenter()
         self._pid = os.getpid()
         self._lock = threading.Lock()
 
@@ -92,7 +88,7 @@ class SegmentFn:
         if self._segmenter is None or self._pid != os.getpid():  # a forked child builds its own
             with self._lock:
                 if self._segmenter is None or self._pid != os.getpid():
-                    self._segmenter = Segmenter(**self.settings)
+                    self._segmenter = self.settings.segmenter()
                     self._pid = os.getpid()
         return self._segmenter
 
@@ -111,7 +107,7 @@ class SegmentFn:
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"SegmentFn(column={self.column!r}, output_column={self.output_column!r}, **{self.settings!r})"
+        return f"SegmentFn(column={self.column!r}, output_column={self.output_column!r}, settings={self.settings!r})"
 
 
 def segmenter_fn(

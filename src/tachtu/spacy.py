@@ -32,7 +32,8 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 from spacy.vocab import Vocab
 
-from .api import Profile, Segmenter
+from .api import Profile
+from .settings import Settings
 from .userdict import UserDict
 
 __all__ = ["TachtuTokenizer", "create_tokenizer", "words_and_spaces"]
@@ -111,10 +112,10 @@ class TachtuTokenizer:
         self._configure(profile, user_dict, model)
 
     def _configure(self, profile: Profile, user_dict: Any, model: str | Path | None) -> None:
-        self.profile: Profile = profile
-        self.model = None if model is None else str(model)
-        self.user_dict = None if user_dict is None else UserDict.load(user_dict)
-        self.segmenter = Segmenter(self.model, profile=profile, user_dict=self.user_dict)
+        # A dictionary file is read here, once: its entries are stored with the pipeline.
+        entries = None if user_dict is None else UserDict.load(user_dict)
+        self.settings = Settings(profile, user_dict=entries, model=model)
+        self.segmenter = self.settings.segmenter()
 
     def __call__(self, text: str) -> Doc:
         """Tokenize ``text`` into a ``Doc`` whose ``text`` equals ``text``."""
@@ -128,8 +129,9 @@ class TachtuTokenizer:
 
     # -- serialisation: settings only; the model itself ships with tachtu ----
     def _settings(self) -> dict[str, Any]:
-        lines = None if self.user_dict is None else self.user_dict.to_lines()
-        return {"profile": self.profile, "user_dict": lines, "model": self.model}
+        settings = self.settings.as_dict()
+        del settings["normalize"]  # spaCy tokens are spans of the text: always the input's spelling
+        return settings
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         """The tokenizer's settings (profile, user dictionary entries, model path)."""

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .api import Profile, Segmenter
 from .normalize import NormalizeMode
+from .settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -36,24 +37,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["segment_column", "segment_udf"]
 
-_SettingsKey = tuple[Any, ...]
-_CACHE: dict[_SettingsKey, Segmenter] = {}
+_CACHE: dict[Settings, Segmenter] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def _key(profile: str, normalize: str, user_dict: str | tuple[str, ...] | None, model: str | None) -> _SettingsKey:
-    return (profile, normalize, user_dict, model)
-
-
-def _segmenter(key: _SettingsKey) -> Segmenter:
-    """This process's ``Segmenter`` for ``key`` (built once per process and settings)."""
-    seg = _CACHE.get(key)
+def _segmenter(settings: Settings) -> Segmenter:
+    """This process's ``Segmenter`` for ``settings`` (built once per process and settings)."""
+    seg = _CACHE.get(settings)
     if seg is None:
         with _CACHE_LOCK:
-            seg = _CACHE.get(key)
+            seg = _CACHE.get(settings)
             if seg is None:
-                profile, normalize, user_dict, model = key
-                seg = _CACHE[key] = Segmenter(model, profile=profile, normalize=normalize, user_dict=user_dict)
+                seg = _CACHE[settings] = settings.segmenter()
     return seg
 
 
@@ -89,15 +84,11 @@ def segment_udf(
     """
     from pyspark.sql.functions import pandas_udf
 
-    if user_dict is None or isinstance(user_dict, (str, Path)):
-        ud: str | tuple[str, ...] | None = None if user_dict is None else str(user_dict)
-    else:
-        ud = tuple(user_dict)
-    key = _key(profile, normalize, ud, None if model is None else str(model))
-    _segmenter(key)  # validate settings on the driver (and warm its cache)
+    settings = Settings(profile, normalize, user_dict, model)  # type: ignore[arg-type]
+    _segmenter(settings)  # validate settings on the driver (and warm its cache)
 
     def segment(batches: Iterator["pd.Series"]) -> Iterator["pd.Series"]:
-        seg = _segmenter(key)
+        seg = _segmenter(settings)
         for texts in batches:
             yield _segment_series(seg, texts)
 

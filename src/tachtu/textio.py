@@ -11,6 +11,8 @@ Policies (see ``docs/guarantees.md``):
   ``errors="replace"`` bad bytes become U+FFFD instead.
 * Output files are written atomically: into a temporary file in the same
   directory, renamed over the final name only when everything succeeded.
+  Only regular files are replaced that way: a device, FIFO or socket is
+  written through, and a symbolic link is followed (its target is replaced).
 
 >>> import io
 >>> [(line.number, line.text, line.newline) for line in iter_lines(io.BytesIO(b"\\xef\\xbb\\xbfa\\r\\nb"), path="x")]
@@ -20,7 +22,9 @@ Policies (see ``docs/guarantees.md``):
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -138,20 +142,24 @@ def read_chunks(stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Itera
         offset += len(data)
 
 
-def _fix_mode(fd: int) -> None:
-    """Give a mkstemp file (0600) the permissions a plain ``open`` would."""
-    umask = os.umask(0)
-    os.umask(umask)
+def _set_mode(fd: int, mode: int | None) -> None:
+    """Give a mkstemp file (0600) ``mode``, or the permissions a plain ``open`` would."""
+    if mode is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     with contextlib.suppress(OSError):
-        os.fchmod(fd, 0o666 & ~umask)
+        os.fchmod(fd, mode)
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
-    """Write a file atomically: temp file in the same directory, then ``os.replace``.
+def atomic_output(path: str | Path, mode: int | None = None) -> Iterator[BinaryIO]:
+    """Write a regular file atomically: temp file in the same directory, then ``os.replace``.
 
     If the body raises (or the process dies), the final name is untouched and
-    the temporary file is removed (on a normal exception).
+    the temporary file is removed (on any exception, Ctrl-C and handled signals
+    included).  ``mode`` (e.g. the permissions of the file being replaced)
+    defaults to what a plain ``open`` would give.
 
     Raises:
         OSError: the directory is missing or not writable.
@@ -160,7 +168,7 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
-        _fix_mode(fd)
+        _set_mode(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             yield handle
         os.replace(tmp, path)
@@ -168,6 +176,32 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def output_file(path: str | Path) -> Iterator[BinaryIO]:
+    """Open ``path`` for writing the way its kind of file needs.
+
+    A regular file (or a new name) is written atomically with ``atomic_output``,
+    keeping the permissions of a file it replaces.  Anything else -- a device
+    such as ``/dev/null``, a FIFO, a terminal -- is written through: replacing
+    it would destroy it (and a FIFO's reader would wait forever).  A symbolic
+    link is followed: its target is written, the link stays.
+
+    Raises:
+        OSError: the file or its directory cannot be written.
+    """
+    try:
+        info = os.stat(path)  # follows symbolic links
+    except FileNotFoundError:
+        info = None  # a new file (or a dangling link: its target is created)
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        with open(path, "wb") as handle:
+            yield handle
+        return
+    mode = None if info is None else stat.S_IMODE(info.st_mode)
+    with atomic_output(os.path.realpath(path), mode) as handle:
+        yield handle
 
 
 @contextlib.contextmanager
@@ -179,6 +213,8 @@ def open_input(path: str | None) -> Iterator[tuple[BinaryIO, str]]:
     """
     if path is None or path == "-":
         stdin = sys.stdin
+        if stdin is None:  # started with stdin closed (``<&-``)
+            raise OSError(errno.EBADF, "stdin is closed", "<stdin>")
         yield getattr(stdin, "buffer", stdin), "<stdin>"
         return
     if os.path.isdir(path):

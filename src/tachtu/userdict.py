@@ -75,6 +75,11 @@ def _syllable_ok(syllable: str) -> str | None:
     return None
 
 
+# Lines are numbered as editors number them: at \n, \r\n or \r, not at the \f, \x1c or U+2028
+# that str.splitlines also breaks at (error messages would name the wrong line).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _entry_of_line(line: str) -> str | None:
     """The entry on a line (stripped, inline comment removed), or None for a blank/comment line."""
     entry = line.strip()
@@ -156,7 +161,7 @@ class UserDict:
                 raise _error(f"not UTF-8 ({exc.reason} at byte {exc.start})", str(path), None) from exc
             except OSError as exc:
                 raise _error(f"cannot read user dictionary: {exc.strerror or exc}", str(path), None) from exc
-            ud._add_lines(text.splitlines(), str(path))
+            ud._add_lines(_LINE_BREAK.split(text), str(path))
         else:
             ud._add_lines(source, None)
         return ud

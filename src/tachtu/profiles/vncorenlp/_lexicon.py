@@ -6,13 +6,13 @@ import sys
 from dataclasses import dataclass, field
 from importlib import resources
 
-_DATA = "tachtu.profiles.vncorenlp.data"
+_PACKAGE = "tachtu.profiles.vncorenlp"  # a regular package: its files are found inside a zip too
 MAX_WORD = 4  # syllables in the longest dictionary word or name considered
 
 
 def read_text(name: str) -> str:
     """One bundled data file (``lists/x.txt`` style names) as text."""
-    node = resources.files(_DATA)
+    node = resources.files(_PACKAGE).joinpath("data")  # "data" has no __init__: not importable from a zip
     for part in name.split("/"):
         node = node.joinpath(part)
     return node.read_text(encoding="utf-8")
