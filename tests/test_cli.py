@@ -252,7 +252,7 @@ def test_usage_errors_return_2(capsysbinary) -> None:
 def test_every_option_has_help() -> None:
     parser = cli.build_parser()
     subparsers = next(a for a in parser._actions if a.choices and isinstance(a.choices, dict))
-    assert set(subparsers.choices) == {"segment", "evaluate", "train"}
+    assert set(subparsers.choices) == {"segment", "evaluate", "train", "stats"}
     for name, sub in subparsers.choices.items():
         for action in sub._actions:
             assert action.help, f"{name} {action.option_strings or action.dest} has no help"

@@ -188,6 +188,7 @@ def test_files_directories_and_errors(tmp_path: Path) -> None:
     bad.write_bytes("Hà Nội\nxin chào\n".encode() + b"ok \xff\n")
     with pytest.raises(InputError, match=r"bad\.txt, line 3"):
         SyllableStats.build([bad])
+    assert SyllableStats.build([bad], errors="replace", min_count=1).count("ok") == 1
     with pytest.raises(FileNotFoundError):
         SyllableStats.build([tmp_path / "missing.txt"])
     (tmp_path / "empty").mkdir()
@@ -214,6 +215,9 @@ def test_cli_stats(tmp_path: Path, capsys) -> None:
     bad.write_bytes(b"ok\n\xc3(\n")
     assert cli.main(["stats", str(bad), "-o", str(tmp_path / "x.stats")]) == 1
     assert "bad.txt, line 2" in capsys.readouterr().err and not (tmp_path / "x.stats").exists()
+    assert cli.main(["stats", str(bad), "--errors", "replace", "-q", "-o", str(tmp_path / "x.stats")]) == 0
+    assert cli.main(["stats", str(more), "-o", str(tmp_path / "no" / "x.stats")]) == 1
+    assert "no such directory" in capsys.readouterr().err
     assert cli.main(["stats", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "x.stats")]) == 1
     assert "nope.txt" in capsys.readouterr().err
     assert cli.main(["stats", str(more), "--base", str(more), "-o", str(tmp_path / "x.stats")]) == 2

@@ -75,6 +75,7 @@ from typing import Iterable, Iterator
 from .errors import ModelError
 from .stats_count import PAIR_SHIFT as _SHIFT
 from .stats_count import CountBuilder, Counts, Source, corpus_lines, word_runs
+from .textio import DecodeErrors
 
 try:  # the shared definition, where tachtu.normalize has it
     from .normalize import strip_diacritics
@@ -155,18 +156,19 @@ class SyllableStats:
     @classmethod
     def build(cls, sources: Source | Iterable[Source], *, progress: bool = False, base: SyllableStats | None = None,
               min_count: int = 2, min_pair_count: int = 2, rare_count: int = 5,
-              max_pairs: int = 10_000_000) -> SyllableStats:
+              max_pairs: int = 10_000_000, errors: DecodeErrors = "strict") -> SyllableStats:
         """Count ``sources`` in one streaming pass.
 
         ``sources``: a path (file, or directory whose ``*.txt`` files are read recursively in
         name order), an iterable of lines, or a list of those.  Files must be UTF-8; a bad
-        byte raises ``InputError`` naming the file and line.  ``progress`` shows a bar on
+        byte raises ``InputError`` naming the file and line (``errors="replace"``: U+FFFD
+        instead).  ``progress`` shows a bar on
         stderr.  With ``base``, its counts are added and its bins (class meanings) are kept.
         ``max_pairs`` bounds memory: beyond it, the rarest pairs counted so far are dropped
         (their occurrences then count as distinct neighbours, as pruned pairs always do).
         """
         counter = CountBuilder(max_pairs)
-        for text in corpus_lines(sources, progress):
+        for text in corpus_lines(sources, progress, errors):
             counter.add_line(text)
         edges = None
         if base is not None:
