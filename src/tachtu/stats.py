@@ -372,6 +372,8 @@ class SyllableStats:
             counts, b_delta, c_delta, pair_counts = arrays
             if len(keys) != n_keys or len(pair_counts) != n_pairs or pos != len(body):
                 raise ValueError("section sizes disagree")
+            if any(a >= b for a, b in zip(keys, keys[1:])) or 0 in counts or 0 in pair_counts:
+                raise ValueError("syllables not sorted and unique, or a zero count")
             pairs: dict[int, int] = {}
             b = c = 0
             for db, dc, n in zip(b_delta, c_delta, pair_counts):
