@@ -97,7 +97,10 @@ except ImportError:  # until it does: the same mapping, private
         return text.translate(_TABLE)
 
 
-__all__ = ["SyllableStats", "strip_diacritics", "word_runs", "VIEWS"]
+__all__ = [
+    "SyllableStats", "strip_diacritics", "word_runs", "VIEWS", "PAIR_UNSEEN", "PAIR_UNKNOWN", "FIRST_SEEN_CLASS",
+    "SYL_UNKNOWN", "SYL_RARE", "FIRST_ENTROPY_CLASS", "FREQ_BINS", "PMI_BINS", "ENTROPY_BINS",
+]
 
 VIEWS = ("full", "nodia")
 PAIR_UNSEEN, PAIR_UNKNOWN, FIRST_SEEN_CLASS = 0, 1, 2
