@@ -74,8 +74,7 @@ from typing import Iterable, Iterator
 
 from .errors import ModelError
 from .stats_count import PAIR_SHIFT as _SHIFT
-from .stats_count import CountBuilder, Counts, Source, corpus_lines, word_runs
-from .textio import DecodeErrors
+from .stats_count import CountBuilder, Counts, DecodeErrors, Source, corpus_lines, word_runs
 
 try:  # the shared definition, where tachtu.normalize has it
     from .normalize import strip_diacritics
@@ -97,10 +96,7 @@ except ImportError:  # until it does: the same mapping, private
         return text.translate(_TABLE)
 
 
-__all__ = [
-    "SyllableStats", "strip_diacritics", "word_runs", "VIEWS", "PAIR_UNSEEN", "PAIR_UNKNOWN", "FIRST_SEEN_CLASS",
-    "SYL_UNKNOWN", "SYL_RARE", "FIRST_ENTROPY_CLASS", "FREQ_BINS", "PMI_BINS", "ENTROPY_BINS",
-]
+__all__ = ["SyllableStats", "strip_diacritics", "word_runs", "VIEWS"]
 
 VIEWS = ("full", "nodia")
 PAIR_UNSEEN, PAIR_UNKNOWN, FIRST_SEEN_CLASS = 0, 1, 2
