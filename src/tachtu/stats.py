@@ -161,8 +161,8 @@ class SyllableStats:
         ``sources``: a path (file, or directory whose ``*.txt`` files are read recursively in
         name order), an iterable of lines, or a list of those.  Files must be UTF-8; a bad
         byte raises ``InputError`` naming the file and line (``errors="replace"``: U+FFFD
-        instead).  ``progress`` shows a bar on
-        stderr.  With ``base``, its counts are added and its bins (class meanings) are kept.
+        instead).  ``progress`` shows a bar on stderr.  With ``base``, its counts are added
+        and its bins (class meanings) are kept.
         ``max_pairs`` bounds memory: beyond it, the rarest pairs counted so far are dropped
         (their occurrences then count as distinct neighbours, as pruned pairs always do).
         """
