@@ -19,9 +19,13 @@ diacritics):
   gaps that are not joined and whose pair never occurs joined in the first 90% (negatives:
   the gaps where annotated data has no memory either way).
 
+With ``--adapt`` the table is also extended with the raw text of the last 10% (joins removed),
+as ``tachtu stats --base`` extends it with a user's corpus, and scored again (views
+``full:adapted``, ``nodia:adapted``): what statistics of the new text itself add.
+
 Usage::
 
-    PYTHONPATH=src python benchmarks/stats_value.py --stats my.stats [--json out.json]
+    PYTHONPATH=src python benchmarks/stats_value.py --stats my.stats [--adapt] [--json out.json]
 
 Without ``--stats`` the table is built from ``DATA_ROOT/data/raw/{legal,wiki}.txt`` first
 (about 80 s).  Needs numpy and scikit-learn.
@@ -166,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", type=float, default=0.9, help="share of lines standing in for training data")
     parser.add_argument("--limit", type=int, default=None, help="first N lines only (smoke runs)")
     parser.add_argument("--views", default="full,nodia")
+    parser.add_argument("--adapt", action="store_true",
+                        help="also extend the table with the raw text of the last lines (joins removed), as "
+                             "'tachtu stats --base' does with a user's domain corpus, and score that too")
     parser.add_argument("--json", default=None, metavar="OUT")
     args = parser.parse_args(argv)
     root = Path(args.data_root)
@@ -177,12 +184,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"statistics: {stats.lines} lines, {stats.tokens} syllables ({time.perf_counter() - start:.1f} s)")
     lines = (root / "data/vlsp2013/train.wseg.txt").read_text(encoding="utf-8").splitlines()[: args.limit]
     gaps = gold_gaps(lines)
-    results = {"split_line": int(len(lines) * args.split), "lines": len(lines), "views": {}}
-    for view in args.views.split(","):
-        source = gaps if view == "full" else [(n, strip_diacritics(b), strip_diacritics(c), j, strip_diacritics(w))
-                                              for n, b, c, j, w in gaps]
-        results["views"][view] = evaluate_view(stats, source, results["split_line"], view)
-        print_view(view, results["views"][view])
+    split = int(len(lines) * args.split)
+    tables = {"": stats}
+    if args.adapt:
+        tables[":adapted"] = SyllableStats.build([[line.replace("_", " ") for line in lines[split:]]], base=stats)
+    results = {"split_line": split, "lines": len(lines), "views": {}}
+    for suffix, table in tables.items():
+        for view in args.views.split(","):
+            source = gaps if view == "full" else [(n, strip_diacritics(b), strip_diacritics(c), j, strip_diacritics(w))
+                                                  for n, b, c, j, w in gaps]
+            results["views"][view + suffix] = evaluate_view(table, source, split, view)
+            print_view(view + suffix, results["views"][view + suffix])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0

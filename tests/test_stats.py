@@ -7,6 +7,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tachtu import cli, normalize
 from tachtu.errors import InputError, ModelError
@@ -142,6 +144,14 @@ def test_bad_data_is_a_model_error(damage, message: str) -> None:
         SyllableStats.from_bytes(damage(build().to_bytes()))
 
 
+def test_inconsistent_content_with_a_valid_checksum_is_a_model_error() -> None:
+    from tachtu.stats_count import Counts
+
+    crafted = SyllableStats(Counts(["b", "a"], [3, 3], {}, 6, 1), min_count=1, min_pair_count=1, rare_count=5)
+    with pytest.raises(ModelError, match="not sorted and unique, or a zero count"):
+        SyllableStats.from_bytes(crafted.to_bytes())
+
+
 def test_load_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="cannot read statistics file"):
         SyllableStats.load(tmp_path / "none.stats")
@@ -188,6 +198,7 @@ def test_files_directories_and_errors(tmp_path: Path) -> None:
     bad.write_bytes("Hà Nội\nxin chào\n".encode() + b"ok \xff\n")
     with pytest.raises(InputError, match=r"bad\.txt, line 3"):
         SyllableStats.build([bad])
+    assert SyllableStats.build([bad], errors="replace", min_count=1).count("ok") == 1
     with pytest.raises(FileNotFoundError):
         SyllableStats.build([tmp_path / "missing.txt"])
     (tmp_path / "empty").mkdir()
@@ -214,6 +225,9 @@ def test_cli_stats(tmp_path: Path, capsys) -> None:
     bad.write_bytes(b"ok\n\xc3(\n")
     assert cli.main(["stats", str(bad), "-o", str(tmp_path / "x.stats")]) == 1
     assert "bad.txt, line 2" in capsys.readouterr().err and not (tmp_path / "x.stats").exists()
+    assert cli.main(["stats", str(bad), "--errors", "replace", "-q", "-o", str(tmp_path / "x.stats")]) == 0
+    assert cli.main(["stats", str(more), "-o", str(tmp_path / "no" / "x.stats")]) == 1
+    assert "no such directory" in capsys.readouterr().err
     assert cli.main(["stats", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "x.stats")]) == 1
     assert "nope.txt" in capsys.readouterr().err
     assert cli.main(["stats", str(more), "--base", str(more), "-o", str(tmp_path / "x.stats")]) == 2
@@ -234,3 +248,21 @@ def test_benchmark_gold_gaps_label_in_run_gaps() -> None:
         (0, "hà", "nội", True, "hà_nội"), (0, "nội", "năm", False, ""), (0, "rất", "đẹp", False, ""),
         (1, "hoà", "bình", True, "hoà_bình"),
     ]
+
+
+_SYLLABLES = st.sampled_from(["hà", "nội", "Hà", "hoà", "hòa", "bình", "ha", "noi", "đà", "nẵng", "và", ","])
+_LINE = st.lists(_SYLLABLES, max_size=8).map(" ".join)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_LINE, max_size=6), st.lists(_LINE, max_size=6))
+def test_merge_equals_counting_both_corpora_at_once(first: list[str], second: list[str]) -> None:
+    kw = {"min_count": 1, "min_pair_count": 1}
+    together = SyllableStats.build([first + second], **kw)
+    merged = SyllableStats.build([first], **kw).merge(SyllableStats.build([second], **kw))
+    for view in ("full", "nodia"):
+        assert merged.syllables(view) == together.syllables(view)
+        assert [merged.count(k, view) for k in merged.syllables(view)] == [
+            together.count(k, view) for k in together.syllables(view)]
+        assert [(b, c) for b, c, _ in merged.pairs(view)] == [(b, c) for b, c, _ in together.pairs(view)]
+    assert merged.tokens == together.tokens and merged.lines == len(first) + len(second)

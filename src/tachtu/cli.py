@@ -172,10 +172,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from .stats import SyllableStats
 
+    target = Path(args.output)
+    if target.is_dir() or not target.resolve().parent.is_dir():
+        raise CliError(f"cannot write statistics to {target}: {'is a directory' if target.is_dir() else 'no such directory'}")
     base = SyllableStats.load(args.base) if args.base else None
     try:
         stats = SyllableStats.build(args.inputs, progress=not args.quiet and sys.stderr.isatty(), base=base,
-                                    min_count=args.min_count, min_pair_count=args.min_count)
+                                    min_count=args.min_count, min_pair_count=args.min_count, errors=args.errors)
     except OSError as exc:
         raise CliError(os_message(exc, "read")) from None
     data = stats.to_bytes()
@@ -322,6 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--min-count", type=int, default=2, metavar="N",
                     help="keep syllables and pairs seen at least N times; with --base, the base's "
                          "threshold applies (default: %(default)s)")
+    st.add_argument("--errors", choices=("strict", "replace"), default="strict",
+                    help="invalid UTF-8: 'strict' stops with an error naming file, line and byte; 'replace' "
+                         "reads U+FFFD (default: %(default)s)")
     st.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     st.set_defaults(func=cmd_stats)
     return parser

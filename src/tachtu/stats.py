@@ -73,7 +73,7 @@ from typing import Iterable, Iterator
 
 from .errors import ModelError
 from .stats_count import PAIR_SHIFT as _SHIFT
-from .stats_count import CountBuilder, Counts, Source, corpus_lines, word_runs
+from .stats_count import CountBuilder, Counts, DecodeErrors, Source, corpus_lines, word_runs
 
 from .normalize import strip_diacritics
 
@@ -136,18 +136,19 @@ class SyllableStats:
     @classmethod
     def build(cls, sources: Source | Iterable[Source], *, progress: bool = False, base: SyllableStats | None = None,
               min_count: int = 2, min_pair_count: int = 2, rare_count: int = 5,
-              max_pairs: int = 10_000_000) -> SyllableStats:
+              max_pairs: int = 10_000_000, errors: DecodeErrors = "strict") -> SyllableStats:
         """Count ``sources`` in one streaming pass.
 
         ``sources``: a path (file, or directory whose ``*.txt`` files are read recursively in
         name order), an iterable of lines, or a list of those.  Files must be UTF-8; a bad
-        byte raises ``InputError`` naming the file and line.  ``progress`` shows a bar on
-        stderr.  With ``base``, its counts are added and its bins (class meanings) are kept.
+        byte raises ``InputError`` naming the file and line (``errors="replace"``: U+FFFD
+        instead).  ``progress`` shows a bar on stderr.  With ``base``, its counts are added
+        and its bins (class meanings) are kept.
         ``max_pairs`` bounds memory: beyond it, the rarest pairs counted so far are dropped
         (their occurrences then count as distinct neighbours, as pruned pairs always do).
         """
         counter = CountBuilder(max_pairs)
-        for text in corpus_lines(sources, progress):
+        for text in corpus_lines(sources, progress, errors):
             counter.add_line(text)
         edges = None
         if base is not None:
@@ -351,6 +352,8 @@ class SyllableStats:
             counts, b_delta, c_delta, pair_counts = arrays
             if len(keys) != n_keys or len(pair_counts) != n_pairs or pos != len(body):
                 raise ValueError("section sizes disagree")
+            if any(a >= b for a, b in zip(keys, keys[1:])) or 0 in counts or 0 in pair_counts:
+                raise ValueError("syllables not sorted and unique, or a zero count")
             pairs: dict[int, int] = {}
             b = c = 0
             for db, dc, n in zip(b_delta, c_delta, pair_counts):

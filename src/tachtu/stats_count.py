@@ -19,7 +19,7 @@ from typing import Iterable, Iterator, Union
 
 from .normalize import model_key
 from .pretokenize import Kind, Piece, pretokenize
-from .textio import iter_lines
+from .textio import DecodeErrors, iter_lines
 
 PAIR_SHIFT = 1 << 32  # pair key = b_id * PAIR_SHIFT + c_id: one int per pair, not a tuple
 _SURFACE_CACHE_LIMIT = 1 << 21
@@ -156,13 +156,14 @@ def _resolve(sources: Source | Iterable[Source]) -> list[Path | Iterable[str]]:
     return resolved
 
 
-def corpus_lines(sources: Source | Iterable[Source], progress: bool = False) -> Iterator[str]:
+def corpus_lines(sources: Source | Iterable[Source], progress: bool = False,
+                 errors: DecodeErrors = "strict") -> Iterator[str]:
     """The lines of every source, in order.
 
     ``sources``: a path (a file, or a directory whose ``*.txt`` files are read recursively
     in name order), an iterable of lines, or a list of those.  Files are UTF-8; a bad byte
-    raises ``InputError`` naming the file and line.  ``progress``: a bar over the file bytes
-    on stderr.
+    raises ``InputError`` naming the file and line (``errors="replace"``: U+FFFD instead).
+    ``progress``: a bar over the file bytes on stderr.
     """
     items = _resolve(sources)
     bar = None
@@ -178,7 +179,7 @@ def corpus_lines(sources: Source | Iterable[Source], progress: bool = False) -> 
                 continue
             done = 0
             with open(item, "rb") as handle:
-                for line in iter_lines(handle, path=str(item)):
+                for line in iter_lines(handle, path=str(item), errors=errors):
                     yield line.text
                     if bar is not None and line.number % 1024 == 0:
                         bar.update(line.byte_offset - done)
