@@ -60,3 +60,21 @@ def test_info_cli_json() -> None:
     out = subprocess.run([sys.executable, "-m", "tachtu", "info", "--json"], capture_output=True, text=True, check=True)
     facts = json.loads(out.stdout)
     assert {"version", "backend", "model"} <= set(facts) and facts["model"]["templates"]
+
+
+def test_segmenter_with_own_statistics(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``Segmenter(stats=...)`` puts a user's table in place of the model's, and pickles with it."""
+    import pickle
+
+    from tachtu.stats import SyllableStats
+
+    table = tmp_path / "my.stats"
+    SyllableStats.build([["Nhà Trắng cho biết kế hoạch tấn công"] * 5]).save(table)
+    seg = Segmenter(stats=table)
+    assert seg.model is not None and seg.model.stats is not None
+    assert seg.model.stats.views[0].syllables == ("biết", "cho", "công", "hoạch", "kế", "nhà", "trắng", "tấn")
+    assert seg.segment("Nhà Trắng cho biết") == Segmenter(stats=table, compiled=False).segment("Nhà Trắng cho biết")
+    again = pickle.loads(pickle.dumps(seg))
+    assert again.model.stats == seg.model.stats  # type: ignore[union-attr]
+    with pytest.raises(Exception, match="not supported"):
+        Segmenter(profile="vncorenlp", stats=table)

@@ -20,7 +20,8 @@ def test_sources_become_plain_hashable_data(tmp_path: Path) -> None:
     path = Settings(user_dict=tmp_path / "d.txt", model=tmp_path / "m.bin")
     assert path.user_dict == str(tmp_path / "d.txt") and path.model == str(tmp_path / "m.bin")
     assert pickle.loads(pickle.dumps(entries)) == entries
-    assert entries.as_dict() == {"profile": "default", "normalize": "none", "user_dict": ["Nhà Trắng"], "model": None}
+    assert entries.as_dict() == {"profile": "default", "normalize": "none", "user_dict": ["Nhà Trắng"], "model": None,
+                                 "stats": None}
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,9 @@ class Segmenter:
         compiled: use the compiled scorer if available (identical results).
         user_dict: words to always join (or, prefixed with ``-``, always
             split): a file path or an iterable of entries (see ``userdict``).
+        stats: a syllable-statistics table of your own text (``tachtu stats
+            corpus/ --base bundled -o my.stats``) that replaces the model's:
+            adapts it to a domain without annotation.
 
     >>> seg = Segmenter()
     >>> seg.segment("Nhà Trắng cho biết")
@@ -62,6 +65,7 @@ class Segmenter:
         normalize: NormalizeMode = "none",
         compiled: bool = True,
         user_dict: str | Path | Iterable[str] | None = None,
+        stats: str | Path | None = None,
     ) -> None:
         if normalize not in NORMALIZE_MODES:
             raise TachtuError(f"normalize must be one of {', '.join(NORMALIZE_MODES)}, not {normalize!r}")
@@ -72,8 +76,9 @@ class Segmenter:
         self._compiled = compiled
         self._user_dict = None
         self.model: Model | None = None
-        if profile == "vncorenlp" and user_dict is not None:
-            raise TachtuError("user_dict is not supported with profile='vncorenlp', whose output must match RDRsegmenter")
+        if profile == "vncorenlp" and (user_dict is not None or stats is not None):
+            raise TachtuError("user_dict and stats are not supported with profile='vncorenlp', whose output must "
+                              "match RDRsegmenter")
         if user_dict is not None:
             from .userdict import UserDict
 
@@ -85,6 +90,13 @@ class Segmenter:
             return
         self.model = model if isinstance(model, Model) else Model.load(model)
         self._bundled = model is None
+        self._stats = None if stats is None else str(stats)
+        if stats is not None:
+            from dataclasses import replace
+
+            from .model.corpus_stats import ModelStats
+
+            self.model = replace(self.model, stats=ModelStats.load(stats))
         self._backend = model_backend(self.model, normalize=normalize, user_dict=self._user_dict, compiled=compiled)
 
     @property
@@ -99,6 +111,8 @@ class Segmenter:
         model = None if self._bundled else self.model
         kwargs = {"profile": self.profile, "normalize": self.normalize, "compiled": self._compiled,
                   "user_dict": self._user_dict}
+        if self._bundled and self._stats is not None:
+            kwargs["stats"] = self._stats
         return (_rebuild_segmenter, (model, kwargs))
 
     # -- one line ------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -63,7 +64,7 @@ def _is_tty(stream: object) -> bool:
 
 def cmd_segment(args: argparse.Namespace) -> int:
     options = SegmentOptions(
-        settings=Settings(args.profile, args.normalize, args.user_dict, args.model),
+        settings=Settings(args.profile, args.normalize, args.user_dict, args.model, args.stats),
         pretokenized=args.pretokenized,
         jsonl=args.jsonl,
         field=args.field,
@@ -175,7 +176,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     target = Path(args.output)
     if target.is_dir() or not target.resolve().parent.is_dir():
         raise CliError(f"cannot write statistics to {target}: {'is a directory' if target.is_dir() else 'no such directory'}")
-    base = SyllableStats.load(args.base) if args.base else None
+    from .model.corpus_stats import bundled_stats_path
+
+    base = SyllableStats.load(bundled_stats_path() if args.base == "bundled" else args.base) if args.base else None
     try:
         stats = SyllableStats.build(args.inputs, progress=not args.quiet and sys.stderr.isatty(), base=base,
                                     min_count=args.min_count, min_pair_count=args.min_count, errors=args.errors)
@@ -247,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     seg.add_argument("--model", metavar="PATH", default=None, help="model file (default: the bundled model)")
     seg.add_argument("--user-dict", metavar="FILE", default=None,
                      help="user dictionary: one word per line to always join; '-word' to always split")
+    seg.add_argument("--stats", metavar="STATS", default=None,
+                     help="syllable statistics of your own raw text (tachtu stats DIR --base bundled -o STATS), "
+                          "used in place of the model's: adapts it to a domain without annotation")
     seg.add_argument("--pretokenized", action="store_true",
                      help="input is already segmented: tokens are kept as they are, whitespace runs become one "
                           "space (no re-joining across existing boundaries)")
@@ -320,8 +326,9 @@ def build_parser() -> argparse.ArgumentParser:
                                     "statistics table (tachtu.stats.SyllableStats).")
     st.add_argument("inputs", nargs="+", metavar="FILE|DIR", help="text files; directories are read for *.txt")
     st.add_argument("-o", "--output", required=True, metavar="STATS", help="table to write (atomically)")
-    st.add_argument("--base", metavar="STATS", default=None,
-                    help="extend this table (its class bins are kept), e.g. the bundled one")
+    st.add_argument("--base", metavar="STATS|bundled", default=None,
+                    help="extend this table (its class bins are kept); 'bundled': the table the bundled model "
+                         "learnt from, so your counts add to it and keep its classes' meaning")
     st.add_argument("--min-count", type=int, default=2, metavar="N",
                     help="keep syllables and pairs seen at least N times; with --base, the base's "
                          "threshold applies (default: %(default)s)")

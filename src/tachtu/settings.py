@@ -1,6 +1,6 @@
-"""The four settings that choose how text is segmented, as one value.
+"""The settings that choose how text is segmented, as one value.
 
-``model``, ``profile``, ``normalize`` and ``user_dict`` travel together from the
+``model``, ``profile``, ``normalize``, ``user_dict`` and ``stats`` travel together from the
 command line, the Hugging Face and Spark helpers and the spaCy tokenizer to a
 ``Segmenter``.  ``Settings`` holds them as plain, hashable, picklable data
 (paths as strings, dictionary entries as a tuple), checks them once, and builds
@@ -39,6 +39,8 @@ class Settings:
             segmenter is built), entry strings or a ``UserDict`` (kept as a
             tuple of entries), or None.
         model: a model file path, or None for the bundled model.
+        stats: a syllable-statistics table (``tachtu stats``) replacing the
+            model's, or None.
 
     Raises:
         TachtuError: an unknown profile or normalisation, or a user
@@ -49,6 +51,7 @@ class Settings:
     normalize: str = "none"
     user_dict: str | tuple[str, ...] | None = None
     model: str | None = None
+    stats: str | None = None
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -57,9 +60,12 @@ class Settings:
             raise TachtuError(f"normalize must be one of {', '.join(NORMALIZE_MODES)}, not {self.normalize!r}")
         if self.model is not None:
             object.__setattr__(self, "model", os.fspath(self.model))
+        if self.stats is not None:
+            object.__setattr__(self, "stats", os.fspath(self.stats))
         object.__setattr__(self, "user_dict", _plain_user_dict(self.user_dict))
-        if self.profile == "vncorenlp" and self.user_dict is not None:
-            raise TachtuError("user_dict is not supported with profile='vncorenlp', whose output must match RDRsegmenter")
+        if self.profile == "vncorenlp" and (self.user_dict is not None or self.stats is not None):
+            raise TachtuError("user_dict and stats are not supported with profile='vncorenlp', whose output must "
+                              "match RDRsegmenter")
 
     def segmenter(self) -> Segmenter:
         """A new ``Segmenter`` with these settings.
@@ -70,7 +76,7 @@ class Settings:
         from .api import Segmenter
 
         return Segmenter(self.model, profile=self.profile, normalize=self.normalize,  # type: ignore[arg-type]
-                         user_dict=self.user_dict)
+                         user_dict=self.user_dict, stats=self.stats)
 
     def as_dict(self) -> dict[str, Any]:
         """The settings as JSON-ready data (a user dictionary's entries as a list)."""

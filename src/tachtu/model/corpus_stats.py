@@ -19,8 +19,17 @@ import struct
 import sys
 from array import array
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 from ..errors import ModelError
+
+BUNDLED_STATS = "default.stats"  # the counts the bundled model's classes come from (package data)
+
+
+def bundled_stats_path() -> Path:
+    """The bundled statistics table, to extend with ``tachtu stats --base bundled``."""
+    return Path(str(resources.files("tachtu").joinpath("data", BUNDLED_STATS)))
 from ..normalize import strip_diacritics
 
 # The class numbers of tachtu.stats, which the stored tables use.
@@ -81,6 +90,14 @@ class ModelStats:
                 bytes(values[i] for i in order),
             ))
         return cls((views[0], views[1]), stats.n_pair_classes, stats.n_syllable_classes)  # type: ignore[attr-defined]
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "ModelStats":
+        """The classes of a statistics table written by ``tachtu stats`` (None: the
+        bundled one).  Deriving the diacritic-free view takes a few seconds."""
+        from ..stats import SyllableStats
+
+        return cls.from_syllable_stats(SyllableStats.load(path if path is not None else bundled_stats_path()))
 
     def ids(self, key: str) -> tuple[int, int]:
         """Stats ids of a piece with model key ``key``, in both views (0: unknown)."""
