@@ -20,20 +20,21 @@
 # Diacritics (--plain-copies, default 0.3): 30% of the distinct lines are added without diacritics and
 #   another 30% with 40% of their syllables stripped, for the PLAIN templates (text typed without them).
 # Raw-text statistics (--stats): syllable pair and branching-entropy classes counted by
-#   scripts/build_stats.sh from ../shared/data/raw (Vietnamese laws, Vietnamese Wikipedia: see NOTICE);
-#   the counts are built here (about 3 minutes) unless STATS names a table built before.
+#   scripts/build_stats.sh from ../shared/data/raw (Vietnamese laws, Vietnamese Wikipedia: see NOTICE)
+#   into src/tachtu/data/default.stats (shipped: 'tachtu stats --base bundled' extends it); built here
+#   (about 3 minutes, deterministic) unless STATS names that same table built before.
 # Needs: pip install -e ".[train]"; about 15 minutes and 10 GB of memory on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${SHARED:-../shared}/data
 out=${1:-src/tachtu/data/default.bin}
 mix=$(mktemp)
-built=$(mktemp)
-trap 'rm -f "$mix" "$built"' EXIT
-stats=${STATS:-}
-if [ -z "$stats" ]; then
-  bash scripts/build_stats.sh "$built"
-  stats=$built
+trap 'rm -f "$mix"' EXIT
+stats=src/tachtu/data/default.stats
+if [ -n "${STATS:-}" ]; then
+  cp "$STATS" "$stats"
+else
+  bash scripts/build_stats.sh "$stats"
 fi
 cat "$shared/vlsp2013/train.wseg.txt" > "$mix"
 for _ in $(seq 10); do cat "$shared/ud_vtb/train.wseg.txt" >> "$mix"; done
