@@ -75,6 +75,7 @@ class Segmenter:
         self.normalize: NormalizeMode = normalize
         self._compiled = compiled
         self._user_dict = None
+        self._stats = None if stats is None else str(stats)
         self.model: Model | None = None
         if profile == "vncorenlp" and (user_dict is not None or stats is not None):
             raise TachtuError("user_dict and stats are not supported with profile='vncorenlp', whose output must "
@@ -90,7 +91,6 @@ class Segmenter:
             return
         self.model = model if isinstance(model, Model) else Model.load(model)
         self._bundled = model is None
-        self._stats = None if stats is None else str(stats)
         if stats is not None:
             from dataclasses import replace
 

@@ -94,6 +94,17 @@ def gold_word_hits(gold: str, pred: str) -> list[tuple[str, bool]]:
     return _compare(gold, pred)[0]
 
 
+def _ratio(part: str, whole: str, doc: str) -> property:
+    """A read-only score ``self.<part> / self.<whole>``: 0 for an empty whole
+    (a score of nothing is 0, not an error)."""
+
+    def get(self: object) -> float:
+        denominator = getattr(self, whole)
+        return getattr(self, part) / denominator if denominator else 0.0
+
+    return property(get, doc=doc)
+
+
 @dataclass
 class Score:
     gold_words: int = 0
@@ -110,32 +121,16 @@ class Score:
     oov_words: int = 0
     oov_correct: int = 0
 
-    @property
-    def precision(self) -> float:
-        return self.correct / self.pred_words if self.pred_words else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.correct / self.gold_words if self.gold_words else 0.0
+    precision = _ratio("correct", "pred_words", "Share of the predicted words that are gold words.")
+    recall = _ratio("correct", "gold_words", "Share of the gold words that were predicted.")
+    exact_match = _ratio("exact", "sentences", "Share of the lines segmented exactly as the gold.")
+    recall_iv = _ratio("iv_correct", "iv_words", "Recall of the gold words that are in the training vocabulary.")
+    recall_oov = _ratio("oov_correct", "oov_words", "Recall of the gold words that are not in the training vocabulary.")
 
     @property
     def f1(self) -> float:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
-
-    @property
-    def exact_match(self) -> float:
-        return self.exact / self.sentences if self.sentences else 0.0
-
-    @property
-    def recall_iv(self) -> float:
-        """Recall of the gold words that are in the training vocabulary."""
-        return self.iv_correct / self.iv_words if self.iv_words else 0.0
-
-    @property
-    def recall_oov(self) -> float:
-        """Recall of the gold words that are not in the training vocabulary."""
-        return self.oov_correct / self.oov_words if self.oov_words else 0.0
 
     def report(self) -> str:
         """One summary line, then the vocabulary split and any mismatched lines."""

@@ -26,11 +26,9 @@ from __future__ import annotations
 
 import os
 import threading
-from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .api import Profile, Segmenter, default_segmenter
-from .normalize import NormalizeMode
+from .api import Segmenter, default_segmenter
 from .settings import Settings
 
 __all__ = ["SegmentFn", "segment_batch", "segmenter_fn"]
@@ -64,20 +62,11 @@ def segment_batch(
 class SegmentFn:
     """A picklable batch function for ``Dataset.map``; see ``segmenter_fn``."""
 
-    def __init__(
-        self,
-        column: str = "text",
-        output_column: str | None = "text_seg",
-        *,
-        profile: Profile = "default",
-        normalize: NormalizeMode = "none",
-        user_dict: str | Path | Iterable[str] | None = None,
-        model: str | Path | None = None,
-    ) -> None:
+    def __init__(self, column: str = "text", output_column: str | None = "text_seg", **settings: Any) -> None:
         self.column = column
         self.output_column = output_column or column
         # Settings are plain data, so the object pickles small and hashes stably.
-        self.settings = Settings(profile, normalize, user_dict, model)  # type: ignore[arg-type]
+        self.settings = Settings(**settings)
         # Built now so bad settings fail early, in the parent; never pickled (see __getstate__).
         self._segmenter: Segmenter | None = self.settings.segmenter()
         self._pid = os.getpid()
@@ -110,22 +99,15 @@ class SegmentFn:
         return f"SegmentFn(column={self.column!r}, output_column={self.output_column!r}, settings={self.settings!r})"
 
 
-def segmenter_fn(
-    column: str = "text",
-    output_column: str | None = "text_seg",
-    *,
-    profile: Profile = "default",
-    normalize: NormalizeMode = "none",
-    user_dict: str | Path | Iterable[str] | None = None,
-    model: str | Path | None = None,
-) -> SegmentFn:
+def segmenter_fn(column: str = "text", output_column: str | None = "text_seg", **settings: Any) -> SegmentFn:
     """A picklable callable for ``ds.map(fn, batched=True, num_proc=N)``.
 
     Args:
         column: the text column.
         output_column: the column to write (``"text_seg"``); None replaces ``column``.
-        profile, normalize, user_dict, model: as for ``tachtu.Segmenter``.
-            A user dictionary given as a path must exist on every worker.
+        settings: ``Settings`` keywords (``profile``, ``normalize``, ``user_dict``,
+            ``model``, ``stats``), as for ``tachtu.Segmenter``.  A path given
+            must exist on every worker.
 
     Returns:
         A ``SegmentFn``; it builds its ``Segmenter`` once per process.
@@ -137,4 +119,4 @@ def segmenter_fn(
     >>> fn({"text": ["Nhà Trắng cho biết"]})["text_seg"][0].split()[0]
     'Nhà_Trắng'
     """
-    return SegmentFn(column, output_column, profile=profile, normalize=normalize, user_dict=user_dict, model=model)
+    return SegmentFn(column, output_column, **settings)

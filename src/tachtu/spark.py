@@ -24,11 +24,9 @@ Nulls stay null; the output column is a ``string`` column.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from .api import Profile, Segmenter
-from .normalize import NormalizeMode
+from .api import Segmenter
 from .settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,21 +58,15 @@ def _segment_series(seg: Segmenter, texts: "pd.Series") -> "pd.Series":
     )
 
 
-def segment_udf(
-    *,
-    profile: Profile = "default",
-    normalize: NormalizeMode = "none",
-    user_dict: str | Path | Iterable[str] | None = None,
-    model: str | Path | None = None,
-) -> Any:
+def segment_udf(**settings: Any) -> Any:
     """A pandas UDF (``string -> string``) that segments a column.
 
     Args:
-        profile, normalize: as for ``tachtu.Segmenter``.
-        user_dict: entries (shipped inside the UDF) or a path that must exist
-            on every executor.
-        model: a model file path present on every executor, or None for the
-            bundled model.
+        settings: ``Settings`` keywords, as for ``tachtu.Segmenter``:
+            ``profile``, ``normalize``, ``user_dict`` (entries, shipped inside
+            the UDF, or a path that must exist on every executor), ``model``
+            and ``stats`` (paths present on every executor, or None for the
+            bundled ones).
 
     Returns:
         A UDF to use as ``df.withColumn("seg", udf("text"))``.
@@ -84,11 +76,11 @@ def segment_udf(
     """
     from pyspark.sql.functions import pandas_udf
 
-    settings = Settings(profile, normalize, user_dict, model)  # type: ignore[arg-type]
-    _segmenter(settings)  # validate settings on the driver (and warm its cache)
+    checked = Settings(**settings)
+    _segmenter(checked)  # validate settings on the driver (and warm its cache)
 
     def segment(batches: Iterator["pd.Series"]) -> Iterator["pd.Series"]:
-        seg = _segmenter(settings)
+        seg = _segmenter(checked)
         for texts in batches:
             yield _segment_series(seg, texts)
 
@@ -104,11 +96,7 @@ def segment_column(
     df: "DataFrame",
     input_col: str | "Column",
     output_col: str,
-    *,
-    profile: Profile = "default",
-    normalize: NormalizeMode = "none",
-    user_dict: str | Path | Iterable[str] | None = None,
-    model: str | Path | None = None,
+    **settings: Any,
 ) -> "DataFrame":
     """Return ``df`` with ``output_col``: the segmented text of ``input_col``.
 
@@ -116,7 +104,7 @@ def segment_column(
         df: a Spark DataFrame.
         input_col: name (or ``Column``) of a string column.
         output_col: name of the new column (replaced if it exists).
-        profile, normalize, user_dict, model: see ``segment_udf``.
+        settings: ``Settings`` keywords, see ``segment_udf``.
 
     Returns:
         The new DataFrame (lazy, like any Spark transformation).  Null inputs
@@ -129,6 +117,6 @@ def segment_column(
     """
     from pyspark.sql.functions import col
 
-    udf = segment_udf(profile=profile, normalize=normalize, user_dict=user_dict, model=model)
+    udf = segment_udf(**settings)
     column = col(input_col) if isinstance(input_col, str) else input_col
     return df.withColumn(output_col, udf(column))

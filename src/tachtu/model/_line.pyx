@@ -195,6 +195,20 @@ cdef inline const CEntry* cache_find(const ChunkCache* c, uint64_t h, const Py_U
     return NULL
 
 
+cdef void* grow(void* p, Py_ssize_t* cap, Py_ssize_t need, Py_ssize_t minimum, size_t item) except NULL:
+    """``p`` with room for ``need`` items (doubling, at least ``minimum``); ``cap`` updated."""
+    cdef Py_ssize_t size
+    cdef void* q
+    if need <= cap[0] and p != NULL:
+        return p
+    size = max(2 * cap[0], need, minimum)
+    q = realloc(p, size * item)
+    if q == NULL:
+        raise MemoryError()
+    cap[0] = size
+    return q
+
+
 cdef int cache_add(ChunkCache* c, uint64_t h, const Py_UCS4* text, Py_ssize_t n, int ctx,
                    const CPiece* pieces, Py_ssize_t n_pieces) except -1:
     """Insert a chunk (no Python calls inside: atomic under the GIL)."""
@@ -202,7 +216,6 @@ cdef int cache_add(ChunkCache* c, uint64_t h, const Py_UCS4* text, Py_ssize_t n,
     cdef CEntry* old
     cdef CEntry* table
     cdef uint64_t j
-    cdef void* p
     if c.count + 1 > CACHE_MAX_ENTRIES:
         cache_clear(c)
         cache_init(c)
@@ -220,20 +233,8 @@ cdef int cache_add(ChunkCache* c, uint64_t h, const Py_UCS4* text, Py_ssize_t n,
         free(c.table)
         c.table = table
         c.mask = size - 1
-    if c.n_chars + n > c.cap_chars:
-        size = max(2 * c.cap_chars, c.n_chars + n, 1 << 14)
-        p = realloc(c.chars, size * sizeof(Py_UCS4))
-        if p == NULL:
-            raise MemoryError()
-        c.chars = <Py_UCS4*>p
-        c.cap_chars = size
-    if c.n_pieces + n_pieces > c.cap_pieces:
-        size = max(2 * c.cap_pieces, c.n_pieces + n_pieces, 1 << 12)
-        p = realloc(c.pieces, size * sizeof(CPiece))
-        if p == NULL:
-            raise MemoryError()
-        c.pieces = <CPiece*>p
-        c.cap_pieces = size
+    c.chars = <Py_UCS4*>grow(c.chars, &c.cap_chars, c.n_chars + n, 1 << 14, sizeof(Py_UCS4))
+    c.pieces = <CPiece*>grow(c.pieces, &c.cap_pieces, c.n_pieces + n_pieces, 1 << 12, sizeof(CPiece))
     j = h & c.mask
     while c.table[j].hash != 0:
         j = (j + 1) & c.mask
@@ -520,27 +521,30 @@ cdef class LineSegmenter:
 
     def segment_line(self, str line):
         """Segmented form of one line, or None for the reference path."""
-        cdef Scratch* sc = self._acquire()
-        try:
-            return self._segment_line(sc, line)
-        finally:
-            self._release(sc)
+        return self._with_scratch(line, False)
 
     def tokenize_line(self, str line):
         """``[(text, start, end, form)]`` of one line, or None for the reference path."""
+        return self._with_scratch(line, True)
+
+    cdef object _with_scratch(self, str line, bint tokens):
+        """One line on scratch buffers of its own (the shared ones, unless another
+        thread holds them): its tokens, or its segmented form; None for the reference path."""
         cdef Scratch* sc = self._acquire()
+        cdef int flags
+        cdef Py_ssize_t n
         try:
-            return self._tokenize_line(sc, line)
+            n = self._segment(sc, line, &flags)
+            if n < 0:
+                return None
+            if tokens:
+                return self._tokens(sc, line, n, flags) if n else []
+            return self._segment_line(sc, line, n, flags) if n else ""
         finally:
             self._release(sc)
 
-    cdef object _segment_line(self, Scratch* sc, str line):
-        cdef int flags
-        cdef Py_ssize_t n = self._segment(sc, line, &flags)
-        if n < 0:
-            return None
-        if n == 0:
-            return ""
+    cdef object _segment_line(self, Scratch* sc, str line, Py_ssize_t n, int flags):
+        """The segmented form of a line ``_segment`` ran on (``n`` pieces)."""
         if self.normalizer is not None:
             return " ".join([tok[3] for tok in self._tokens(sc, line, n, flags)])
         cdef const Py_UCS4* src = sc.orig if flags & FLAG_VIA_NFC else sc.text
@@ -572,12 +576,3 @@ cdef class LineSegmenter:
                 form = self.normalizer(form)
             tokens.append((word, s, e, form))
         return tokens
-
-    cdef object _tokenize_line(self, Scratch* sc, str line):
-        cdef int flags
-        cdef Py_ssize_t n = self._segment(sc, line, &flags)
-        if n < 0:
-            return None
-        if n == 0:
-            return []
-        return self._tokens(sc, line, n, flags)

@@ -24,7 +24,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from ..normalize import model_key, strip_diacritics, to_nfc
 from ..pretokenize import Kind, pretokenize
@@ -211,7 +211,24 @@ def build_dataset(
     stats: ModelStats | None = None,
     log: Log = lambda msg: print(msg, file=sys.stderr),
 ) -> Dataset:
-    """Extract the training matrix (see ``train`` for the arguments)."""
+    """Extract the training matrix.
+
+    Args:
+        train_lines: ``_``-segmented sentences, one per item.
+        lexicon_paths: word lists (one entry per line) used as dictionary 0.
+        folds: jack-knife folds for the training-words dictionary.
+        min_vocab_count: syllables seen less often are treated as unknown, so
+            the model learns what to do with unknown syllables.
+        min_feature_count: features seen less often are dropped.
+        case_fraction: share of the distinct lines added upper-cased, and
+            again lower-cased (see ``case_copies``); 0 adds none.
+        plain_fraction: share of the distinct lines added without diacritics,
+            and again with some missing (see ``plain_copies``); 0 adds none.
+        templates: the feature templates (``spec.TEMPLATES`` by default).
+        stats: raw-text statistics for the ``STAT_*`` templates (``tachtu
+            stats``, then ``ModelStats.from_syllable_stats``); None: none.
+        log: receives progress messages.
+    """
     import numpy as np
     from scipy.sparse import csr_matrix
 
@@ -337,44 +354,9 @@ def train(
     lexicon_paths: Sequence[Path] = (),
     *,
     c: float = DEFAULT_C,
-    folds: int = 5,
-    min_vocab_count: int = 2,
-    min_feature_count: int = 2,
-    case_fraction: float = DEFAULT_CASE_COPIES,
-    plain_fraction: float = DEFAULT_PLAIN_COPIES,
-    templates: tuple[Template, ...] = TEMPLATES,
-    stats: ModelStats | None = None,
     log: Log = lambda msg: print(msg, file=sys.stderr),
+    **options: Any,
 ) -> Model:
-    """Train a model.
-
-    Args:
-        train_lines: ``_``-segmented sentences, one per item.
-        lexicon_paths: word lists (one entry per line) used as dictionary 0.
-        c: inverse regularisation strength of the SVM.
-        folds: jack-knife folds for the training-words dictionary.
-        min_vocab_count: syllables seen less often are treated as unknown, so
-            the model learns what to do with unknown syllables.
-        min_feature_count: features seen less often are dropped.
-        case_fraction: share of the distinct lines added upper-cased, and
-            again lower-cased (see ``case_copies``); 0 adds none.
-        plain_fraction: share of the distinct lines added without diacritics,
-            and again with some missing (see ``plain_copies``); 0 adds none.
-        templates: the feature templates (``spec.TEMPLATES`` by default).
-        stats: raw-text statistics for the ``STAT_*`` templates (``tachtu
-            stats``, then ``ModelStats.from_syllable_stats``); None: none.
-        log: receives progress messages.
-    """
-    data = build_dataset(
-        train_lines,
-        lexicon_paths,
-        folds=folds,
-        min_vocab_count=min_vocab_count,
-        min_feature_count=min_feature_count,
-        case_fraction=case_fraction,
-        plain_fraction=plain_fraction,
-        templates=templates,
-        stats=stats,
-        log=log,
-    )
-    return fit(data, c=c, log=log)
+    """Train a model: ``build_dataset`` (``options`` are its keyword
+    arguments), then ``fit`` with SVM regularisation ``c``."""
+    return fit(build_dataset(train_lines, lexicon_paths, log=log, **options), c=c, log=log)
