@@ -43,8 +43,8 @@ def test_training_learns_from_the_copies() -> None:
     from tachtu.model.train import build_dataset, fit
 
     lines = TINY_CORPUS.read_text(encoding="utf-8").splitlines()
-    plain = build_dataset(lines, case_fraction=0.0, plain_fraction=0.0, log=lambda _: None)
-    data = build_dataset(lines, case_fraction=0.5, plain_fraction=0.0, log=lambda _: None)
+    plain = build_dataset(lines, case_fraction=0.0, plain_fraction=0.0, partial_fraction=0.0, log=lambda _: None)
+    data = build_dataset(lines, case_fraction=0.5, plain_fraction=0.0, partial_fraction=0.0, log=lambda _: None)
     assert plain.sentences == len(lines)
     assert data.sentences == len(lines) + len(case_copies(lines, 0.5)) > len(lines)
     segmenter = Segmenter(fit(data, c=1.0, log=lambda _: None))
@@ -57,7 +57,7 @@ def test_training_learns_from_the_copies() -> None:
 
 def test_plain_copies_keep_the_gold_joins() -> None:
     lines = [f"Nhà_Trắng cho biết kế_hoạch tấn_công số {i} ." for i in range(60)]
-    copies = plain_copies(lines, 0.4)
+    copies = plain_copies(lines, 0.4, 0.4)
     full = [c for c in copies if c == strip_diacritics(c) and c not in lines]
     assert full and len(full) < len(copies)  # some lines fully stripped, some partly
     for copy in copies:
@@ -72,7 +72,7 @@ def test_training_learns_unaccented_text() -> None:
     from tachtu.model.train import build_dataset, fit
 
     lines = TINY_CORPUS.read_text(encoding="utf-8").splitlines()
-    data = build_dataset(lines * 3, case_fraction=0.0, plain_fraction=0.5, log=lambda _: None)
+    data = build_dataset(lines * 3, case_fraction=0.0, plain_fraction=0.5, partial_fraction=0.5, log=lambda _: None)
     segmenter = Segmenter(fit(data, c=1.0, log=lambda _: None))
     for line in ("Bác_sĩ làm_việc ở bệnh_viện lớn .", "Sinh_viên học rất chăm_chỉ ."):
         assert segmenter.segment(line.replace("_", " ")) == line

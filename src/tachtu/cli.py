@@ -25,7 +25,7 @@ from typing import Callable, Sequence
 
 from .batch import DEFAULT_CHUNK_SIZE, SegmentOptions, os_message, segment_paths
 from .errors import InputError, OutputError, TachtuError, WorkerError
-from .model.train import DEFAULT_C, DEFAULT_CASE_COPIES, DEFAULT_PLAIN_COPIES
+from .model.train import DEFAULT_C, DEFAULT_CASE_COPIES, DEFAULT_PARTIAL_COPIES, DEFAULT_PLAIN_COPIES
 from .normalize import NORMALIZE_MODES
 from .settings import PROFILES, Settings
 from .signals import Terminated, ending_signals_unwind
@@ -121,7 +121,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
             stats = ModelStats.from_syllable_stats(SyllableStats.load(args.stats))
         model = train_module.train(lines, lexicons, c=args.c, case_fraction=args.case_copies,
-                                   plain_fraction=args.plain_copies, stats=stats, log=log)
+                                   plain_fraction=args.plain_copies, partial_fraction=args.partial_copies,
+                                   stats=stats, log=log)
     except ImportError as exc:
         if (exc.name or "").split(".")[0] in _TRAIN_MODULES:
             raise CliError(f"training needs scikit-learn and numpy ({exc.name} is missing): pip install tachtu[train]") from None
@@ -289,8 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
                          "all-caps and lower-case text segment well; 0 for none, at most 0.5 "
                          "(default: %(default)s)")
     tr.add_argument("--plain-copies", type=float, default=DEFAULT_PLAIN_COPIES, metavar="FRACTION",
-                    help="share of the distinct lines added without diacritics, and again with some missing "
-                         "(default: %(default)s; 0 for none)")
+                    help="share of the distinct lines also learnt without diacritics (default: %(default)s)")
+    tr.add_argument("--partial-copies", type=float, default=DEFAULT_PARTIAL_COPIES, metavar="FRACTION",
+                    help="share of the distinct lines also learnt with the diacritics of some syllables missing "
+                         "(default: %(default)s)")
     tr.add_argument("--stats", default=None, metavar="STATS",
                     help="syllable statistics of raw text (from 'tachtu stats') for the model to learn from "
                          "and carry (default: none)")

@@ -46,7 +46,8 @@ Log = Callable[[str], None]
 
 DEFAULT_C = 0.05  # chosen on VLSP dev and UD dev (0.03 / 0.05 / 0.1)
 DEFAULT_CASE_COPIES = 0.1  # chosen on VLSP dev and UD dev, as is, lower-cased and upper-cased
-DEFAULT_PLAIN_COPIES = 0.3  # share of lines added without diacritics, and again with some of them missing
+DEFAULT_PLAIN_COPIES = 0.3  # share of lines added without diacritics
+DEFAULT_PARTIAL_COPIES = 0.3  # share of lines added with some of their diacritics missing
 PARTIAL_STRIP = 0.4  # in a partly stripped copy, the share of syllables that lose their diacritics
 
 
@@ -138,10 +139,10 @@ def case_copies(lines: Sequence[str], fraction: float) -> list[str]:
     return out
 
 
-def plain_copies(lines: Sequence[str], fraction: float) -> list[str]:
+def plain_copies(lines: Sequence[str], fraction: float, partial: float) -> list[str]:
     """A copy without diacritics of ``fraction`` of the distinct lines, and a
-    copy of another ``fraction`` with the diacritics of ``PARTIAL_STRIP`` of
-    its syllables removed.
+    copy of another ``partial`` share with the diacritics of ``PARTIAL_STRIP``
+    of its syllables removed.
 
     Why: much real text is typed without diacritics (queries, chat, old
     systems) or with some missing; with no such line in training the model
@@ -151,15 +152,15 @@ def plain_copies(lines: Sequence[str], fraction: float) -> list[str]:
     ``strip_diacritics`` is 1:1 per code point, so the gold ``_`` joiners stay
     where they were.  Lines and syllables are picked by hashes of their text.
     """
-    if not 0 <= fraction <= 0.5:
-        raise ValueError(f"the plain-copy fraction must be between 0 and 0.5, not {fraction}")
+    if not (0 <= fraction and 0 <= partial and fraction + partial <= 1):
+        raise ValueError(f"the plain-copy shares must be >= 0 and add up to at most 1, not {fraction} and {partial}")
     out = []
     for line in dict.fromkeys(lines):
         line = to_nfc(line).text
         pick = zlib.crc32(line.encode("utf-8"), 7) / 2**32
         if pick < fraction:
             out.append(strip_diacritics(line))
-        elif pick < 2 * fraction:
+        elif pick < fraction + partial:
             words = line.split(" ")
             out.append(" ".join(
                 "_".join(strip_diacritics(syl) if zlib.crc32(f"{k} {j} {syl}".encode("utf-8"), 11) / 2**32 < PARTIAL_STRIP
@@ -207,6 +208,7 @@ def build_dataset(
     min_feature_count: int = 2,
     case_fraction: float = DEFAULT_CASE_COPIES,
     plain_fraction: float = DEFAULT_PLAIN_COPIES,
+    partial_fraction: float = DEFAULT_PARTIAL_COPIES,
     templates: tuple[Template, ...] = TEMPLATES,
     stats: ModelStats | None = None,
     log: Log = lambda msg: print(msg, file=sys.stderr),
@@ -222,8 +224,10 @@ def build_dataset(
         min_feature_count: features seen less often are dropped.
         case_fraction: share of the distinct lines added upper-cased, and
             again lower-cased (see ``case_copies``); 0 adds none.
-        plain_fraction: share of the distinct lines added without diacritics,
-            and again with some missing (see ``plain_copies``); 0 adds none.
+        plain_fraction: share of the distinct lines added without diacritics
+            (see ``plain_copies``); 0 adds none.
+        partial_fraction: share of the distinct lines added with some
+            diacritics missing; 0 adds none.
         templates: the feature templates (``spec.TEMPLATES`` by default).
         stats: raw-text statistics for the ``STAT_*`` templates (``tachtu
             stats``, then ``ModelStats.from_syllable_stats``); None: none.
@@ -241,7 +245,7 @@ def build_dataset(
     # lift some once-seen syllables over min_vocab_count.
     counts = Counter(k for s in sentences for k, kind in zip(s.keys, s.kinds) if kind != Kind.NUMBER)
     copies = [s for s in map(parse_gold, case_copies(lines, case_fraction)) if s is not None]
-    plain = [s for s in map(parse_gold, plain_copies(lines, plain_fraction)) if s is not None]
+    plain = [s for s in map(parse_gold, plain_copies(lines, plain_fraction, partial_fraction)) if s is not None]
     sentences += copies + plain
     log(f"read {len(sentences)} sentences, {len(copies)} of them case copies, {len(plain)} without some or all "
         f"diacritics ({time.perf_counter() - t0:.1f}s)")
