@@ -12,8 +12,9 @@ exactly one, named by ``Segmenter.backend``:
 
 from __future__ import annotations
 
+import threading
 import warnings
-from typing import Protocol
+from typing import Any, Protocol
 
 from .model.encode import Encoder
 from .model.model import Model
@@ -59,12 +60,25 @@ class PythonBackend:
 
     def __init__(self, model: Model, normalize: NormalizeMode = "none", user_dict: object = None,
                  encoder: Encoder | None = None) -> None:
-        from .model.scorer_ref import ReferenceScorer
-
+        self.model = model
         self.encoder = encoder or Encoder(model)
-        self.scorer = ReferenceScorer(model)
         self.normalize: NormalizeMode = normalize
         self.user_dict = user_dict
+        self._scorer: object = None
+        self._lock = threading.Lock()
+
+    @property
+    def scorer(self) -> Any:
+        """The reference scorer, built on first use: next to the compiled
+        backend it serves only the rare line handed back, and building its
+        weight dictionary costs more than loading the model."""
+        if self._scorer is None:
+            with self._lock:
+                if self._scorer is None:
+                    from .model.scorer_ref import ReferenceScorer
+
+                    self._scorer = ReferenceScorer(self.model)
+        return self._scorer
 
     def tokenize_line(self, line: str) -> list[Word]:
         norm = to_nfc(line)

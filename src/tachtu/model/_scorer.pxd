@@ -44,7 +44,9 @@ cdef struct Tables:         # everything the scorer reads; built once per model,
     int n_rows              # byte rows per line: shapes, 4 per dictionary, 3 per statistics view
     int stat_row            # the first statistics row (pair, right, left of view 0, then view 1)
     bint has_stats          # the model carries raw-text statistics (else they read as unknown)
-    WTable stat_pairs[2]    # per view: mix(b sid << 32 | c sid) -> pair class + 1
+    const uint64_t* pair_keys[2]    # per view: sorted b sid << 32 | c sid (the model's own array) ...
+    const uint8_t* pair_values[2]   # ... and their classes
+    Py_ssize_t* pair_rows[2]        # [b sid]: first index of b's pairs ([n + 1]: the end)
     uint8_t* stat_right[2]  # per view: [sid] -> right-entropy class ([0]: unknown)
     uint8_t* stat_left[2]
     int32_t n_stat[2]       # per view: syllables the statistics know (stats ids 1..n)

@@ -32,7 +32,7 @@ from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
 from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memcpy, memset
 
-from ._keys cimport (TACHTU_MULT, WTable, key_start, key_add, key_end, wt_init, wt_free, wt_put, wt_get,
+from ._keys cimport (WTable, key_start, key_add, key_end, wt_init, wt_free, wt_put, wt_get,
                      wt_prefetch)
 
 cdef enum:
@@ -229,9 +229,21 @@ cdef void score_templates(const Tables* T, const int64_t* w, const int64_t* w2, 
         scores[keygap[k]] += wt_get(wt, keybuf[k])
 
 
-cdef inline uint64_t pair_mix(int32_t b, int32_t c) noexcept nogil:
-    """A bijection of a stats-id pair, well mixed in the top bits ``WTable`` indexes by."""
-    return key_end(((<uint64_t>b << 32) | <uint32_t>c) * TACHTU_MULT)
+cdef inline uint8_t pair_class(const Tables* T, int view, int32_t b, int32_t c) noexcept nogil:
+    """Class of the stats-id pair (b, c), both known: a binary search among b's
+    pairs (a row of the model's sorted array, no table built at load)."""
+    cdef Py_ssize_t lo = T.pair_rows[view][b], hi = T.pair_rows[view][b + 1], mid
+    cdef uint64_t key = (<uint64_t>b << 32) | <uint32_t>c
+    cdef const uint64_t* keys = T.pair_keys[view]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < T.pair_rows[view][b + 1] and keys[lo] == key:
+        return T.pair_values[view][lo]
+    return T.pair_unseen
 
 
 cdef void fill_stat_rows(const Tables* T, const int32_t* sid0, const int32_t* sid1, Py_ssize_t n,
@@ -244,7 +256,6 @@ cdef void fill_stat_rows(const Tables* T, const int32_t* sid0, const int32_t* si
     cdef uint8_t* pair
     cdef uint8_t* right
     cdef uint8_t* left
-    cdef int32_t value
     for view in range(2):
         pair = rows[T.stat_row + 3 * view]
         right = rows[T.stat_row + 3 * view + 1]
@@ -260,8 +271,7 @@ cdef void fill_stat_rows(const Tables* T, const int32_t* sid0, const int32_t* si
             left[i] = T.stat_left[view][sid[i]]
         for i in range(n - 1):
             if sid[i] != 0 and sid[i + 1] != 0:
-                value = wt_get(&T.stat_pairs[view], pair_mix(sid[i], sid[i + 1]))
-                pair[i] = <uint8_t>(value - 1) if value else T.pair_unseen
+                pair[i] = pair_class(T, view, sid[i], sid[i + 1])
 
 
 cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const int32_t* sid0,
@@ -343,6 +353,7 @@ cdef build_stats(Tables* T, stats):
     cdef Py_ssize_t i, n
     cdef const uint64_t[::1] keys
     cdef const uint8_t[::1] values
+    cdef Py_ssize_t b
     T.pair_unknown = corpus_stats.PAIR_UNKNOWN
     T.pair_unseen = corpus_stats.PAIR_UNSEEN
     T.syl_unknown = corpus_stats.SYL_UNKNOWN
@@ -358,15 +369,30 @@ cdef build_stats(Tables* T, stats):
             raise MemoryError()
         T.n_stat[view] = n
         T.stat_right[view][0] = T.stat_left[view][0] = T.syl_unknown
-        for i in range(n):
-            T.stat_right[view][i + 1] = v.right[i]
-            T.stat_left[view][i + 1] = v.left[i]
+        values = v.right
+        if n:
+            memcpy(T.stat_right[view] + 1, &values[0], n)
+        values = v.left
+        if n:
+            memcpy(T.stat_left[view] + 1, &values[0], n)
         keys = v.pair_keys
         values = v.pair_values
-        wt_init(&T.stat_pairs[view], keys.shape[0])
-        for i in range(keys.shape[0]):
-            wt_put(&T.stat_pairs[view], pair_mix(<int32_t>(keys[i] >> 32), <int32_t>(keys[i] & 0xFFFFFFFF)),
-                   values[i] + 1)
+        T.pair_rows[view] = <Py_ssize_t*>malloc((n + 2) * sizeof(Py_ssize_t))
+        if T.pair_rows[view] == NULL:
+            raise MemoryError()
+        if keys.shape[0]:
+            T.pair_keys[view] = &keys[0]
+            T.pair_values[view] = &values[0]
+        b = 0
+        for i in range(keys.shape[0]):      # sorted: each b's pairs are one run
+            if i and keys[i] <= keys[i - 1] or keys[i] >> 32 > <uint64_t>n:
+                raise ValueError("statistics pairs are not sorted or name unknown syllables")
+            while b <= <Py_ssize_t>(keys[i] >> 32):
+                T.pair_rows[view][b] = i
+                b += 1
+        while b <= n + 1:
+            T.pair_rows[view][b] = keys.shape[0]
+            b += 1
 
 
 cdef build_spec(Tables* T, TSpec* sp, template, dims):
@@ -543,7 +569,7 @@ cdef class CompiledScorer:
         free(self.T.dict_bits)
         free(self.T.match_weights)
         for t in range(2):
-            wt_free(&self.T.stat_pairs[t])
+            free(self.T.pair_rows[t])
             free(self.T.stat_right[t])
             free(self.T.stat_left[t])
         if self.T.specs != NULL:

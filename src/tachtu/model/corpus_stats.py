@@ -51,15 +51,20 @@ class StatsView:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", {s: i + 1 for i, s in enumerate(self.syllables)})
-        object.__setattr__(self, "pairs", dict(zip(self.pair_keys, self.pair_values)))
 
     def sid(self, key: str) -> int:
         return self.index.get(key, 0)  # type: ignore[attr-defined, no-any-return]
 
     def pair_class(self, b: int, c: int) -> int:
+        """Class of the pair of stats ids (b, c).  The pair dictionary is built on
+        first use: only the reference scorer asks here (the compiled one has its own table)."""
         if b == 0 or c == 0:
             return PAIR_UNKNOWN
-        return self.pairs.get((b << 32) | c, PAIR_UNSEEN)  # type: ignore[attr-defined, no-any-return]
+        pairs = self.__dict__.get("_pairs")
+        if pairs is None:
+            pairs = dict(zip(self.pair_keys, self.pair_values))
+            object.__setattr__(self, "_pairs", pairs)
+        return pairs.get((b << 32) | c, PAIR_UNSEEN)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -138,7 +143,7 @@ class ModelStats:
                 values = data[pos : pos + n_pairs]
                 pos += n_pairs
                 syllables = tuple(text.split("\n")) if text else ()
-                if len(syllables) != n_syl or len(left) != n_syl or len(values) != n_pairs:
+                if len(syllables) != n_syl or len(left) != n_syl or len(right) != n_syl or len(values) != n_pairs:
                     raise ValueError("sizes disagree")
                 views.append(StatsView(syllables, left, right, keys, values))
             if pos != len(data) or len(views) != N_VIEWS:
