@@ -494,3 +494,18 @@ def test_pickle_keeps_entries() -> None:
     again = pickle.loads(pickle.dumps(ud))
     assert again.entries() == ud.entries()
     assert again.apply(line, pretokenize(line), [True] * 5) == ud.apply(line, pretokenize(line), [True] * 5)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_entries_match_text_typed_without_diacritics(compiled: bool) -> None:
+    """``Hà Nội`` also matches ``ha noi`` (every mark missing); an exact entry does not,
+    and an entry written without diacritics itself wins over the derived form."""
+    seg = tachtu.Segmenter(user_dict=["Hà Nội", "=Đa Nang", "thành phố hồ chí minh"], compiled=compiled)
+    assert seg.segment("tôi ở ha noi").split()[-1] == "ha_noi"
+    assert seg.segment("HA NOI") == "HA_NOI"
+    assert "thanh_pho_ho_chi_minh" in seg.segment("o thanh pho ho chi minh")
+    plain_model = tachtu.Segmenter(compiled=compiled)
+    assert seg.segment("o đa nang va hue") == plain_model.segment("o đa nang va hue")  # "=" entries: own spelling
+    split = tachtu.Segmenter(user_dict=["Hà Nội", "-ha noi"], compiled=compiled)
+    assert split.segment("ha noi") == "ha noi" and split.segment("Hà Nội") == "Hà_Nội"
+    assert UserDict.load(["Hà Nội"]).entries() == [("hà nội", False, False)]

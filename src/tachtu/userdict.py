@@ -22,6 +22,11 @@ Rules:
   ``tachtu.normalize.model_key`` after NFC.  An entry written with a leading
   ``=`` (after the ``-``, if any: ``-=Foo Bar``) matches only text with exactly
   the same characters (after NFC).
+* **Text without diacritics.**  A case-insensitive entry also matches the same
+  syllables typed without any diacritics: ``Hà Nội`` matches ``ha noi`` and
+  ``HA NOI`` (not ``hà noi``, where some marks are left).  An entry listed
+  without diacritics itself (``-ha noi``) takes precedence over that.  Exact
+  (``=``) entries match only their own spelling.
 * **Join.**  A join entry matching pieces ``[s, e)`` joins them into one word
   that also stands alone: the gaps before ``s`` and after ``e - 1`` are split.
 * **Split.**  A split entry matching pieces ``[s, e)`` splits every gap inside
@@ -48,7 +53,7 @@ from typing import Iterable, NoReturn, Sequence
 
 from .errors import DictionaryError
 from .model.features import joinable
-from .normalize import model_key, model_key_words
+from .normalize import model_key, model_key_words, strip_diacritics
 from .pretokenize import Kind, Piece, pretokenize
 
 __all__ = ["UserDict"]
@@ -115,20 +120,22 @@ class UserDict:
     from ``compiled_tables``.
     """
 
-    __slots__ = ("_folded", "_exact", "_first")
+    __slots__ = ("_folded", "_exact", "_plain", "_first")
 
     def __init__(self) -> None:
         self._folded: dict[str, bool] = {}  # "key key ..." → split?, in load order
         self._exact: dict[str, bool] = {}  # "Text Text ..." → split?
+        self._plain: dict[str, bool] = {}  # diacritic-free forms of the folded entries (not listed by entries())
         # built on first use (not pickled): first syllable → entry lengths, longest first
-        self._first: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None
+        # (case-insensitive, exact), and the case-insensitive table as matched
+        self._first: tuple[dict[str, list[int]], dict[str, list[int]], dict[str, bool]] | None = None
 
-    def __getstate__(self) -> tuple[dict[str, bool], dict[str, bool]]:
-        return self._folded, self._exact
+    def __getstate__(self) -> tuple[dict[str, bool], dict[str, bool], dict[str, bool]]:
+        return self._folded, self._exact, self._plain
 
-    def __setstate__(self, state: tuple[dict[str, bool], dict[str, bool]]) -> None:
+    def __setstate__(self, state: tuple[dict[str, bool], dict[str, bool], dict[str, bool]]) -> None:
         self.__init__()  # type: ignore[misc]
-        self._folded, self._exact = state
+        self._folded, self._exact, self._plain = state
 
     # -- building ------------------------------------------------------------
     @classmethod
@@ -228,9 +235,20 @@ class UserDict:
             return False
         if fold:
             text = model_key_words(text)
+            plain = strip_diacritics(text)  # 1:1 per character: the same lines and syllables
+            if plain != text:
+                self._plain.update((p, split) for p, k, split in zip(plain.split("\n"), text.split("\n"), splits)
+                                   if p != k)
         table = self._folded if fold else self._exact
         table.update(zip(text.split("\n"), splits))  # the later line wins, in the first one's place
         return True
+
+    def _matching_folded(self) -> dict[str, bool]:
+        """The case-insensitive table as matched: the entries, and the
+        diacritic-free forms that no entry lists itself."""
+        if not self._plain:
+            return self._folded
+        return {**{k: v for k, v in self._plain.items() if k not in self._folded}, **self._folded}
 
     # -- inspection ----------------------------------------------------------
     def __len__(self) -> int:
@@ -268,21 +286,24 @@ class UserDict:
         >>> UserDict.load(["Hòa Bình", "-cho biết", "=Apple Pay"]).compiled_tables()
         (('hoà bình\\ncho biết', b'\\x00\\x01'), ('Apple Pay', b'\\x00'))
         """
-        return tuple(("\n".join(table), bytes(table.values())) for table in (self._folded, self._exact))  # type: ignore[return-value]
+        tables = (self._matching_folded(), self._exact)
+        return tuple(("\n".join(table), bytes(table.values())) for table in tables)  # type: ignore[return-value]
 
     # -- applying ------------------------------------------------------------
-    def _first_lengths(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    def _first_lengths(self) -> tuple[dict[str, list[int]], dict[str, list[int]], dict[str, bool]]:
         """First syllable → lengths of the entries it starts, longest first
-        (case-insensitive, exact); built once, for ``apply``."""
+        (case-insensitive, exact), and the case-insensitive table as matched;
+        built once, for ``apply``."""
         if self._first is None:
+            folded = self._matching_folded()
             both: list[dict[str, list[int]]] = []
-            for table in (self._folded, self._exact):
+            for table in (folded, self._exact):
                 lengths: dict[str, set[int]] = {}
                 for words in table:
                     syllables = words.split(" ")
                     lengths.setdefault(syllables[0], set()).add(len(syllables))
                 both.append({first: sorted(ls, reverse=True) for first, ls in lengths.items()})
-            self._first = (both[0], both[1])
+            self._first = (both[0], both[1], folded)
         return self._first
 
     def apply(self, text: str, pieces: Sequence[Piece], joins: Sequence[bool]) -> list[bool]:
@@ -309,7 +330,7 @@ class UserDict:
         n = len(pieces)
         if n < 2 or not len(self):
             return out
-        folded_first, exact_first = self._first_lengths()
+        folded_first, exact_first, folded = self._first_lengths()
         # a piece with whitespace inside (a spaced number) is no syllable: "" never matches
         texts = [text[p.start : p.end] for p in pieces]
         texts = ["" if len(t.split()) != 1 else t for t in texts]
@@ -329,7 +350,7 @@ class UserDict:
                 limit += 1
             best: tuple[int, bool] | None = None  # (length, split)
             # exact entries first: a case-insensitive one must be longer to win
-            for lengths, words, table in ((x_lengths, texts, self._exact), (f_lengths, keys, self._folded)):
+            for lengths, words, table in ((x_lengths, texts, self._exact), (f_lengths, keys, folded)):
                 for length in lengths or ():
                     if length > limit - i or (best is not None and length <= best[0]):
                         continue
