@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from ...normalize import compose_cluster
+
 
 def to_nfc(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     """``(nfc, starts, ends)``; ``starts``/``ends`` are None when ``text`` is NFC.
@@ -28,7 +30,7 @@ def to_nfc(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     for pos in range(1, len(text) + 1):
         if pos < len(text) and unicodedata.combining(text[pos]):
             continue
-        composed = unicodedata.normalize("NFC", text[begin:pos])
+        composed = compose_cluster(text[begin:pos])  # linear even on a long run of marks
         pieces.append(composed)
         starts.extend([begin] * len(composed))
         ends.extend([pos] * len(composed))
