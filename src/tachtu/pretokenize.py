@@ -82,6 +82,8 @@ _HAS_EXTENDER = re.compile(f"[{_EXTEND}]")  # a line without one needs no gluing
 _LETTER = r"[^\W\d_]"
 # Letters, each with the marks after it (Devanagari vowel signs, viramas, Thai vowels …).
 _WORD = rf"{_LETTER}+(?:[{_EXTEND}]+{_LETTER}*)*"
+# Upper-case Vietnamese letters (initials: N.ẨN, T.Ư).
+_UPPER_VI = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 # Title abbreviations seen in Vietnamese news (TP. = thành phố, PGS. = phó giáo sư …).
 _ABBR_WORDS = (
     "TP|Tp|TT|TX|Q|P|H|PGS|GS|TS|ThS|Ths|BS|KS|CN|NXB|ĐH|THPT|THCS|Mr|Mrs|Ms|Dr|St|Th|ThS|TS\\.BS|Jr|Co|Ltd|Inc|Corp|No|tr"
@@ -108,8 +110,13 @@ _PICTOGRAPHS = (
     "\U0001F000-\U0001FAFF"
 )
 
+# The line boundaries of str.splitlines() other than "\n" (CR, VT, FF, the information
+# separators, NEL, LINE and PARAGRAPH SEPARATOR): whitespace, but no word spans one.
+HARD_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+HARD_BREAK = re.compile(f"[{HARD_BREAKS}]")
+
 # The only piece that may contain whitespace (see CROSSES_SPACE).
-_SPACED_NUMBER = r"(?<![\d.,])\d{1,3}(?: \. \d{3})+(?![\d.,])"
+_SPACED_NUMBER = r"(?<![\d.,])\d{1,3}(?: \. \d{3})+(?![\w.,])"  # not "50 . 000đ": that is 50 . 000đ
 
 _FRAGMENTS: list[tuple[str, str]] = [
     # A token the user already joined with "_" (or any literal "_"): kept whole.
@@ -142,8 +149,8 @@ _FRAGMENTS: list[tuple[str, str]] = [
     ("NUMBER", r"(?:(?<![\w\-])[\-+−](?=\d))?\d+(?:[.,:/\-]\d+)*"),
     # Abbreviations with dots.  "v.v." (= etc.), with or without a trailing ellipsis.
     ("ETC", r"v\.v\.(?:\.\.)?"),
-    # Initials glued to a name or to more initials: N.V.HẢI  P.S.NGÂN  L.T.T.  P.Tân  C.Th
-    ("INITIALS", r"[A-ZĐ]\.(?:[A-ZĐ][^\W\d_]*\.?)+"),
+    # Initials glued to a name or to more initials: N.V.HẢI  P.S.NGÂN  L.T.T.  P.Tân  C.Th  N.ẨN  T.Ư
+    ("INITIALS", rf"[A-ZĐ]\.(?:[{_UPPER_VI}][^\W\d_]*\.?)+"),
     # Title abbreviations: TP.  PGS.TS  TP.HCM; and a lone initial before a word: N. Thường
     ("ABBR", rf"(?:(?:{_ABBR_WORDS})\.)+(?:{_WORD}(?!{_LETTER})|(?=\s|$))|[A-ZĐ]\.(?=\s*[^\W\d_])"
              rf"|(?<![\w.])(?:(?:{_LOWER_ABBR_WORDS})\.)+{_WORD}(?!\w)"),

@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Callable
 
 from ..pretokenize import Kind
+from ..render import join_words
+from ..underscores import tokenize_with_underscores
 from ._line import LineSegmenter
 from ._scorer import CompiledScorer
 
@@ -87,6 +89,7 @@ class CompiledBackend:
 
         self.scorer = model if isinstance(model, CompiledScorer) else CompiledScorer(model)
         self.python = python
+        self.normalize = normalize
         normalizer = None
         if normalize != "none":
             mode = normalize
@@ -111,6 +114,8 @@ class CompiledBackend:
     # The chunk cache assumes no piece spans whitespace; lines where one does
     # (a spaced number, see ``pretokenize.CROSSES_SPACE``) go to the Python backend.
     def segment_line(self, line: str) -> str:
+        if "_" in line:  # scored with spaces for "_" (see ``underscores``)
+            return join_words(line, self.tokenize_line(line))
         if not (" . " in line and self._crosses_space(line)):
             out = self._line.segment_line(line)
             if out is not None:
@@ -118,6 +123,11 @@ class CompiledBackend:
         return self.python.segment_line(line)  # type: ignore[attr-defined, no-any-return]
 
     def tokenize_line(self, line: str) -> list[tuple[str, int, int, str]]:
+        if "_" in line:
+            return tokenize_with_underscores(line, self._tokenize_plain, self.normalize)  # type: ignore[arg-type]
+        return self._tokenize_plain(line)
+
+    def _tokenize_plain(self, line: str) -> list[tuple[str, int, int, str]]:
         if not (" . " in line and self._crosses_space(line)):
             out = self._line.tokenize_line(line)
             if out is not None:
