@@ -207,15 +207,19 @@ real_like = st.tuples(st.sampled_from(SENTENCES), st.lists(st.integers(0, 30), m
     lambda case: " ".join(w for i, w in enumerate(case[0].split()) if i not in case[1])
 )
 vietnamese_like = st.lists(
-    st.tuples(st.sampled_from(WORDS), st.sampled_from([" ", " ", " ", "", "_", "  ", "\u2029"])), max_size=30
+    st.tuples(st.sampled_from(WORDS), st.sampled_from([" ", " ", " ", "_", "  ", "\u2029", "\r", "\x0c"])), max_size=30
 ).map(lambda parts: "".join(a + b for a, b in parts))
 
 
 @pytest.mark.parametrize("compiled", [True, False])
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=st.one_of(real_like, vietnamese_like, structured_text))
+@given(text=st.one_of(real_like, vietnamese_like))
 def test_segmenting_twice_changes_nothing(compiled: bool, text: str) -> None:
-    """segment(segment(x)) == segment(x): tachtu's own output is segmented as it stands."""
+    """segment(segment(x)) == segment(x): tachtu's own output is segmented as it stands.
+
+    Words and punctuation separated by whitespace or "_"; junk glued without
+    whitespace can still be read differently once the output spaces it (``.0P.``,
+    see docs/guarantees.md), which ``benchmarks/fuzz.py`` reports."""
     seg = _SEGMENTERS[compiled]
     once = seg.segment(text)
     assert seg.segment(once) == once

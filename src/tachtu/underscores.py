@@ -22,6 +22,7 @@ import re
 from bisect import bisect_left, bisect_right
 from typing import Callable
 
+from .model.features import joinable
 from .normalize import NormalizeMode, normalize_output, to_nfc
 from .pretokenize import pretokenize
 from .render import Word
@@ -53,14 +54,19 @@ def tokenize_with_underscores(line: str, tokenize_line: Callable[[str], list[Wor
         return found
     bounds = sorted({b for span in spans for b in span})
     span_starts = [s for s, _ in spans]
-    parts: list[tuple[int, int]] = list(spans)
+    parts: set[tuple[int, int]] = set(spans)
+    cut_parts: set[tuple[int, int]] = set()  # what is left of a word cut at a span's edge
     for _, s, e, _ in found:
-        for cut in bounds[bisect_right(bounds, s) : bisect_left(bounds, e)]:
-            parts.append((s, cut))
+        cuts = bounds[bisect_right(bounds, s) : bisect_left(bounds, e)]
+        for cut in cuts:
+            parts.add((s, cut))
+            cut_parts.add((s, cut))
             s = cut
-        parts.append((s, e))
+        parts.add((s, e))
+        if cuts:
+            cut_parts.add((s, e))
     out: list[Word] = []
-    for s, e in sorted(set(parts)):
+    for s, e in sorted(_standalone(line, parts, cut_parts)):
         k = bisect_right(span_starts, s) - 1
         if k >= 0 and spans[k][1] >= e and (s, e) != spans[k]:
             continue  # inside a piece holding a "_": that piece is the word
@@ -74,4 +80,30 @@ def tokenize_with_underscores(line: str, tokenize_line: Callable[[str], list[Wor
         if normalize != "none":
             form = normalize_output(form, normalize)
         out.append((stripped, s, e, form))
+    return out
+
+
+def _standalone(line: str, parts: set[tuple[int, int]], cut_parts: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """``parts``, each cut part without whitespace split as it is read on its own.
+
+    A word of the copy can run into a piece holding a ``_`` (``_=))`` reads
+    ``=))`` there); cut at the piece's edge, what is left is written apart in the
+    output, and read again alone (``))``: two pieces).  So it is split the same
+    way here: into its pieces, those written together that may join kept as one
+    word (as ``backends.layout_joins`` does)."""
+    out = parts - cut_parts
+    for s, e in cut_parts:
+        text = line[s:e]
+        if any(ch.isspace() for ch in text):
+            out.add((s, e))
+            continue
+        norm = to_nfc(text)
+        pieces = pretokenize(norm.text)
+        first = 0
+        for i, piece in enumerate(pieces):
+            if i + 1 < len(pieces) and joinable(piece.kind, pieces[i + 1].kind, True):
+                continue
+            a, b = norm.span(pieces[first].start, piece.end)
+            out.add((s + a, s + b))
+            first = i + 1
     return out
