@@ -227,6 +227,32 @@ def pretokenize(text: str) -> list[Piece]:
     return pieces
 
 
+def chunk_pieces(text: str, start: int, end: int) -> list[tuple[int, int, Kind]] | None:
+    """The pieces ``pretokenize(text)`` has in ``text[start:end]``, a run of
+    non-whitespace characters, as ``(start, end, kind)``, or None if the matches
+    do not tile the run exactly (a piece spanning whitespace, see ``CROSSES_SPACE``).
+
+    The regex runs on the whole line at the run's position, so its look-arounds
+    see the real context; used by the compiled line path on a cache miss.
+    """
+    out: list[tuple[int, int, Kind]] = []
+    match = PIECE_RE.match
+    pos = start
+    while pos < end:
+        m = match(text, pos)
+        if m is None:
+            return None
+        s, e = m.span()
+        if s != pos or e > end or e <= s:
+            return None
+        if out and text[s] in EXTENDERS:
+            out[-1] = (out[-1][0], e, out[-1][2])
+        else:
+            out.append((s, e, piece_kind(m)))
+        pos = e
+    return out
+
+
 def pretokenize_str(text: str) -> list[tuple[str, tuple[int, int]]]:
     """Debug helper: the pieces of ``text`` with their offsets."""
     return [(text[p.start : p.end], (p.start, p.end)) for p in pretokenize(text)]

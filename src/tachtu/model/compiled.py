@@ -20,33 +20,8 @@ from ._scorer import CompiledScorer
 
 def chunk_pieces_function() -> Callable[[str, int, int], list[tuple[int, int, Kind]] | None]:
     """``chunk_pieces(text, start, end)``: the pieces ``pretokenize(text)`` has in
-    ``text[start:end]``, a run of non-whitespace characters, as ``(start, end, kind)``.
-
-    Matches as ``pretokenize.pretokenize`` does (kinds from ``piece_kind``, a
-    match starting with a cluster extender glued to the piece before it); the
-    regex runs on the whole line, so its look-arounds see the real context.
-    Returns None if the matches do not tile the run exactly.
-    """
-    from ..pretokenize import EXTENDERS, PIECE_RE, piece_kind
-
-    match = PIECE_RE.match
-
-    def chunk_pieces(text: str, start: int, end: int) -> list[tuple[int, int, Kind]] | None:
-        out: list[tuple[int, int, Kind]] = []
-        pos = start
-        while pos < end:
-            m = match(text, pos)
-            if m is None:
-                return None
-            s, e = m.span()
-            if s != pos or e > end or e <= s:
-                return None
-            if out and text[s] in EXTENDERS:
-                out[-1] = (out[-1][0], e, out[-1][2])
-            else:
-                out.append((s, e, piece_kind(m)))
-            pos = e
-        return out
+    ``text[start:end]`` (``pretokenize.chunk_pieces``)."""
+    from ..pretokenize import chunk_pieces
 
     return chunk_pieces
 
