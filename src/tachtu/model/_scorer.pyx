@@ -200,12 +200,13 @@ cdef void score_templates(const Tables* T, const int64_t* w, const int64_t* w2, 
     """
     cdef Py_ssize_t block = 0
     while block < n - 1:
-        score_block(T, w, rows, block, min(n - 1, block + KEY_BLOCK), active, scores, keybuf, keygap)
+        score_block(T, w, w2, rows, block, min(n - 1, block + KEY_BLOCK), active, scores, keybuf, keygap)
         block += KEY_BLOCK
 
 
-cdef void score_block(const Tables* T, const int64_t* w, uint8_t** rows, Py_ssize_t first, Py_ssize_t last,
-                      const uint8_t* active, int64_t* scores, uint64_t* keybuf, uint32_t* keygap) noexcept nogil:
+cdef void score_block(const Tables* T, const int64_t* w, const int64_t* w2, uint8_t** rows, Py_ssize_t first,
+                      Py_ssize_t last, const uint8_t* active, int64_t* scores, uint64_t* keybuf,
+                      uint32_t* keygap) noexcept nogil:
     """``score_templates`` for the gaps ``first`` to ``last - 1``."""
     cdef Py_ssize_t g, k, nkeys = 0
     cdef int64_t ident, total
