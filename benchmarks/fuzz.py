@@ -5,13 +5,23 @@ Generates random and structured strings, runs ``Segmenter.segment`` and
 minus whitespace and ``_`` = input minus whitespace and ``_``); lines in =
 lines out; tokens in order, non-overlapping, ``text[start:end] == token.text``,
 covering every non-whitespace character, with no whitespace at their ends;
-pieces with a literal ``_`` never joined; ``segment`` = rendering of
-``tokenize``; deterministic; and no input slower than ``--slow-us`` µs per
-character (a hint of super-linear time).  Each failure is shrunk greedily and
-grouped by the invariant it breaks.
+pieces with a literal ``_`` never joined; no token starting inside a grapheme
+cluster or spanning a line/paragraph separator; ``segment`` = rendering of
+``tokenize``; deterministic; idempotent (``segment(segment(x)) == segment(x)``,
+default profile); and no input slower than ``--slow-us`` µs per character (a
+hint of super-linear time).  Each failure is shrunk greedily and grouped by
+the invariant it breaks.
+
+Besides random, structured and mutated text, crafted families aim at known
+weak spots: long runs of combining marks and stray marks after punctuation
+(``marks``), Indic clusters, keycaps, tag flags and ZWJ sequences
+(``clusters``), e-mails with ``_``, upper-case URLs, bare domains, document
+numbers, emoticons and lower-case titles (``pretokens``), line and paragraph
+separators (``separators``), and segmenter output fed back in (``resegment``).
 
     python benchmarks/fuzz.py --seconds 600            # ten minutes
     python benchmarks/fuzz.py --cases 20000 --seed 7   # a fixed amount, reproducible
+    python benchmarks/fuzz.py --profile vncorenlp      # the RDRsegmenter profile
 
 Exit code 1 if anything was found.
 """
@@ -34,6 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # run from
 import tachtu  # noqa: E402
 
 _SPACE_OR_UNDERSCORE = re.compile(r"[\s_]+")
+HARD_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # tachtu.pretokenize.HARD_BREAKS
+EXTENDERS = re.compile(r"[\u0300-\u036f\u0900-\u0903\u093a-\u094f\u200c\u200d\ufe00-\ufe0f\u20d0-\u20ff\U000e0020-\U000e007f]")
 
 
 class Finding(Exception):
@@ -49,13 +61,19 @@ def squash(text: str) -> str:
 
 
 def check(seg: tachtu.Segmenter, text: str) -> None:
-    """Raise ``Finding`` for the first broken invariant on ``text``."""
+    """Raise ``Finding`` for the first broken invariant on ``text``.
+
+    The vncorenlp profile reproduces RDRsegmenter (which normalises tones, keeps
+    odd spaces as tokens, joins across "_" ...), so it is held to the promises it
+    makes: no exception, lines in = lines out, exact non-overlapping offsets, the
+    rendering of its tokens, determinism."""
+    default = seg.profile == "default"
     try:
         out = seg.segment(text)
         tokens = seg.tokenize(text)
     except Exception as exc:  # noqa: BLE001 - any exception is a finding
         raise Finding(f"raises {type(exc).__name__}", "".join(traceback.format_exception_only(exc)).strip()) from None
-    if squash(out) != squash(text):
+    if default and squash(out) != squash(text):
         raise Finding("not lossless", repr(out))
     if out.count("\n") != text.count("\n"):
         raise Finding("lines in != lines out")
@@ -68,12 +86,16 @@ def check(seg: tachtu.Segmenter, text: str) -> None:
             raise Finding("token offsets wrong", repr(t))
         if "\n" in t.text:
             raise Finding("token spans a line break", repr(t))
-        if t.text[0].isspace() or t.text[-1].isspace():
+        if default and (t.text[0].isspace() or t.text[-1].isspace()):
             raise Finding("whitespace at a token end", repr(t))
-        if t.form != re.sub(r"\s+", "_", t.text):
+        if default and t.form != re.sub(r"\s+", "_", t.text):
             raise Finding("form is not text with inner spaces as _", repr(t))
-        if "_" in t.text and any(ch.isspace() for ch in t.text):
+        if default and "_" in t.text and any(ch.isspace() for ch in t.text):
             raise Finding("piece with literal _ joined", repr(t))
+        if default and any(ch in HARD_BREAKS for ch in t.text):
+            raise Finding("token spans a line or paragraph separator", repr(t))
+        if default and t.start and not text[t.start - 1].isspace() and EXTENDERS.match(t.text):
+            raise Finding("token starts inside a grapheme cluster", repr(t))
         covered[t.start : t.end] = b"\x01" * (t.end - t.start)
         previous_end = t.end
     if any(not ch.isspace() and not covered[i] for i, ch in enumerate(text)):
@@ -82,12 +104,21 @@ def check(seg: tachtu.Segmenter, text: str) -> None:
     start = 0
     for line in text.split("\n"):
         end = start + len(line)
-        rendered.append(" ".join(t.form for t in tokens if start <= t.start <= end))
+        parts: list[str] = []
+        for t in (t for t in tokens if start <= t.start <= end):
+            if parts:  # one space, or the separators between the two words
+                gap = "".join(ch for ch in text[previous_end : t.start] if ch in HARD_BREAKS) if default else ""
+                parts.append(gap or " ")
+            parts.append(t.form)
+            previous_end = t.end
+        rendered.append("".join(parts))
         start = end + 1
     if "\n".join(rendered) != out:
         raise Finding("segment() is not the rendering of tokenize()")
     if seg.segment(text) != out:
         raise Finding("not deterministic")
+    if default and seg.segment(out) != out:
+        raise Finding("not idempotent", repr(seg.segment(out)))
 
 
 # -- generators ---------------------------------------------------------------------------------------
@@ -157,13 +188,63 @@ def gen_run(rng: random.Random) -> str:
     return unit * rng.randint(50, 3000 // max(1, len(unit)))
 
 
+MARKS = ["\u0301", "\u0300", "\u0323", "\u0302", "\u0303", "\u0309", "\u031b", "\u0344", "\u20e3", "\u0f73"]
+
+
+def gen_marks(rng: random.Random) -> str:
+    """A letter with a long run of marks out of canonical order, or marks strewn after punctuation."""
+    if rng.random() < 0.3:
+        pair = rng.choice(["\u0323\u0301", "\u0301\u0323", "\u031b\u0300\u0323"])
+        return rng.choice(["a", "Hà ", "ư", "."]) + pair * rng.randint(100, 5000) + rng.choice(["", " Nội", "."])
+    parts = [rng.choice([".", ",", "a", "ế", "(", "1", " ", "Việt", "_"] + MARKS) for _ in range(rng.randint(1, 14))]
+    return "".join(parts)
+
+
+CLUSTERS = ["हिन्दी", "क़", "नमस्ते", "สวัสดี", "1️⃣", "#️⃣", "*⃣", "\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F",
+            "👨‍👩‍👧‍👦", "👍🏽", "❤️", "🇻🇳", "a\u200db", "e\ufe0f", "\u200d", "\ufe0f", "\U000E0067", "\u0301"]
+
+
+def gen_clusters(rng: random.Random) -> str:
+    return "".join(rng.choice(CLUSTERS + ["Hà", "Nội", ".", ",", "1"]) + rng.choice(["", " ", " "])
+                   for _ in range(rng.randint(1, 12)))
+
+
+PRETOKENS = ["john_doe@gmail.com", "HTTPS://VNEXPRESS.NET/the-gioi/a.html", "youtu.be/abc", "bit.ly/x", "t.me/kenh",
+             "VNEXPRESS.NET", "100/2019/NĐ-CP", "01/2021/TT-BTC", "59/2020/QH14", "123/QĐ-UBND", ":))", ":(", "=))",
+             ":D", "^^", "^_^", "tp.hcm", "pgs.ts", "gs.ts.bs", "T.Ư", "N.ẨN", "nguyễn_10:30", "1,5triệu", "K.CH",
+             "Pharm.Co.Ltd", "Ghi chú:(1)", "(foo_bar),", "50. 000đ"]
+
+
+def gen_pretokens(rng: random.Random) -> str:
+    words = PRETOKENS + rng.choice(VIETNAMESE).split()
+    return "".join(rng.choice(words) + rng.choice(["", " ", " ", " ", "_", ",", ".", ")"]) for _ in range(rng.randint(1, 16)))
+
+
+def gen_separators(rng: random.Random) -> str:
+    words = rng.choice(VIETNAMESE).split()
+    return "".join(w + rng.choice([" ", " ", " ", "", *HARD_BREAKS, " \u2029 "]) for w in words)
+
+
+def gen_resegment(rng: random.Random) -> str:
+    """Segmenter output of (mutated) Vietnamese, to be segmented again."""
+    return _RESEGMENT_SEG.segment(rng.choice([gen_mutated, gen_pretokens, gen_separators])(rng))
+
+
+_RESEGMENT_SEG = tachtu.Segmenter()
+
 GENERATORS: dict[str, Callable[[random.Random], str]] = {
     "random": gen_random,
     "structured": gen_structured,
     "mutated": gen_mutated,
     "run": gen_run,
+    "marks": gen_marks,
+    "clusters": gen_clusters,
+    "pretokens": gen_pretokens,
+    "separators": gen_separators,
+    "resegment": gen_resegment,
 }
-WEIGHTS = {"random": 4, "structured": 4, "mutated": 3, "run": 1}
+WEIGHTS = {"random": 4, "structured": 4, "mutated": 3, "run": 1, "marks": 1, "clusters": 1, "pretokens": 2,
+           "separators": 1, "resegment": 2}
 
 def kind_of(seg: tachtu.Segmenter, text: str) -> str | None:
     try:
@@ -197,11 +278,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow-us", type=float, default=2000.0,
                         help="flag inputs of 1000+ chars costing more than this many µs per char (default: 2000)")
     parser.add_argument("--examples", type=int, default=3, help="shrunk examples printed per finding (default: 3)")
+    parser.add_argument("--profile", choices=["default", "vncorenlp"], default="default", help="profile to fuzz")
     args = parser.parse_args(argv)
 
     seed = args.seed if args.seed is not None else int(time.time())
     rng = random.Random(seed)
-    seg = tachtu.Segmenter()
+    seg = tachtu.Segmenter(profile=args.profile)
     names = list(GENERATORS)
     weights = [WEIGHTS[n] for n in names]
     counts: dict[str, int] = defaultdict(int)

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from tachtu.normalize import (
     CLUSTER_SAFE_RANGES,
+    LONG_CLUSTER,
+    compose_cluster,
     fold_tone,
     model_key,
     model_key_words,
@@ -137,3 +139,57 @@ def test_model_key_words_is_model_key_per_word(text: str) -> None:
     got = model_key_words(text)
     assert got.split() == [model_key(w) for w in text.split()]
     assert [c for c in got if c.isspace()] == [c for c in text if c.isspace()]  # whitespace kept
+
+
+_MARKS = ["\u0301", "\u0323", "\u0302", "\u0344", "\u0f73", "\u0f71", "\u1dc0", "\u05b0", "\u0308", "\u031b"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["a", "ấ", "ạ", "Ω", "\u0f40", "ǖ", "\u0308"]),
+       st.lists(st.sampled_from(_MARKS), min_size=LONG_CLUSTER - 2, max_size=3 * LONG_CLUSTER))
+def test_compose_cluster_is_nfc(base: str, marks: list[str]) -> None:
+    cluster = base + "".join(marks)
+    assert compose_cluster(cluster) == unicodedata.normalize("NFC", cluster)
+
+
+_REAL_NORMALIZE = unicodedata.normalize  # ordering_work must not count itself
+
+
+def ordering_work(text: str) -> int:
+    """Swaps canonical ordering needs on ``text``: the pairs of marks in one run of
+    its full decomposition whose combining classes are out of order (what
+    ``unicodedata``'s insertion sort does, one swap each)."""
+    work = 0
+    seen: dict[int, int] = {}  # combining class -> marks so far in this run
+    for ch in "".join(_REAL_NORMALIZE("NFD", c) for c in text):
+        ccc = unicodedata.combining(ch)
+        if not ccc:
+            seen = {}
+            continue
+        work += sum(n for c, n in seen.items() if c > ccc)
+        seen[ccc] = seen.get(ccc, 0) + 1
+    return work
+
+
+@pytest.mark.parametrize("profile", ["default", "vncorenlp"])
+def test_long_mark_runs_need_linear_ordering_work(monkeypatch: pytest.MonkeyPatch, profile: str) -> None:
+    """Regression: a letter with 2 x 50,000 alternating marks took 15 s (5 s in the
+    vncorenlp profile): unicodedata sorted the whole run by insertion.  Counted:
+    the ordering work of every string handed to ``unicodedata.normalize``."""
+    import tachtu
+
+    text = "Hà " + "a" + "\u0323\u0301" * 2000 + " Nội"
+    segmenter = tachtu.Segmenter(profile=profile)
+    work = 0
+
+    def counting(form: str, s: str) -> str:
+        nonlocal work
+        if form in ("NFC", "NFD") and len(s) > 1:
+            work += ordering_work(s)
+        return _REAL_NORMALIZE(form, s)
+
+    monkeypatch.setattr(unicodedata, "normalize", counting)
+    out = segmenter.segment(text)
+    monkeypatch.undo()
+    assert [w.replace("_", "") for w in out.split(" ")][0] == "Hà"
+    assert work <= 10 * len(text), f"{work} swaps for {len(text)} characters"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tachtu.pretokenize import Kind, pretokenize, pretokenize_str
+from tachtu.pretokenize import EXTENDERS, Kind, pretokenize, pretokenize_str
 
 # fmt: off
 WHOLE = [
@@ -28,6 +30,14 @@ WHOLE = [
     "😀", "👩‍👩‍👧", "👍🏽", "🇻🇳", "❤️",
     # ellipsis
     "...", "…",
+    # grapheme clusters: Devanagari with its vowel signs and virama, keycaps, a tag-sequence flag
+    "हिन्दी", "1️⃣", "#️⃣", "\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F",
+    # e-mails with "_", upper-case URLs, bare domains, document numbers, emoticons, lower-case titles
+    "john_doe@gmail.com", "HTTPS://VNEXPRESS.NET/the-gioi/abc.html", "VNEXPRESS.NET", "youtu.be/abc", "bit.ly",
+    "t.me/kenh", "100/2019/NĐ-CP", "01/2021/TT-BTC", "59/2020/QH14", "123/QĐ-UBND",
+    ":))", ":(", "=))", ":D", "^^", "tp.hcm", "pgs.ts", "gs.ts.bs",
+    # words tachtu joined, segmented again
+    "nguyễn_10:30", "xem_https://a.vn/x", "TP._HCM", "1,5_triệu",
 ]
 
 SPLIT = [
@@ -43,6 +53,16 @@ SPLIT = [
     ("1 , 2 . 3 . 1000", ["1", ",", "2", ".", "3", ".", "1000"]),
     ("xem https://a.vn/x.", ["xem", "https://a.vn/x", "."]),
     ("(https://a.vn)", ["(", "https://a.vn", ")"]),
+    ("(foo_bar),", ["(", "foo_bar", ")", ","]),
+    ("“Hà_Nội”", ["“", "Hà_Nội", "”"]),
+    ("Ghi chú:(1)", ["Ghi", "chú", ":", "(", "1", ")"]),
+    ("tại tp.hcm.", ["tại", "tp.hcm", "."]),
+    ("ăn no.", ["ăn", "no", "."]),
+    ("K.CH", ["K.CH"]),
+    ("Pharm.Co.Ltd", ["Pharm", ".", "Co.Ltd"]),
+    # a mark after whitespace starts a piece; glued to anything else it stays with it
+    ("x \u0301", ["x", "\u0301"]),
+    (".\u0301a\u0300", [".\u0301", "a\u0300"]),
 ]
 # fmt: on
 
@@ -81,3 +101,24 @@ def test_no_catastrophic_backtracking(text: str) -> None:
     pieces = pretokenize(text)
     assert pieces
     assert time.perf_counter() - start < 5.0
+
+
+_CLUSTER_TEXT = st.text(
+    alphabet=st.sampled_from(["a", "ế", "1", ".", "_", " ", "\u0301", "\u0323", "\u200d", "\ufe0f", "\u20e3",
+                              "\U000E0067", "\u0915", "\u093f", "\u094d", "😀", "%", ":", ")"]),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_CLUSTER_TEXT)
+def test_no_piece_starts_inside_a_cluster(text: str) -> None:
+    """A combining mark, joiner, variation selector or tag character starts a piece
+    only after whitespace or at the start of the line."""
+    for p in pretokenize(text):
+        if text[p.start] in EXTENDERS:
+            assert p.start == 0 or text[p.start - 1].isspace(), (text, pretokenize_str(text))
+
+
+def test_keycap_and_emoticons_are_punctuation() -> None:
+    assert [p.kind for p in pretokenize("1️⃣ :)) ^^ 100/2019/NĐ-CP")] == [Kind.PUNCT, Kind.PUNCT, Kind.PUNCT, Kind.LOCKED]

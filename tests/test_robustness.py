@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import tachtu
 from tachtu.normalize import normalize_output
-from tachtu.pretokenize import pretokenize
+from tachtu.pretokenize import EXTENDERS, HARD_BREAKS, pretokenize
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _SPACE_OR_UNDERSCORE = re.compile(r"[\s_]+")
@@ -41,6 +41,9 @@ def check_invariants(seg: tachtu.Segmenter, text: str) -> None:
         assert token.form == re.sub(r"\s+", "_", token.text), "form = text with inner spaces as _"
         if "_" in token.text:
             assert not any(ch.isspace() for ch in token.text), "a piece with a literal _ is never joined"
+        assert not any(ch in HARD_BREAKS for ch in token.text), "no word spans a line or paragraph separator"
+        if token.start and not text[token.start - 1].isspace():
+            assert token.text[0] not in EXTENDERS, "a cluster is never split"
         covered[token.start : token.end] = b"\x01" * (token.end - token.start)
         previous_end = token.end
     uncovered = [i for i, ch in enumerate(text) if not ch.isspace() and not covered[i]]
@@ -50,7 +53,13 @@ def check_invariants(seg: tachtu.Segmenter, text: str) -> None:
     rendered = []
     for line in lines:
         line_end = line_start + len(line)
-        rendered.append(" ".join(t.form for t in tokens if line_start <= t.start < line_end + 1))
+        parts: list[str] = []
+        for t in (t for t in tokens if line_start <= t.start < line_end + 1):
+            if parts:  # one space between words, or the hard breaks between them
+                parts.append("".join(ch for ch in text[end : t.start] if ch in HARD_BREAKS) or " ")
+            parts.append(t.form)
+            end = t.end
+        rendered.append("".join(parts))
         line_start = line_end + 1
     assert "\n".join(rendered) == out, "segment() renders tokenize()"
 
@@ -177,6 +186,73 @@ def test_naughty_strings(segmenter: tachtu.Segmenter, text: str) -> None:
 )
 def test_golden_model_independent(segmenter: tachtu.Segmenter, text: str, expected: str) -> None:
     assert segmenter.segment(text) == expected
+
+
+# -- idempotence --------------------------------------------------------------------------------------------
+WORDS = VIETNAMESE.replace(",", "").replace(".", "").split() + [
+    "cung", "cấp", "nước", "lạnh", "Nhà", "Trắng", "ủy", "ban", "nhân", "dân", "10:30", "1,5", "33.000", "21/3/2024",
+    "F-16", "TP.", "TP.HCM", "tp.hcm", "N.ẨN", "100/2019/NĐ-CP", "https://vidu.vn/a", "youtu.be", "ai@vidu.vn",
+    "#tag", ":))", "^^", "1️⃣", "😀", "(", ")", ",", ".", ":", "“", "”", "...", "-", "%", "_", "a_b", "nguyễn_10:30",
+    "e\u0301", "\u0301", "हिन्दी",
+]
+SENTENCES = [  # written for these tests
+    "Hệ thống cung cấp nước lạnh cho một tòa nhà mới ở Hà Nội",
+    "Anh em đào xuống nước bắt đầu xì khói",
+    "Cô Tam e ngại khi đi qua cầu phà Bến Thủy lúc 10:30 sáng",
+    "Người dân tuân thủ đúng quy định của ủy ban tỉnh cho phép",
+    "Bệnh viện Nhi T.Ư đã huy động bác sĩ từ TP.HCM và 100/2019/NĐ-CP",
+    "Chúng tôi đã nhấn mạnh như vậy tại hội nghị , chỉ có điều hiện nay các dự án cấp nước còn chậm",
+]
+real_like = st.tuples(st.sampled_from(SENTENCES), st.lists(st.integers(0, 30), max_size=6)).map(
+    lambda case: " ".join(w for i, w in enumerate(case[0].split()) if i not in case[1])
+)
+vietnamese_like = st.lists(
+    st.tuples(st.sampled_from(WORDS), st.sampled_from([" ", " ", " ", "_", "  ", "\u2029", "\r", "\x0c"])), max_size=30
+).map(lambda parts: "".join(a + b for a, b in parts))
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(real_like, vietnamese_like))
+def test_segmenting_twice_changes_nothing(compiled: bool, text: str) -> None:
+    """segment(segment(x)) == segment(x): tachtu's own output is segmented as it stands.
+
+    Words and punctuation separated by whitespace or "_"; junk glued without
+    whitespace can still be read differently once the output spaces it (``.0P.``,
+    see docs/guarantees.md), which ``benchmarks/fuzz.py`` reports."""
+    seg = _SEGMENTERS[compiled]
+    once = seg.segment(text)
+    assert seg.segment(once) == once
+
+
+_SEGMENTERS = {True: tachtu.Segmenter(), False: tachtu.Segmenter(compiled=False)}
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize(
+    "text",
+    ["nguyễn_10:30", "cung cấp nước lạnh cho một", "Hệ thống cung cấp nước lạnh cho một tòa nhà", "văn hoá T.Ư đã",
+     "tiền 50. 000đ mới", "(foo_bar), Hà_Nội.", "HômHôm#tag", "1.390,2triệu đồng"],
+)
+def test_segmenting_twice_regressions(compiled: bool, text: str) -> None:
+    """Found on news text and by the property above: a piece with "_" cut at ":"
+    (nguyễn_10 : 30), neighbours of a joined word scored differently the second time
+    (nước_lạnh), T.Ư and 50. 000đ read differently once spaced, pieces written together
+    (HômHôm#tag) joined once the output spaced them."""
+    seg = _SEGMENTERS[compiled]
+    once = seg.segment(text)
+    assert seg.segment(once) == once
+
+
+# -- line and paragraph separators -----------------------------------------------------------------------------
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("separator", list(HARD_BREAKS))
+def test_no_word_spans_a_hard_break(compiled: bool, separator: str) -> None:
+    """Regression: the model joined Nhà + U+2029 + Trắng into one word (so did a user dictionary)."""
+    for seg in (_SEGMENTERS[compiled], tachtu.Segmenter(compiled=compiled, user_dict=["Nhà Trắng"])):
+        assert [t.text for t in seg.tokenize(f"Nhà{separator}Trắng cho biết")] == ["Nhà", "Trắng", "cho", "biết"]
+        assert seg.segment(f"Nhà {separator} Trắng") == f"Nhà{separator}Trắng"  # the break is kept
+    assert _SEGMENTERS[compiled].segment("Nhà Trắng") == "Nhà_Trắng"  # the model does join them across a space
 
 
 # -- determinism, threads --------------------------------------------------------------------------------

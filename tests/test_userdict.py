@@ -177,6 +177,14 @@ class TestErrors:
         assert info.value.line == 3  # type: ignore[attr-defined]
         assert isinstance(info.value, ValueError)
 
+    def test_entry_length_is_capped(self) -> None:
+        """Regression: one 200,000-syllable entry made a 40,000-syllable line take 6.5 s;
+        entries now have at most 32 syllables, so the work per piece is bounded."""
+        UserDict.load([" ".join(["a"] * 32)])
+        for entry in (" ".join(["a"] * 33), "-" + "_".join(["b"] * 200_000)):
+            with pytest.raises(DictionaryError, match=r"line 2: .*at most 32 syllables, this one has"):
+                UserDict.load(["học máy", entry])
+
     def test_file_named_in_error(self, tmp_path: Path) -> None:
         f = tmp_path / "bad.txt"
         f.write_text("học máy\n\nhọc\n", encoding="utf-8")

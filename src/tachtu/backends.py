@@ -17,10 +17,12 @@ import warnings
 from typing import Any, Protocol
 
 from .model.encode import Encoder
+from .model.features import joinable
 from .model.model import Model
 from .normalize import NormalizeMode, to_nfc
-from .pretokenize import pretokenize
-from .render import Word, words
+from .pretokenize import HARD_BREAK, Piece, pretokenize
+from .render import Word, join_words, words
+from .underscores import tokenize_with_underscores
 
 
 class LineBackend(Protocol):
@@ -81,6 +83,11 @@ class PythonBackend:
         return self._scorer
 
     def tokenize_line(self, line: str) -> list[Word]:
+        if "_" in line:
+            return tokenize_with_underscores(line, self._tokenize_plain, self.normalize)
+        return self._tokenize_plain(line)
+
+    def _tokenize_plain(self, line: str) -> list[Word]:
         norm = to_nfc(line)
         text = norm.text
         pieces = pretokenize(text)
@@ -91,10 +98,34 @@ class PythonBackend:
                                   enc.plain, enc.stat_ids)
         if self.user_dict is not None:
             joins = self.user_dict.apply(text, pieces, joins)  # type: ignore[attr-defined]
+        joins = layout_joins(text, pieces, joins)
         return words(line, norm, pieces, joins, self.normalize)
 
     def segment_line(self, line: str) -> str:
-        return " ".join(w[3] for w in self.tokenize_line(line))
+        return join_words(line, self.tokenize_line(line))
+
+
+def layout_joins(text: str, pieces: list[Piece], joins: list[bool]) -> list[bool]:
+    """``joins`` with the two decisions the layout of the line makes, whatever the
+    model or a user dictionary said (``_line.pyx`` does the same in C):
+
+    * a gap whose whitespace holds a line or paragraph separator
+      (``pretokenize.HARD_BREAKS``) is split: no word spans one;
+    * two pieces the model may join written together without whitespace
+      (``1,5triệu``, ``abc#tag``) are one word: written apart in the output,
+      the model could join them when it is segmented again.
+    """
+    search = HARD_BREAK.search
+    hard = search(text) is not None
+    out = list(joins)
+    for i in range(len(out)):
+        after = pieces[i + 1]
+        if not after.space_before:
+            if joinable(pieces[i].kind, after.kind, True):
+                out[i] = True
+        elif hard and out[i] and search(text, pieces[i].end, after.start) is not None:
+            out[i] = False
+    return out
 
 
 class VncorenlpBackend:

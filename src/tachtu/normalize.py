@@ -166,12 +166,46 @@ _SAFE_MARKS = frozenset(
 )
 
 
+# Clusters longer than this are composed by ``compose_cluster``'s linear route.
+LONG_CLUSTER = 32
+_LONG_MARK_RUN = re.compile(f"[{''.join(sorted(map(re.escape, _SAFE_MARKS)))}]{{{LONG_CLUSTER},}}")
+
+
+def compose_cluster(cluster: str) -> str:
+    """NFC of one cluster (a starter and the marks after it), in time linear in its length.
+
+    ``unicodedata`` puts combining marks in canonical order by insertion sort,
+    quadratic on a long run of marks out of order (``"a" + "\u0323\u0301" * 50000``
+    took 15 s).  A long cluster is therefore decomposed one character at a time
+    (each decomposition is short and already ordered), its runs of marks are
+    sorted stably by combining class (the canonical ordering algorithm, with
+    Python's sort), and only then composed: the same string as NFC, since NFC
+    is composition after exactly that decomposition and ordering.
+    """
+    if len(cluster) <= LONG_CLUSTER:
+        return unicodedata.normalize("NFC", cluster)
+    normalize, combining = unicodedata.normalize, unicodedata.combining
+    decomposed = "".join([normalize("NFD", ch) for ch in cluster])
+    ordered: list[str] = []
+    run: list[str] = []
+    for ch in decomposed:
+        if combining(ch):
+            run.append(ch)
+            continue
+        if run:
+            ordered += sorted(run, key=combining)
+            run = []
+        ordered.append(ch)
+    ordered += sorted(run, key=combining)
+    return normalize("NFC", "".join(ordered))
+
+
 def _compose_at_once(text: str, a: int, b: int) -> tuple[str, list[int]] | None:
     """NFC of ``text[a:b]`` in one call, with the start of each cluster, when that
     equals composing cluster by cluster and every cluster gives one character
-    (true of all NFD Vietnamese); None otherwise."""
+    (true of all NFD Vietnamese) and no cluster is long; None otherwise."""
     chunk = text[a:b]
-    if _NOT_CLUSTER_SAFE.search(chunk) is not None:
+    if _NOT_CLUSTER_SAFE.search(chunk) is not None or _LONG_MARK_RUN.search(chunk) is not None:
         return None
     composed = unicodedata.normalize("NFC", chunk)
     firsts = [a + k for k, ch in enumerate(chunk) if k == 0 or ch not in _SAFE_MARKS]
@@ -232,7 +266,7 @@ def _compose_clusters(text: str, a: int, b: int, out: list[str], starts: array, 
         j = i + 1
         while j < b and unicodedata.combining(text[j]):
             j += 1
-        piece = unicodedata.normalize("NFC", text[i:j])
+        piece = compose_cluster(text[i:j])
         out.append(piece)
         starts.extend([i] * len(piece))
         ends.extend([j] * len(piece))

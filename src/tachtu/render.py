@@ -12,9 +12,10 @@ import re
 from typing import Sequence
 
 from .normalize import Normalized, NormalizeMode, normalize_output
-from .pretokenize import Piece
+from .pretokenize import HARD_BREAKS, HARD_BREAK, Piece
 
 _INNER_SPACE = re.compile(r"\s+")
+_HARD_BREAKS = re.compile(f"[^{HARD_BREAKS}]+")  # what join_words drops from a gap
 
 Word = tuple[str, int, int, str]  # (text, start, end, form), offsets into the line
 
@@ -39,3 +40,19 @@ def words(line: str, norm: Normalized, pieces: Sequence[Piece], joins: Sequence[
         out.append((word, s, e, form))
         start = i + 1
     return out
+
+
+def join_words(line: str, found: Sequence[Word]) -> str:
+    """The segmented line: the forms of ``found`` separated by one space, or by the
+    hard breaks (``pretokenize.HARD_BREAKS``) of the whitespace between them, so a
+    paragraph separator survives and segmenting the output again splits there too."""
+    if HARD_BREAK.search(line) is None:
+        return " ".join(w[3] for w in found)
+    parts: list[str] = []
+    end = None
+    for word in found:
+        if end is not None:
+            parts.append(_HARD_BREAKS.sub("", line[end : word[1]]) or " ")
+        parts.append(word[3])
+        end = word[2]
+    return "".join(parts)

@@ -16,7 +16,10 @@ Rules:
 * **Syllables.**  An entry's syllables are separated by spaces or ``_``.  Each
   syllable must be one piece of the pretokenizer (a syllable, foreign word,
   number or code such as ``COVID-19``); punctuation cannot be part of an entry.
-  A join entry needs at least two syllables.
+  A join entry needs at least two syllables, and no entry more than
+  ``MAX_ENTRY_SYLLABLES`` (32): matching tries every entry that starts at a
+  piece, so the cap bounds the work per piece (one 200,000-syllable entry
+  once made a 40,000-syllable line take 6.5 s).
 * **Case and tone placement.**  By default an entry matches regardless of case
   and of old/new tone placement (``hoà``/``hòa``): both sides are compared by
   ``tachtu.normalize.model_key`` after NFC.  An entry written with a leading
@@ -65,6 +68,8 @@ _INLINE_COMMENT = re.compile(r"\s+#.*$")
 _ODD_SPACE = re.compile(r"[^\S\n]{2,}|[^\S\n ]")  # whitespace other than one " " between syllables
 _EDGE_SPACE = re.compile(r"^ | $", re.MULTILINE)
 _ONE_SYLLABLE = re.compile(r"\n[^ \n]*\n")  # in "\n" + text + "\n"
+MAX_ENTRY_SYLLABLES = 32
+_TOO_LONG = re.compile(rf"^(?:[^ \n]+ ){{{MAX_ENTRY_SYLLABLES}}}", re.MULTILINE)  # a line of 33+ syllables
 
 
 def _syllable_ok(syllable: str) -> str | None:
@@ -229,7 +234,7 @@ class UserDict:
         letters = text.replace(" ", "").replace("\n", "").isalpha()  # then " " and "\n" are all the whitespace
         if not letters or "  " in text or " \n" in text or "\n " in text or text[:1] == " " or text[-1:] == " ":
             text = _EDGE_SPACE.sub("", _ODD_SPACE.sub(" ", text))
-        if _ONE_SYLLABLE.search(f"\n{text}\n"):
+        if _ONE_SYLLABLE.search(f"\n{text}\n") or _TOO_LONG.search(text):
             return False
         if not letters and any(_syllable_ok(s) is not None for s in {s for s in text.split() if not s.isalpha()}):
             return False
@@ -389,6 +394,11 @@ def _raise_first_error(lines: Sequence[object], path: str | None) -> NoReturn:
         if len(syllables) < 2:
             what = "split" if split else "join"
             raise _error(f"a {what} entry needs at least two syllables: {raw!r}", path, number)
+        if len(syllables) > MAX_ENTRY_SYLLABLES:
+            raise _error(
+                f"an entry may have at most {MAX_ENTRY_SYLLABLES} syllables, this one has {len(syllables)}: "
+                f"{raw[:40]!r}...", path, number,
+            )
         for syllable in syllables:
             why = _syllable_ok(syllable)
             if why is not None:

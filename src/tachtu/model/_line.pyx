@@ -19,7 +19,9 @@ from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memcpy, memset, memcmp
 
 from ._keys cimport chunk_hash
-from ._render cimport word_spans, write_word
+
+from ..render import join_words
+from ._render cimport hard_break, word_spans, write_gap, write_word
 from ._scorer cimport PAD, CompiledScorer, ScoreBuf, Tables, score_line, scorebuf_free, scorebuf_reserve
 from ._usertrie cimport (PieceMatch, UserTrie, user_dict_apply, user_dict_prefetch, utrie_build,
                          utrie_free, utrie_piece)
@@ -403,7 +405,10 @@ cdef class LineSegmenter:
         return 0
 
     cdef Py_ssize_t _pieces(self, Scratch* sc, str text, Py_ssize_t n_chars) except -2:
-        """Pieces of the NFC line in ``sc.text``; -1 means: use the reference path."""
+        """Pieces of the NFC line in ``sc.text``; -1 means: use the reference path.
+
+        ``sc.pspace[n]`` is 1 when whitespace comes before piece ``n``, 2 when
+        that whitespace holds a hard break (see ``hard_break``)."""
         cdef Py_UCS4* t = sc.text
         cdef Py_ssize_t i = 0, j, k, n = 0, m, q, n_new = 0
         cdef int ctx
@@ -411,11 +416,14 @@ cdef class LineSegmenter:
         cdef const CEntry* e
         cdef const CPiece* cp
         cdef Py_UCS4 c
+        cdef uint8_t space = 1
         while i < n_chars:
             c = t[i]
             if Py_UNICODE_ISSPACE(c):
                 if self._slow_space(c):
                     return -1
+                if hard_break(c):
+                    space = 2
                 i += 1
                 continue
             j = i + 1
@@ -444,7 +452,7 @@ cdef class LineSegmenter:
                 sc.pstart[n] = i + cp[q].start
                 sc.pend[n] = i + cp[q].end
                 sc.pkind[n] = cp[q].kind
-                sc.pspace[n] = q == 0
+                sc.pspace[n] = space if q == 0 else 0
                 sc.w[PAD + n] = cp[q].id
                 sc.w2[PAD + n] = cp[q].plain
                 sc.sid0[n] = cp[q].sid0
@@ -455,6 +463,7 @@ cdef class LineSegmenter:
                     sc.uexact[n] = cp[q].exact
                 n += 1
             i = j
+            space = 1
         return n
 
     cdef Scratch* _acquire(self) except NULL:
@@ -501,7 +510,7 @@ cdef class LineSegmenter:
         if n <= 0:
             return n
         for g in range(n - 1):
-            sc.active[g] = self.scorer.joinable(sc.pkind[g], sc.pkind[g + 1], sc.pspace[g + 1])
+            sc.active[g] = self.scorer.joinable(sc.pkind[g], sc.pkind[g + 1], sc.pspace[g + 1] != 0)
             sc.scores[g] = 0
         if self.user_dict:      # the lookups load while the gaps are scored
             user_dict_prefetch(&self.user_folded, &self.user_exact, sc.ufolded, sc.uexact, sc.active,
@@ -517,6 +526,12 @@ cdef class LineSegmenter:
         if self.user_dict:
             user_dict_apply(&self.user_folded, &self.user_exact, sc.ufolded, sc.uexact, sc.active,
                             sc.ukeys, n, sc.join)
+        for g in range(n - 1):     # what the layout decides (backends.layout_joins)
+            if sc.pspace[g + 1] == 0:
+                if self.scorer.joinable(sc.pkind[g], sc.pkind[g + 1], True):
+                    sc.join[g] = True
+            elif sc.pspace[g + 1] == 2:
+                sc.join[g] = False
         return n
 
     def segment_line(self, str line):
@@ -546,14 +561,13 @@ cdef class LineSegmenter:
     cdef object _segment_line(self, Scratch* sc, str line, Py_ssize_t n, int flags):
         """The segmented form of a line ``_segment`` ran on (``n`` pieces)."""
         if self.normalizer is not None:
-            return " ".join([tok[3] for tok in self._tokens(sc, line, n, flags)])
+            return join_words(line, self._tokens(sc, line, n, flags))
         cdef const Py_UCS4* src = sc.orig if flags & FLAG_VIA_NFC else sc.text
         cdef Py_ssize_t k, n_words = word_spans(sc.join, sc.pstart, sc.pend, n, flags & FLAG_MAPPED, sc.map_start, sc.map_end, sc.wstart, sc.wend), out = 0
         cdef bint changed = False
         for k in range(n_words):
             if k:
-                sc.out[out] = 32
-                out += 1
+                out = write_gap(sc.out, src, sc.wend[k - 1], sc.wstart[k], out)
             out = write_word(sc.out, src, sc.wstart[k], sc.wend[k], out, &changed)
         return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.out, out)
 

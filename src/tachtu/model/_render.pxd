@@ -33,6 +33,27 @@ cdef inline Py_ssize_t write_word(Py_UCS4* out, const Py_UCS4* src, Py_ssize_t s
     return pos
 
 
+cdef inline bint hard_break(Py_UCS4 c) noexcept nogil:
+    """``pretokenize.HARD_BREAKS``: CR, VT, FF, U+001C-U+001E, NEL, U+2028, U+2029
+    (``tests/test_compiled.py`` checks the two agree)."""
+    return c == 0x0D or c == 0x0B or c == 0x0C or 0x1C <= c <= 0x1E or c == 0x85 or c == 0x2028 or c == 0x2029
+
+
+cdef inline Py_ssize_t write_gap(Py_UCS4* out, const Py_UCS4* src, Py_ssize_t s, Py_ssize_t e,
+                                 Py_ssize_t pos) noexcept nogil:
+    """What separates two words whose gap is ``src[s:e]`` (whitespace): its hard
+    breaks, in order, or else one space (``render.join_words``).  Returns the new end."""
+    cdef Py_ssize_t x, start = pos
+    for x in range(s, e):
+        if hard_break(src[x]):
+            out[pos] = src[x]
+            pos += 1
+    if pos == start:
+        out[pos] = 32
+        pos += 1
+    return pos
+
+
 cdef inline Py_ssize_t word_spans(const uint8_t* join, const uint32_t* pstart, const uint32_t* pend,
                                   Py_ssize_t n, bint mapped, const Py_ssize_t* map_start,
                                   const Py_ssize_t* map_end, Py_ssize_t* wstart,

@@ -47,6 +47,7 @@ cdef enum:
     DENSE_MAX = 1 << 16     # dense tables up to 256 KiB
     PER_ID_MAX_COMBOS = 16  # per-id tables up to 16 * n_ids cells
     PREFETCH_AHEAD = 16     # weight-table lookups in flight
+    KEY_BLOCK = 4096        # gaps whose hashed keys are collected at once (bounds ScoreBuf on long lines)
 
 
 def fkey(template, *values):
@@ -65,8 +66,9 @@ cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -
     scorebuf_free(buf)
     cdef Py_ssize_t cap = max(n, 256)
     buf.rows = <uint8_t*>malloc(T.n_rows * (cap + 2 * PAD))
-    buf.keybuf = <uint64_t*>malloc((cap * T.n_specs + 1) * sizeof(uint64_t))
-    buf.keygap = <uint32_t*>malloc((cap * T.n_specs + 1) * sizeof(uint32_t))
+    cdef Py_ssize_t keys = min(cap, KEY_BLOCK) * T.n_specs + 1
+    buf.keybuf = <uint64_t*>malloc(keys * sizeof(uint64_t))
+    buf.keygap = <uint32_t*>malloc(keys * sizeof(uint32_t))
     if buf.rows == NULL or buf.keybuf == NULL or buf.keygap == NULL:
         scorebuf_free(buf)
         raise MemoryError()
@@ -193,7 +195,19 @@ cdef void score_templates(const Tables* T, const int64_t* w, const int64_t* w2, 
     Dense and per-id tables are read at once; hashed keys are collected
     (``keybuf``, their gap in ``keygap``) and then looked up with a prefetch
     ``PREFETCH_AHEAD`` keys ahead, so the weight table's cache misses overlap.
+    Keys are collected for ``KEY_BLOCK`` gaps at a time, so the buffers stay
+    small however long the line (a 50 MB line once needed 2.2 GB).
     """
+    cdef Py_ssize_t block = 0
+    while block < n - 1:
+        score_block(T, w, w2, rows, block, min(n - 1, block + KEY_BLOCK), active, scores, keybuf, keygap)
+        block += KEY_BLOCK
+
+
+cdef void score_block(const Tables* T, const int64_t* w, const int64_t* w2, uint8_t** rows, Py_ssize_t first,
+                      Py_ssize_t last, const uint8_t* active, int64_t* scores, uint64_t* keybuf,
+                      uint32_t* keygap) noexcept nogil:
+    """``score_templates`` for the gaps ``first`` to ``last - 1``."""
     cdef Py_ssize_t g, k, nkeys = 0
     cdef int64_t ident, total
     cdef int t
@@ -201,7 +215,7 @@ cdef void score_templates(const Tables* T, const int64_t* w, const int64_t* w2, 
     cdef const int64_t* wg
     cdef const int64_t* wg2
     cdef const WTable* wt = &T.weights
-    for g in range(n - 1):
+    for g in range(first, last):
         if not active[g]:
             continue
         wg = w + PAD + g

@@ -12,36 +12,16 @@ from __future__ import annotations
 from typing import Callable
 
 from ..pretokenize import Kind
+from ..render import join_words
+from ..underscores import tokenize_with_underscores
 from ._line import LineSegmenter
 from ._scorer import CompiledScorer
 
 
 def chunk_pieces_function() -> Callable[[str, int, int], list[tuple[int, int, Kind]] | None]:
     """``chunk_pieces(text, start, end)``: the pieces ``pretokenize(text)`` has in
-    ``text[start:end]``, a run of non-whitespace characters, as ``(start, end, kind)``.
-
-    Matches as ``pretokenize.pretokenize`` does (kinds from ``piece_kind``);
-    the regex runs on the whole line, so its look-arounds see the real context.
-    Returns None if the matches do not tile the run exactly.
-    """
-    from ..pretokenize import PIECE_RE, piece_kind
-
-    match = PIECE_RE.match
-
-    def chunk_pieces(text: str, start: int, end: int) -> list[tuple[int, int, Kind]] | None:
-        out = []
-        pos = start
-        while pos < end:
-            m = match(text, pos)
-            if m is None:
-                return None
-            s, e = m.span()
-            if s != pos or e > end or e <= s:
-                return None
-            kind = piece_kind(m)
-            out.append((s, e, kind))
-            pos = e
-        return out
+    ``text[start:end]`` (``pretokenize.chunk_pieces``)."""
+    from ..pretokenize import chunk_pieces
 
     return chunk_pieces
 
@@ -84,6 +64,7 @@ class CompiledBackend:
 
         self.scorer = model if isinstance(model, CompiledScorer) else CompiledScorer(model)
         self.python = python
+        self.normalize = normalize
         normalizer = None
         if normalize != "none":
             mode = normalize
@@ -108,6 +89,8 @@ class CompiledBackend:
     # The chunk cache assumes no piece spans whitespace; lines where one does
     # (a spaced number, see ``pretokenize.CROSSES_SPACE``) go to the Python backend.
     def segment_line(self, line: str) -> str:
+        if "_" in line:  # scored with spaces for "_" (see ``underscores``)
+            return join_words(line, self.tokenize_line(line))
         if not (" . " in line and self._crosses_space(line)):
             out = self._line.segment_line(line)
             if out is not None:
@@ -115,6 +98,11 @@ class CompiledBackend:
         return self.python.segment_line(line)  # type: ignore[attr-defined, no-any-return]
 
     def tokenize_line(self, line: str) -> list[tuple[str, int, int, str]]:
+        if "_" in line:
+            return tokenize_with_underscores(line, self._tokenize_plain, self.normalize)  # type: ignore[arg-type]
+        return self._tokenize_plain(line)
+
+    def _tokenize_plain(self, line: str) -> list[tuple[str, int, int, str]]:
         if not (" . " in line and self._crosses_space(line)):
             out = self._line.tokenize_line(line)
             if out is not None:

@@ -89,7 +89,7 @@ class RDRSegmenter:
         )
         if starts is None or ends is None:
             return words
-        return [(starts[a], ends[b - 1], form) for a, b, form in words]
+        return _disjoint([(starts[a], ends[b - 1], form) for a, b, form in words])
 
     def _segmented(self, infos: list[TokenInfo]) -> str:
         """The output line for the tokens ``infos``."""
@@ -110,6 +110,23 @@ class RDRSegmenter:
     def _tags(self, infos: list[TokenInfo]) -> list[str]:
         """Final B/I tag of each token of one sentence."""
         return self._tree.retag(infos, initial_tags(infos, self._lexicon))
+
+
+def _disjoint(words: list[Token]) -> list[Token]:
+    """``words`` with each one that overlaps the one before merged into it.
+
+    ``to_nfc`` gives the characters of a cluster their own spans, so a cluster
+    cut between two words (``".\u0301a\u0300"``) no longer overlaps; only one
+    original character that NFC makes two of (U+0958 is क + ◌़) can still be cut,
+    and both words then span it: they become one, so spans never overlap.
+    """
+    out: list[Token] = []
+    for word in words:
+        if out and word[0] < out[-1][1]:
+            start, end, form = out.pop()
+            word = (start, max(end, word[1]), form + word[2])
+        out.append(word)
+    return out
 
 
 def _token_info(token: str, lexicon: Lexicon, tree: RuleTree) -> TokenInfo:
