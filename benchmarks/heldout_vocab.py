@@ -289,12 +289,13 @@ def run_tag(train_args: dict[str, Any], model: Path | None) -> str:
     return "-".join(f"{k}={train_args[k]}" for k in sorted(train_args)).replace("/", "_")
 
 
-def evaluate_model(model: Any, split: Split, data_root: Path) -> dict[str, Any]:
-    """Scores of ``model`` (a path or a Model) on the split's held-out sentences and UD dev."""
+def evaluate_model(model: Any, split: Split, data_root: Path, stats: Path | None = None) -> dict[str, Any]:
+    """Scores of ``model`` (a path or a Model) on the split's held-out sentences and UD dev;
+    with ``stats``, the model reads that statistics table instead of its own."""
     from tachtu.api import Segmenter
     from tachtu.evaluate import gold_word_hits, read_vocabulary, score_lines
 
-    segmenter = Segmenter(model)
+    segmenter = Segmenter(model, stats=stats)
     sampled = read_sampled(split)
     heldout = _read(split.heldout_file)
     predictions = [segmenter.segment_line(line.replace("_", " ")) for line in heldout]
@@ -380,6 +381,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "frequent words do not pull out a large share of the data (default: all types)")
     parser.add_argument("--stats", type=Path, default=None, metavar="STATS",
                         help="raw-text statistics (tachtu stats) for the model to train with (default: none)")
+    parser.add_argument("--eval-stats", type=Path, default=None, metavar="STATS",
+                        help="evaluate with this statistics table in place of the model's (tachtu stats ... "
+                             "--base bundled: adapting to the held-out text's raw form)")
     parser.add_argument("--limit", type=int, default=None,
                         help="only the first N lines of the training mix (quick run)")
     parser.add_argument("--json", type=Path, default=None, help="result file (default: OUT/SPLIT/result-TAG.json)")
@@ -400,6 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         limit=args.limit, max_count=args.max_count, reuse=args.reuse)
     log(f"split in {split.folder}: {split.train_lines} training lines, {split.heldout_lines} held out")
     tag = run_tag(parse_train_args(args.train_arg), args.model) + ("-stats" if args.stats else "")
+    tag += f"-eval-{args.eval_stats.stem}" if args.eval_stats else ""
     if args.stats is not None and args.model is None:
         from tachtu.model.corpus_stats import ModelStats
         from tachtu.stats import SyllableStats
@@ -417,7 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         model.save(model_file)
         log(f"model written to {model_file} ({train_seconds:.0f}s)")
     t2 = time.perf_counter()
-    result = evaluate_model(model, split, args.data_root)
+    result = evaluate_model(model, split, args.data_root, args.eval_stats)
     result.update(
         tag=tag,
         train_args={k: v for k, v in train_args.items() if k != "stats"} if args.model is None else None,

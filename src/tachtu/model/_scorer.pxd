@@ -67,6 +67,7 @@ cdef struct ScoreBuf:       # per-line scratch of ``score_line``, reusable acros
     uint8_t* rows           # n_rows rows of cap + 2 * PAD bytes
     uint64_t* keybuf        # hashed keys of the line, with their gap in keygap
     uint32_t* keygap
+    uint64_t* pair_cache    # per view, PAIR_CACHE recent statistics pairs: b << 40 | c << 16 | class << 8 | 1
 
 cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -1
 cdef void scorebuf_free(ScoreBuf* buf) noexcept

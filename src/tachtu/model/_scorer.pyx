@@ -47,6 +47,7 @@ cdef enum:
     DENSE_MAX = 1 << 16     # dense tables up to 256 KiB
     PER_ID_MAX_COMBOS = 16  # per-id tables up to 16 * n_ids cells
     PREFETCH_AHEAD = 16     # weight-table lookups in flight
+    PAIR_CACHE = 1 << 16    # statistics pairs remembered per view and thread (most pairs of running text recur)
     KEY_BLOCK = 4096        # gaps whose hashed keys are collected at once (bounds ScoreBuf on long lines)
 
 
@@ -69,7 +70,8 @@ cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -
     cdef Py_ssize_t keys = min(cap, KEY_BLOCK) * T.n_specs + 1
     buf.keybuf = <uint64_t*>malloc(keys * sizeof(uint64_t))
     buf.keygap = <uint32_t*>malloc(keys * sizeof(uint32_t))
-    if buf.rows == NULL or buf.keybuf == NULL or buf.keygap == NULL:
+    buf.pair_cache = <uint64_t*>calloc(2 * PAIR_CACHE, sizeof(uint64_t))
+    if buf.rows == NULL or buf.keybuf == NULL or buf.keygap == NULL or buf.pair_cache == NULL:
         scorebuf_free(buf)
         raise MemoryError()
     buf.cap = cap
@@ -77,6 +79,7 @@ cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -
 
 
 cdef void scorebuf_free(ScoreBuf* buf) noexcept:
+    free(buf.pair_cache)
     free(buf.rows)
     free(buf.keybuf)
     free(buf.keygap)
@@ -260,8 +263,22 @@ cdef inline uint8_t pair_class(const Tables* T, int view, int32_t b, int32_t c) 
     return T.pair_unseen
 
 
+cdef inline uint8_t cached_pair_class(const Tables* T, int view, int32_t b, int32_t c,
+                                      uint64_t* cache) noexcept nogil:
+    """``pair_class`` through a small direct-mapped cache (the scratch's own, so
+    threads never share it); stats ids are below 2**24, so an entry holds the pair."""
+    cdef uint64_t tag = (<uint64_t>b << 40) | (<uint64_t>c << 16)
+    cdef uint64_t* slot = &cache[(((<uint64_t>b << 20) ^ <uint64_t>c) * <uint64_t>2654435761 >> 12) & (PAIR_CACHE - 1)]
+    cdef uint8_t value
+    if slot[0] & ~(<uint64_t>0xFFFF) == tag and slot[0] & 1:
+        return <uint8_t>(slot[0] >> 8)
+    value = pair_class(T, view, b, c)
+    slot[0] = tag | (<uint64_t>value << 8) | 1
+    return value
+
+
 cdef void fill_stat_rows(const Tables* T, const int32_t* sid0, const int32_t* sid1, Py_ssize_t n,
-                         uint8_t** rows) noexcept nogil:
+                         uint8_t** rows, uint64_t* cache) noexcept nogil:
     """The statistics rows of ``features.line_rows``: per view, the class of each
     neighbour pair and the entropy classes of each piece (unknown without statistics)."""
     cdef int view
@@ -285,7 +302,7 @@ cdef void fill_stat_rows(const Tables* T, const int32_t* sid0, const int32_t* si
             left[i] = T.stat_left[view][sid[i]]
         for i in range(n - 1):
             if sid[i] != 0 and sid[i + 1] != 0:
-                pair[i] = pair_class(T, view, sid[i], sid[i + 1])
+                pair[i] = cached_pair_class(T, view, sid[i], sid[i + 1], cache + view * PAIR_CACHE)
 
 
 cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const int32_t* sid0,
@@ -313,7 +330,7 @@ cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const
     for r in range(1, T.n_rows):
         rows[r] = buf.rows + (r - 1) * width + PAD
     match_dictionaries(T, w + PAD, n, scores, rows)
-    fill_stat_rows(T, sid0, sid1, n, rows)
+    fill_stat_rows(T, sid0, sid1, n, rows, buf.pair_cache)
     score_templates(T, w, w2, rows, n, active, scores, buf.keybuf, buf.keygap)
 
 
@@ -381,6 +398,8 @@ cdef build_stats(Tables* T, stats):
         T.stat_left[view] = <uint8_t*>malloc(n + 1)
         if T.stat_right[view] == NULL or T.stat_left[view] == NULL:
             raise MemoryError()
+        if n >= (1 << 24):
+            raise ValueError("statistics of more than 2**24 syllables")
         T.n_stat[view] = n
         T.stat_right[view][0] = T.stat_left[view][0] = T.syl_unknown
         values = v.right

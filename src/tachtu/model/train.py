@@ -140,9 +140,9 @@ def case_copies(lines: Sequence[str], fraction: float) -> list[str]:
 
 
 def plain_copies(lines: Sequence[str], fraction: float, partial: float) -> list[str]:
-    """A copy without diacritics of ``fraction`` of the distinct lines, and a
-    copy of another ``partial`` share with the diacritics of ``PARTIAL_STRIP``
-    of its syllables removed.
+    """A copy without diacritics of ``fraction`` of the lines, and a copy of
+    another ``partial`` share with the diacritics of ``PARTIAL_STRIP`` of its
+    syllables removed.
 
     Why: much real text is typed without diacritics (queries, chat, old
     systems) or with some missing; with no such line in training the model
@@ -155,7 +155,7 @@ def plain_copies(lines: Sequence[str], fraction: float, partial: float) -> list[
     if not (0 <= fraction and 0 <= partial and fraction + partial <= 1):
         raise ValueError(f"the plain-copy shares must be >= 0 and add up to at most 1, not {fraction} and {partial}")
     out = []
-    for line in dict.fromkeys(lines):
+    for line in lines:  # repeated lines are copied as often as they occur: the mix's weights stay
         line = to_nfc(line).text
         pick = zlib.crc32(line.encode("utf-8"), 7) / 2**32
         if pick < fraction:
