@@ -466,3 +466,18 @@ def test_user_dict_big_on_real_sentences(compiled_scorer: Any, lookup: Any, refe
     ref = with_user_dict(reference, user_dict)
     for line in lines:
         assert_same(fast, ref, line)
+
+
+def test_plain_line_detection_equal(model: Model) -> None:
+    """The C line path tells lines without diacritics exactly as ``features.line_is_plain``:
+    with ``plain_lines`` forced on (no weights for such lines), a wrong test would show."""
+    from dataclasses import replace
+
+    forced = replace(model, plain_lines=True)
+    compiled, python = Segmenter(forced), Segmenter(forced, compiled=False)
+    assert compiled.backend == "compiled"
+    lines = ["toi song o ha noi", "Nhà Trắng cho biết", "TP HCM 2024", "ha noi va Hà Nội", "cafe\u0301 hom nay",
+             "Ðà Nẵng", "ÀÁ", "x × y", "one two three", ""]
+    for line in lines:
+        assert compiled.segment(line) == python.segment(line), repr(line)
+    assert compiled.segment("Nhà Trắng cho biết") == Segmenter(model).segment("Nhà Trắng cho biết")  # accented: as before

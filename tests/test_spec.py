@@ -217,3 +217,27 @@ def test_statistics_slots_compiled_equal_reference() -> None:
     for ids, shapes, sids in with_ids:
         assert compiled.scores(ids, shapes, None, sids) == reference.scores(ids, shapes, None, sids)
     assert any(reference.scores(i, s, None, d) != reference.scores(i, s) for i, s, d in with_ids)
+
+
+def test_plain_lines_have_weights_of_their_own() -> None:
+    """With ``plain_lines``, a line without diacritics is scored by its own keys
+    (``PLAIN_LINE_NAMESPACE``), alike in both scorers."""
+    _scorer = pytest.importorskip("tachtu.model._scorer")
+    from tachtu.model.features import PLAIN_LINE_NAMESPACE, line_is_plain
+
+    assert line_is_plain("toi song o ha noi") and not line_is_plain("tôi sống ở hà nội")
+    base, lines = _weighted(spec.TEMPLATES)
+    rng = random.Random(3)
+    keys = {k for ids, shapes in lines for ns in (0, PLAIN_LINE_NAMESPACE)
+            for gap in gap_features(ids, shapes, [], spec.TEMPLATES, 2, None, None, None, ns) for k in gap}
+    model = Model.from_bytes(Model(base.vocab, array("Q", sorted(keys)), array("i", [rng.randint(-999, 999) for _ in keys]),
+                                   base.dictionaries, plain_lines=True).to_bytes())
+    assert model.plain_lines
+    reference, compiled = ReferenceScorer(model), _scorer.CompiledScorer(model)
+    differ = 0
+    for ids, shapes in lines:
+        for plain in (False, True):
+            expected = reference.scores(ids, shapes, None, None, plain)
+            assert compiled.scores(ids, shapes, None, None, plain) == expected
+        differ += reference.scores(ids, shapes, None, None, True) != reference.scores(ids, shapes)
+    assert differ > 200

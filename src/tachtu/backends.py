@@ -17,7 +17,7 @@ import warnings
 from typing import Any, Protocol
 
 from .model.encode import Encoder
-from .model.features import joinable
+from .model.features import joinable, line_is_plain
 from .model.model import Model
 from .normalize import NormalizeMode, to_nfc
 from .pretokenize import HARD_BREAK, Piece, pretokenize
@@ -95,7 +95,7 @@ class PythonBackend:
             return []
         enc = self.encoder.encode(text, pieces)
         joins = self.scorer.joins(enc.ids, enc.shapes, [p.kind for p in pieces], [p.space_before for p in pieces],
-                                  enc.plain, enc.stat_ids)
+                                  enc.plain, enc.stat_ids, line_is_plain(text))
         if self.user_dict is not None:
             joins = self.user_dict.apply(text, pieces, joins)  # type: ignore[attr-defined]
         joins = layout_joins(text, pieces, joins)

@@ -161,6 +161,20 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, const Tables* T) excep
     return 0
 
 
+cdef inline bint has_diacritic(Py_UCS4 c) noexcept nogil:
+    """``features.DIACRITIC_RANGES``: a Latin letter with marks, or a combining mark."""
+    return 0xC0 <= c <= 0x24F or 0x1E00 <= c <= 0x1EFF or 0x300 <= c <= 0x36F
+
+
+cdef inline bint line_is_plain(const Py_UCS4* text, Py_ssize_t n) noexcept nogil:
+    """``features.line_is_plain`` on the NFC line."""
+    cdef Py_ssize_t i
+    for i in range(n):
+        if has_diacritic(text[i]):
+            return False
+    return True
+
+
 cdef inline int char_ctx(Py_UCS4 c) noexcept nogil:
     if Py_UNICODE_ISDECIMAL(c):
         return CTX_DIGIT
@@ -509,6 +523,7 @@ cdef class LineSegmenter:
         n = self._pieces(sc, text, n_text)
         if n <= 0:
             return n
+        cdef bint plain = line_is_plain(sc.text, n_text)
         for g in range(n - 1):
             sc.active[g] = self.scorer.joinable(sc.pkind[g], sc.pkind[g + 1], sc.pspace[g + 1] != 0)
             sc.scores[g] = 0
@@ -517,9 +532,9 @@ cdef class LineSegmenter:
                                sc.ukeys, n)
         if n >= NOGIL_MIN_PIECES:
             with nogil:
-                score_line(T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, n, sc.active, sc.scores, &sc.score)
+                score_line(T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, n, plain, sc.active, sc.scores, &sc.score)
         else:
-            score_line(T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, n, sc.active, sc.scores, &sc.score)
+            score_line(T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, n, plain, sc.active, sc.scores, &sc.score)
         for g in range(n - 1):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0
         sc.join[n - 1] = False

@@ -35,8 +35,9 @@ cdef struct Tables:         # everything the scorer reads; built once per model,
     WTable dicts            # dictionary entry key -> bitmask of dictionaries
     uint64_t* dict_bits     # prefilter: bit (key >> dict_bits_shift) set for every entry
     int dict_bits_shift
-    TSpec* specs
-    int n_specs
+    TSpec* specs            # n_namespaces * n_specs: accented lines', then plain lines' (features.PLAIN_LINE_NAMESPACE)
+    int n_specs             # templates per namespace
+    int n_namespaces        # 2 when the model's plain_lines, else 1
     int n_shapes
     int64_t n_ids           # ids in [0, n_ids) use the per-id tables
     int64_t n_plain         # likewise plain (diacritic-free) ids
@@ -54,7 +55,7 @@ cdef struct Tables:         # everything the scorer reads; built once per model,
     uint8_t pair_unseen     # corpus_stats.PAIR_UNSEEN
     uint8_t syl_unknown     # corpus_stats.SYL_UNKNOWN
     int max_dict            # spec.MAX_DICT_WORD
-    int32_t* match_weights  # DICT_MATCH[dict][relation][length 0..max_dict]
+    int32_t* match_weights  # DICT_MATCH[namespace][dict][relation][length 0..max_dict]
     int rel_inside, rel_left, rel_right
     uint64_t dict_start     # key_start(spec.DICT_WORD)
     int64_t bos_id, eos_id
@@ -72,14 +73,14 @@ cdef struct ScoreBuf:       # per-line scratch of ``score_line``, reusable acros
 cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -1
 cdef void scorebuf_free(ScoreBuf* buf) noexcept
 cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const int32_t* sid0,
-                     const int32_t* sid1, Py_ssize_t n, const uint8_t* active, int64_t* scores,
-                     ScoreBuf* buf) noexcept nogil
+                     const int32_t* sid1, Py_ssize_t n, bint plain_line, const uint8_t* active,
+                     int64_t* scores, ScoreBuf* buf) noexcept nogil
 
 cdef class CompiledScorer:
     cdef Tables T
     cdef uint8_t joinable_table[N_KINDS_MAX * N_KINDS_MAX * 2]
     cdef object model
-    cdef list _run(self, ids, shapes, plain_ids, stat_ids, kinds, spaces, bint want_scores)
+    cdef list _run(self, ids, shapes, plain_ids, stat_ids, bint plain_line, kinds, spaces, bint want_scores)
     cdef inline bint joinable(self, int left, int right, bint space) noexcept nogil:
         if left < 0 or right < 0 or left >= N_KINDS_MAX or right >= N_KINDS_MAX:
             return False

@@ -100,8 +100,8 @@ cdef void fold_title_line(const Tables* T, uint8_t* s, Py_ssize_t n) noexcept no
             s[i] = T.lower_shape
 
 
-cdef void match_dictionaries(const Tables* T, const int64_t* ids, Py_ssize_t n, int64_t* scores,
-                             uint8_t** rows) noexcept nogil:
+cdef void match_dictionaries(const Tables* T, const int32_t* match_weights, const int64_t* ids, Py_ssize_t n,
+                             int64_t* scores, uint8_t** rows) noexcept nogil:
     """Every dictionary match (``features.dict_matches``): its ``DICT_MATCH``
     weights into ``scores`` and its length into the dictionary rows
     (``features.line_rows``: longest ending at, starting at, covering; 2-piece
@@ -134,11 +134,11 @@ cdef void match_dictionaries(const Tables* T, const int64_t* ids, Py_ssize_t n, 
                 if not (mask >> d) & 1:
                     continue
                 for gap in range(start, end):
-                    scores[gap] += T.match_weights[(d * 3 + T.rel_inside) * stride + length]
+                    scores[gap] += match_weights[(d * 3 + T.rel_inside) * stride + length]
                 if start > 0:
-                    scores[start - 1] += T.match_weights[(d * 3 + T.rel_left) * stride + length]
+                    scores[start - 1] += match_weights[(d * 3 + T.rel_left) * stride + length]
                 if end < n - 1:
-                    scores[end] += T.match_weights[(d * 3 + T.rel_right) * stride + length]
+                    scores[end] += match_weights[(d * 3 + T.rel_right) * stride + length]
                 pair = rows[1 + ROWS_PER_DICT * d]
                 ends = rows[2 + ROWS_PER_DICT * d]
                 begins = rows[3 + ROWS_PER_DICT * d]
@@ -190,9 +190,9 @@ cdef inline uint64_t spec_key(const TSpec* sp, const int64_t* wg, const int64_t*
     return key_end(h)
 
 
-cdef void score_templates(const Tables* T, const int64_t* w, const int64_t* w2, uint8_t** rows, Py_ssize_t n,
-                          const uint8_t* active, int64_t* scores, uint64_t* keybuf,
-                          uint32_t* keygap) noexcept nogil:
+cdef void score_templates(const Tables* T, const TSpec* specs, const int64_t* w, const int64_t* w2,
+                          uint8_t** rows, Py_ssize_t n, const uint8_t* active, int64_t* scores,
+                          uint64_t* keybuf, uint32_t* keygap) noexcept nogil:
     """Add every template's weight to every active gap of the line.
 
     Dense and per-id tables are read at once; hashed keys are collected
@@ -203,12 +203,12 @@ cdef void score_templates(const Tables* T, const int64_t* w, const int64_t* w2, 
     """
     cdef Py_ssize_t block = 0
     while block < n - 1:
-        score_block(T, w, w2, rows, block, min(n - 1, block + KEY_BLOCK), active, scores, keybuf, keygap)
+        score_block(T, specs, w, w2, rows, block, min(n - 1, block + KEY_BLOCK), active, scores, keybuf, keygap)
         block += KEY_BLOCK
 
 
-cdef void score_block(const Tables* T, const int64_t* w, const int64_t* w2, uint8_t** rows, Py_ssize_t first,
-                      Py_ssize_t last, const uint8_t* active, int64_t* scores, uint64_t* keybuf,
+cdef void score_block(const Tables* T, const TSpec* specs, const int64_t* w, const int64_t* w2, uint8_t** rows,
+                      Py_ssize_t first, Py_ssize_t last, const uint8_t* active, int64_t* scores, uint64_t* keybuf,
                       uint32_t* keygap) noexcept nogil:
     """``score_templates`` for the gaps ``first`` to ``last - 1``."""
     cdef Py_ssize_t g, k, nkeys = 0
@@ -225,7 +225,7 @@ cdef void score_block(const Tables* T, const int64_t* w, const int64_t* w2, uint
         wg2 = w2 + PAD + g
         total = 0
         for t in range(T.n_specs):
-            sp = &T.specs[t]
+            sp = &specs[t]
             if sp.mode == MODE_DENSE:
                 total += sp.table[table_index(sp, rows, g)]
                 continue
@@ -306,19 +306,21 @@ cdef void fill_stat_rows(const Tables* T, const int32_t* sid0, const int32_t* si
 
 
 cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const int32_t* sid0,
-                     const int32_t* sid1, Py_ssize_t n, const uint8_t* active, int64_t* scores,
-                     ScoreBuf* buf) noexcept nogil:
+                     const int32_t* sid1, Py_ssize_t n, bint plain_line, const uint8_t* active,
+                     int64_t* scores, ScoreBuf* buf) noexcept nogil:
     """Add the score of every gap of a line to ``scores`` (``n - 1`` cells).
 
     ``w``/``w2``/``s``: ids, plain ids and shapes of the ``n`` pieces, each with
     ``PAD`` cells on both sides that this fills with BOS/EOS; ``s`` is
     Title-folded in place.  ``sid0``/``sid1``: the pieces' stats ids per view
-    (NULL: unknown).
+    (NULL: unknown).  ``plain_line``: the line has no diacritic
+    (``features.line_is_plain``); with a ``plain_lines`` model its own weights score it.
     ``buf`` must have room for ``n`` pieces (``scorebuf_reserve``).
     """
     cdef Py_ssize_t i, width = n + 2 * PAD
     cdef uint8_t* rows[1 + ROWS_PER_DICT * 31 + 6]
     cdef int r
+    cdef int ns = 1 if plain_line and T.n_namespaces == 2 else 0
     for i in range(PAD):
         w[i] = w2[i] = T.bos_id
         s[i] = T.bos_shape
@@ -329,9 +331,9 @@ cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const
     memset(buf.rows, 0, (T.n_rows - 1) * width)
     for r in range(1, T.n_rows):
         rows[r] = buf.rows + (r - 1) * width + PAD
-    match_dictionaries(T, w + PAD, n, scores, rows)
+    match_dictionaries(T, T.match_weights + ns * max(T.n_dicts, 1) * 3 * (T.max_dict + 1), w + PAD, n, scores, rows)
     fill_stat_rows(T, sid0, sid1, n, rows, buf.pair_cache)
-    score_templates(T, w, w2, rows, n, active, scores, buf.keybuf, buf.keygap)
+    score_templates(T, T.specs + ns * T.n_specs, w, w2, rows, n, active, scores, buf.keybuf, buf.keygap)
 
 
 # -- building the tables -------------------------------------------------------------
@@ -339,7 +341,7 @@ cdef build_dictionaries(Tables* T, model):
     """The entry table (key -> bitmask of dictionaries), its bit prefilter,
     and the ``DICT_MATCH`` weights as a dense ``[dict][relation][length]`` array."""
     from . import spec
-    from .features import Relation, feature_key
+    from .features import PLAIN_LINE_NAMESPACE, Relation, feature_key
 
     cdef const uint64_t[::1] dkeys
     cdef Py_ssize_t i
@@ -366,15 +368,17 @@ cdef build_dictionaries(Tables* T, model):
     T.rel_inside = int(Relation.INSIDE)
     T.rel_left = int(Relation.LEFT)
     T.rel_right = int(Relation.RIGHT)
-    cdef int stride = T.max_dict + 1
-    T.match_weights = <int32_t*>calloc(max(T.n_dicts, 1) * len(Relation) * stride, sizeof(int32_t))
+    cdef int stride = T.max_dict + 1, ns
+    cdef Py_ssize_t per_namespace = max(T.n_dicts, 1) * len(Relation) * stride
+    T.match_weights = <int32_t*>calloc(T.n_namespaces * per_namespace, sizeof(int32_t))
     if T.match_weights == NULL:
         raise MemoryError()
-    for d in range(T.n_dicts):
-        for r in range(len(Relation)):
-            for length in range(stride):
-                T.match_weights[(d * 3 + r) * stride + length] = wt_get(
-                    &T.weights, feature_key(spec.DICT_MATCH, d, r, length))
+    for ns in range(T.n_namespaces):
+        for d in range(T.n_dicts):
+            for r in range(len(Relation)):
+                for length in range(stride):
+                    T.match_weights[ns * per_namespace + (d * 3 + r) * stride + length] = wt_get(
+                        &T.weights, feature_key(spec.DICT_MATCH + ns * PLAIN_LINE_NAMESPACE, d, r, length))
 
 cdef build_stats(Tables* T, stats):
     """The statistics lookups of ``corpus_stats.ModelStats`` (per view: pair table, entropy arrays)."""
@@ -428,14 +432,14 @@ cdef build_stats(Tables* T, stats):
             b += 1
 
 
-cdef build_spec(Tables* T, TSpec* sp, template, dims):
+cdef build_spec(Tables* T, TSpec* sp, template, dims, int namespace):
     """``sp`` for one ``spec.Template``: slot sources, then its mode and table."""
     from .spec import Source
 
     cdef int j, n_id = 0
     cdef Py_ssize_t combos = 1
     sizes = []
-    sp.start = key_start(template.number)
+    sp.start = key_start(template.number + namespace)
     sp.n = len(template.slots)
     for j, slot in enumerate(template.slots):
         sp.off[j] = slot.offset
@@ -581,18 +585,23 @@ cdef class CompiledScorer:
         T.lower_shape = int(Shape.LOWER)
         T.title_shape = int(Shape.TITLE)
         T.title_line_min = features.TITLE_LINE_MIN
+        T.n_namespaces = 2 if model.plain_lines else 1
         build_dictionaries(T, model)
         T.stat_row = 1 + ROWS_PER_DICT * model.n_dicts
         T.n_rows = T.stat_row + 6
         build_stats(T, model.stats)
         dims = model.dims
-        T.specs = <TSpec*>calloc(max(len(model.templates), 1), sizeof(TSpec))
+        T.specs = <TSpec*>calloc(max(len(model.templates), 1) * T.n_namespaces, sizeof(TSpec))
         if T.specs == NULL:
             raise MemoryError()
-        for template in model.templates:
-            build_spec(T, &T.specs[T.n_specs], template, dims)
-            T.n_specs += 1
-        order_by_mode(T.specs, T.n_specs)
+        cdef int ns, k = 0
+        for ns in range(T.n_namespaces):
+            for template in model.templates:
+                build_spec(T, &T.specs[k], template, dims, ns * features.PLAIN_LINE_NAMESPACE)
+                k += 1
+        T.n_specs = len(model.templates)
+        for ns in range(T.n_namespaces):
+            order_by_mode(T.specs + ns * T.n_specs, T.n_specs)
         build_joinable(self.joinable_table)
 
     def __dealloc__(self):
@@ -606,14 +615,14 @@ cdef class CompiledScorer:
             free(self.T.stat_right[t])
             free(self.T.stat_left[t])
         if self.T.specs != NULL:
-            for t in range(self.T.n_specs):
+            for t in range(self.T.n_specs * self.T.n_namespaces):
                 free(self.T.specs[t].table)
         free(self.T.specs)
 
     def __reduce__(self):
         return (CompiledScorer, (self.model,))
 
-    cdef list _run(self, ids, shapes, plain_ids, stat_ids, kinds, spaces, bint want_scores):
+    cdef list _run(self, ids, shapes, plain_ids, stat_ids, bint plain_line, kinds, spaces, bint want_scores):
         cdef Py_ssize_t n = len(ids), i
         if plain_ids is None:
             plain_ids = ids
@@ -649,7 +658,7 @@ cdef class CompiledScorer:
                 s[PAD + i] = shape
             for i in range(n - 1):
                 active[i] = want_scores or self.joinable(kinds[i], kinds[i + 1], bool(spaces[i + 1]))
-            score_line(&self.T, w, w2, s, sid0, sid1, n, active, scores, &buf)
+            score_line(&self.T, w, w2, s, sid0, sid1, n, plain_line, active, scores, &buf)
             if want_scores:
                 return [scores[i] for i in range(n - 1)]
             return [bool(active[i] and scores[i] > 0) for i in range(n - 1)]
@@ -663,10 +672,10 @@ cdef class CompiledScorer:
             free(scores)
             scorebuf_free(&buf)
 
-    def scores(self, ids, shapes, plain_ids=None, stat_ids=None):
+    def scores(self, ids, shapes, plain_ids=None, stat_ids=None, plain_line=False):
         """Integer score of every gap (``len(ids) - 1`` values), as ``ReferenceScorer.scores``."""
-        return self._run(ids, shapes, plain_ids, stat_ids, None, None, True)
+        return self._run(ids, shapes, plain_ids, stat_ids, plain_line, None, None, True)
 
-    def joins(self, ids, shapes, kinds, spaces, plain_ids=None, stat_ids=None):
+    def joins(self, ids, shapes, kinds, spaces, plain_ids=None, stat_ids=None, plain_line=False):
         """Join decision for every gap, as ``ReferenceScorer.joins``."""
-        return self._run(ids, shapes, plain_ids, stat_ids, kinds, spaces, False)
+        return self._run(ids, shapes, plain_ids, stat_ids, plain_line, kinds, spaces, False)

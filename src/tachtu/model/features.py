@@ -161,6 +161,23 @@ def fold_title_line(shapes: Sequence[int]) -> Sequence[int]:
     return [Shape.LOWER if shape == Shape.TITLE else shape for shape in shapes]
 
 
+# Characters that carry a diacritic in NFC text: Latin letters with marks
+# (Latin-1 Supplement through Latin Extended-B, Vietnamese's block in Latin
+# Extended Additional) and the combining marks left over.  ``_line.pyx``'s
+# ``has_diacritic`` is the same test in C.
+DIACRITIC_RANGES = ((0x00C0, 0x024F), (0x1E00, 0x1EFF), (0x0300, 0x036F))
+_DIACRITIC = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in DIACRITIC_RANGES) + "]")
+PLAIN_LINE_NAMESPACE = 1 << 10  # added to the template numbers of a line without any diacritic
+
+
+def line_is_plain(text: str) -> bool:
+    """Whether ``text`` (NFC) has no diacritic at all: typed without them, or
+    not Vietnamese.  Such a line is scored by weights of its own (the model's
+    ``plain_lines``); a line with some marks left is scored as accented text
+    (training's partly stripped copies teach those weights the missing marks)."""
+    return _DIACRITIC.search(text) is None
+
+
 def line_rows(
     ids: Sequence[int],
     shapes: Sequence[int],
@@ -221,7 +238,7 @@ def line_rows(
 
 @lru_cache(maxsize=16)
 def _template_function(templates: tuple[Template, ...]) -> Callable[..., list[list[int]]]:
-    """A function ``(n_gaps, rows, fk) -> keys per gap`` for ``templates``.
+    """A function ``(n_gaps, rows, fk, namespace) -> keys per gap`` for ``templates``.
 
     Generated once per template list as plain Python source (one ``fk(...)``
     call per template, each slot an index into its row), so the trainer runs
@@ -231,7 +248,7 @@ def _template_function(templates: tuple[Template, ...]) -> Callable[..., list[li
     row_names: dict[tuple[Source, int], str] = {}
     calls = []
     for t in templates:
-        args = [str(t.number)]
+        args = [f"{t.number} + ns"]
         for slot in t.slots:
             if slot.source == Source.CONST:
                 args.append(str(slot.value))
@@ -241,7 +258,7 @@ def _template_function(templates: tuple[Template, ...]) -> Callable[..., list[li
             cell = f"{name}[i + {PAD + slot.offset}]"
             args.append(f"min({cell}, {slot.cap})" if slot.cap else cell)
         calls.append(f"fk({', '.join(args)})")
-    lines = ["def keys(n_gaps, rows, fk):"]
+    lines = ["def keys(n_gaps, rows, fk, ns):"]
     lines += [f"    {name} = rows[{key[0].value}, {key[1]}]" for key, name in row_names.items()]
     lines.append(f"    return [[{', '.join(calls)}] for i in range(n_gaps)]")
     namespace: dict[str, object] = {}
@@ -258,6 +275,7 @@ def gap_features(
     plain_ids: Sequence[int] | None = None,
     stats: ModelStats | None = None,
     stat_ids: Sequence[Sequence[int]] | None = None,
+    namespace: int = 0,
 ) -> list[list[int]]:
     """Feature keys of every gap ``i`` (between piece ``i`` and ``i + 1``) of a line.
 
@@ -266,6 +284,8 @@ def gap_features(
     :func:`fold_title_line` first.  After the templates' keys come the
     ``DICT_MATCH`` keys of every dictionary match: ``(dict, INSIDE, length)``
     on the gaps inside it, ``LEFT``/``RIGHT`` on the gaps just outside.
+    ``namespace`` is added to every template number: a line without any
+    diacritic is scored by its own weights (``PLAIN_LINE_NAMESPACE``).
     """
     n = len(ids)
     if n < 2:
@@ -273,13 +293,14 @@ def gap_features(
     shapes = fold_title_line(shapes)
     line = line_rows(ids, shapes, matches, n_dicts, plain_ids, stats, stat_ids)
     rows = {(source.value, d): row for (source, d), row in line.items()}
-    out = _template_function(tuple(templates))(n - 1, rows, feature_key)
+    out = _template_function(tuple(templates))(n - 1, rows, feature_key, namespace)
     fk = feature_key
+    match = DICT_MATCH + namespace
     for d_index, start, length in matches:
         for gap in range(start, start + length - 1):
-            out[gap].append(fk(DICT_MATCH, d_index, Relation.INSIDE, length))
+            out[gap].append(fk(match, d_index, Relation.INSIDE, length))
         if start > 0:
-            out[start - 1].append(fk(DICT_MATCH, d_index, Relation.LEFT, length))
+            out[start - 1].append(fk(match, d_index, Relation.LEFT, length))
         if start + length - 1 < n - 1:
-            out[start + length - 1].append(fk(DICT_MATCH, d_index, Relation.RIGHT, length))
+            out[start + length - 1].append(fk(match, d_index, Relation.RIGHT, length))
     return out

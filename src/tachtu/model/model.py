@@ -57,6 +57,8 @@ class Model:
         scale: weights are ``round(real_weight * scale)``.
         templates: the feature templates the weights belong to.
         stats: raw-text statistics the ``STAT_*`` templates read (None: none).
+        plain_lines: lines without any diacritic have weights of their own
+            (``features.PLAIN_LINE_NAMESPACE``).
     """
 
     vocab: list[str]
@@ -67,6 +69,7 @@ class Model:
     meta: dict[str, object] = field(default_factory=dict)
     templates: tuple[Template, ...] = TEMPLATES
     stats: ModelStats | None = None
+    plain_lines: bool = False
 
     def __post_init__(self) -> None:
         if len(self.keys) != len(self.weights):
@@ -113,6 +116,7 @@ class Model:
             "n_features": len(self.keys),
             "n_dicts": [len(d) for d in self.dictionaries],
             "stats_bytes": len(stats),
+            "plain_lines": self.plain_lines,
             "checksum": zlib.crc32(blob),
             "meta": self.meta,
         }
@@ -168,7 +172,7 @@ class Model:
             raise ModelError("model file has trailing bytes")
         vocab = vocab_blob.split("\n") if vocab_blob else []
         return cls(vocab, arrays[0], arrays[1], arrays[2:], fields["scale"], fields["meta"], fields["templates"],
-                   stats)
+                   stats, fields["plain_lines"])
 
     def save(self, path: str | Path) -> None:
         Path(path).write_bytes(self.to_bytes())
@@ -215,6 +219,9 @@ def _header_fields(header: object) -> dict:  # type: ignore[type-arg]
     meta = get("meta", dict, {})
     checksum = get("checksum", int, 0) if version == FEATURES_VERSION else None
     stats_bytes = get("stats_bytes", int, 0)
+    plain_lines = header.get("plain_lines", False)
+    if not isinstance(plain_lines, bool):
+        raise ModelError("corrupt model header: 'plain_lines' must be true or false")
     if stats_bytes < 0:  # type: ignore[operator]
         raise ModelError("corrupt model header: negative stats_bytes")
     if n_features < 0 or not all(isinstance(k, int) and not isinstance(k, bool) and k >= 0 for k in n_dicts):  # type: ignore[operator, union-attr]
@@ -232,4 +239,4 @@ def _header_fields(header: object) -> dict:  # type: ignore[type-arg]
             raise ModelError(f"model matches dictionary words of up to {header['max_dict_word']} pieces, "
                              f"this tachtu {MAX_DICT_WORD}")
     return {"n_features": n_features, "n_dicts": n_dicts, "scale": float(scale), "meta": meta,  # type: ignore[arg-type]
-            "checksum": checksum, "templates": templates, "stats_bytes": stats_bytes}
+            "checksum": checksum, "templates": templates, "stats_bytes": stats_bytes, "plain_lines": plain_lines}

@@ -31,11 +31,13 @@ from ..pretokenize import Kind, pretokenize
 from .features import (
     N_SPECIAL,
     NUMBER_ID,
+    PLAIN_LINE_NAMESPACE,
     UNK_BASE,
     dict_matches,
     dict_word_key,
     gap_features,
     joinable,
+    line_is_plain,
     shape_of,
 )
 from .corpus_stats import ModelStats
@@ -61,6 +63,7 @@ class Sentence:
     spaces: list[bool]
     labels: list[bool]  # gap i joined in the gold segmentation
     words: list[tuple[int, int]]  # gold multi-piece words as piece ranges [start, end)
+    plain: bool  # the line has no diacritic (``features.line_is_plain``)
 
 
 def parse_gold(line: str) -> Sentence | None:
@@ -100,7 +103,7 @@ def parse_gold(line: str) -> Sentence | None:
     for ws, we in word_spans:
         if ws in starts and we in ends and ends[we] > starts[ws]:
             words.append((starts[ws], ends[we] + 1))
-    return Sentence(keys, shapes, kinds, spaces, labels, words)
+    return Sentence(keys, shapes, kinds, spaces, labels, words, line_is_plain(raw))
 
 
 def read_lexicon(paths: Iterable[Path]) -> list[list[str]]:
@@ -197,6 +200,7 @@ class Dataset:
     sentences: int
     templates: tuple[Template, ...]
     stats: ModelStats | None
+    plain_lines: bool
 
 
 def build_dataset(
@@ -211,6 +215,7 @@ def build_dataset(
     partial_fraction: float = DEFAULT_PARTIAL_COPIES,
     templates: tuple[Template, ...] = TEMPLATES,
     stats: ModelStats | None = None,
+    plain_lines: bool = True,
     log: Log = lambda msg: print(msg, file=sys.stderr),
 ) -> Dataset:
     """Extract the training matrix.
@@ -231,6 +236,9 @@ def build_dataset(
         templates: the feature templates (``spec.TEMPLATES`` by default).
         stats: raw-text statistics for the ``STAT_*`` templates (``tachtu
             stats``, then ``ModelStats.from_syllable_stats``); None: none.
+        plain_lines: lines without any diacritic get weights of their own
+            (learnt from the stripped copies), so that they do not pull the
+            weights of accented text towards the blurred spelling.
         log: receives progress messages.
     """
     import numpy as np
@@ -293,7 +301,8 @@ def build_dataset(
     dict0_frozen = frozenset(dict0)
     for n, (s, ids, plain_ids) in enumerate(zip(sentences, all_ids, all_plain)):
         matches = dict_matches(ids, [dict0_frozen, dict1_by_fold[n % folds]])
-        feats = gap_features(ids, s.shapes, matches, templates, 2, plain_ids, stats, stat_ids_of(s))
+        namespace = PLAIN_LINE_NAMESPACE if plain_lines and s.plain else 0
+        feats = gap_features(ids, s.shapes, matches, templates, 2, plain_ids, stats, stat_ids_of(s), namespace)
         for i, keys in enumerate(feats):
             if not joinable(s.kinds[i], s.kinds[i + 1], s.spaces[i + 1]):
                 continue
@@ -331,6 +340,7 @@ def build_dataset(
         len(sentences),
         tuple(templates),
         stats,
+        plain_lines,
     )
 
 
@@ -350,7 +360,7 @@ def fit(data: Dataset, *, c: float = DEFAULT_C, log: Log = lambda msg: print(msg
     weights_arr = array("i", np.clip(q[nz][order], -(2**31), 2**31 - 1).tolist())
     log(f"fitted C={c} in {time.perf_counter() - t0:.1f}s: {len(keys_arr)} non-zero weights")
     return Model(data.vocab, keys_arr, weights_arr, data.dictionaries, scale, {"c": c, "sentences": data.sentences},
-                 data.templates, data.stats)
+                 data.templates, data.stats, data.plain_lines)
 
 
 def train(
