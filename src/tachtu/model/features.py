@@ -145,11 +145,11 @@ def fold_title_line(shapes: Sequence[int]) -> Sequence[int]:
 
     Why: in running text a capitalised syllable marks a name, the model's
     strongest cue for joining.  A heading or product name written In Title
-    Case capitalises every syllable, so the cue fires everywhere (67-72 F1).
-    A line with at least ``TITLE_LINE_MIN`` Vietnamese syllables, all
-    capitalised and none lower-case, is scored by its lower-case shapes
-    (98.3 F1), which the lower-case copies in training prepared the model for;
-    running text always has a lower-case syllable, so it never changes.
+    Case capitalises every syllable, so the cue fires everywhere.  A line with
+    at least ``TITLE_LINE_MIN`` Vietnamese syllables, all capitalised and none
+    lower-case, is scored by its lower-case shapes, which the lower-case copies
+    in training prepared the model for; running text always has a lower-case
+    syllable, so it never changes.
     """
     titles = 0
     for shape in shapes:

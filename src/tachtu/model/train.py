@@ -1,10 +1,10 @@
 """Train the gap classifier from ``_``-segmented sentences.
 
 Method: a linear SVM (L2-regularised, squared hinge loss: scikit-learn's
-liblinear dual solver) over the features of ``features.py``.  It replaced
-logistic regression: better on both dev sets (VLSP 99.08 vs 99.05 F1 with the
-same features), and its weights are sparse (only features of support vectors
-are non-zero), so the model file is a third of the size and loads faster.
+liblinear dual solver) over the features of ``features.py``: its weights are
+sparse (only features of support vectors are non-zero), so the model file is
+small and loads fast.  How each setting was chosen, with the figures, is in
+``scripts/train_default_model.sh``.
 
 Two dictionaries feed it: the lexicons shipped with the package, and the
 multi-syllable words of the training data itself.  The latter is
@@ -48,8 +48,8 @@ Log = Callable[[str], None]
 
 DEFAULT_C = 0.05  # chosen on VLSP dev and UD dev (0.03 / 0.05 / 0.1)
 DEFAULT_CASE_COPIES = 0.1  # chosen on VLSP dev and UD dev, as is, lower-cased and upper-cased
-DEFAULT_PLAIN_COPIES = 0.3  # share of lines added without diacritics
-DEFAULT_PARTIAL_COPIES = 0.3  # share of lines added with some of their diacritics missing
+DEFAULT_PLAIN_COPIES = 0.6  # share of lines added without diacritics
+DEFAULT_PARTIAL_COPIES = 0.2  # share of lines added with some of their diacritics missing
 PARTIAL_STRIP = 0.4  # in a partly stripped copy, the share of syllables that lose their diacritics
 
 
@@ -124,9 +124,9 @@ def case_copies(lines: Sequence[str], fraction: float) -> list[str]:
     copy of another ``fraction``.
 
     Why: the model reads case through its shape features, and news text has
-    almost no all-caps or all-lower-case sentences; without the copies an
-    all-caps line scores 67-73 F1 (every capitalised syllable pair looks like a
-    name or an acronym) and lower-case names go unjoined.  (Title Case lines
+    almost no all-caps or all-lower-case sentences; without the copies every
+    capitalised syllable pair of an all-caps line looks like a name or an
+    acronym, and lower-case names go unjoined.  (Title Case lines
     are read as lower case instead: ``features.fold_title_line``.)  Lines are
     picked by a hash of their text, so the choice does not depend on their order.
     """
@@ -149,9 +149,9 @@ def plain_copies(lines: Sequence[str], fraction: float, partial: float) -> list[
 
     Why: much real text is typed without diacritics (queries, chat, old
     systems) or with some missing; with no such line in training the model
-    barely segments it (49 F1, close to splitting everything).  The copies
-    teach the ``PLAIN`` templates, which read every syllable by its
-    diacritic-free spelling, and what an unaccented syllable looks like.
+    barely segments it (close to splitting everything).  The copies teach the
+    ``PLAIN`` templates, which read every syllable by its diacritic-free
+    spelling, and the weights of lines without any diacritic (``plain_lines``).
     ``strip_diacritics`` is 1:1 per code point, so the gold ``_`` joiners stay
     where they were.  Lines and syllables are picked by hashes of their text.
     """
