@@ -66,15 +66,29 @@ def test_segmenter_with_own_statistics(tmp_path) -> None:  # type: ignore[no-unt
     """``Segmenter(stats=...)`` puts a user's table in place of the model's, and pickles with it."""
     import pickle
 
+    pytest.importorskip("sklearn")
+    from pathlib import Path
+
+    from tachtu.model.corpus_stats import ModelStats
+    from tachtu.model.train import train
     from tachtu.stats import SyllableStats
 
+    lines = (Path(__file__).parent / "data" / "tiny_train.wseg.txt").read_text(encoding="utf-8").splitlines()
+    raw = [line.replace("_", " ") for line in lines]
+    model_file = tmp_path / "tiny.bin"
+    stats = ModelStats.from_syllable_stats(SyllableStats.build([raw]))
+    train(lines, c=1.0, stats=stats, plain_fraction=0.0, partial_fraction=0.0, log=lambda _: None).save(model_file)
     table = tmp_path / "my.stats"
     SyllableStats.build([["Nhà Trắng cho biết kế hoạch tấn công"] * 5]).save(table)
-    seg = Segmenter(stats=table)
+    seg = Segmenter(model_file, stats=table)
     assert seg.model is not None and seg.model.stats is not None
     assert seg.model.stats.views[0].syllables == ("biết", "cho", "công", "hoạch", "kế", "nhà", "trắng", "tấn")
-    assert seg.segment("Nhà Trắng cho biết") == Segmenter(stats=table, compiled=False).segment("Nhà Trắng cho biết")
+    assert seg.segment(raw[0]) == Segmenter(model_file, stats=table, compiled=False).segment(raw[0])
     again = pickle.loads(pickle.dumps(seg))
     assert again.model.stats == seg.model.stats  # type: ignore[union-attr]
     with pytest.raises(Exception, match="not supported"):
         Segmenter(profile="vncorenlp", stats=table)
+    without = tmp_path / "plain.bin"
+    train(lines, c=1.0, plain_fraction=0.0, partial_fraction=0.0, log=lambda _: None).save(without)
+    with pytest.raises(Exception, match="without raw-text statistics"):
+        Segmenter(without, stats=table)

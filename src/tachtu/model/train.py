@@ -42,7 +42,7 @@ from .features import (
 )
 from .corpus_stats import ModelStats
 from .model import Model
-from .spec import TEMPLATES, Template
+from .spec import STAT_SOURCES, TEMPLATES, Template
 
 Log = Callable[[str], None]
 
@@ -235,7 +235,8 @@ def build_dataset(
             diacritics missing; 0 adds none.
         templates: the feature templates (``spec.TEMPLATES`` by default).
         stats: raw-text statistics for the ``STAT_*`` templates (``tachtu
-            stats``, then ``ModelStats.from_syllable_stats``); None: none.
+            stats``, then ``ModelStats.from_syllable_stats``); None: none,
+            and the templates that read statistics are left out.
         plain_lines: lines without any diacritic get weights of their own
             (learnt from the stripped copies), so that they do not pull the
             weights of accented text towards the blurred spelling.
@@ -245,6 +246,8 @@ def build_dataset(
     from scipy.sparse import csr_matrix
 
     t0 = time.perf_counter()
+    if stats is None:  # templates that read statistics would only see "unknown"
+        templates = tuple(t for t in templates if not any(slot.source in STAT_SOURCES for slot in t.slots))
     lines = list(train_lines)
     sentences = [s for s in map(parse_gold, lines) if s is not None]
     if not sentences:
