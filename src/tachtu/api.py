@@ -95,9 +95,8 @@ class Segmenter:
             from dataclasses import replace
 
             from .model.corpus_stats import ModelStats
-            from .model.spec import STAT_SOURCES
 
-            if not any(slot.source in STAT_SOURCES for t in self.model.templates for slot in t.slots):
+            if not any(t.reads_statistics for t in self.model.templates):
                 raise TachtuError("this model was trained without raw-text statistics, so stats= would change "
                                   "nothing: train one with 'tachtu train --stats'")
             self.model = replace(self.model, stats=ModelStats.load(stats))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import warnings
+from importlib import import_module
 from typing import Any, Protocol
 
 from .model.encode import Encoder
@@ -145,18 +146,27 @@ class VncorenlpBackend:
         return self.rdr.segment_line(line)  # type: ignore[no-any-return]
 
 
+def compiled_available() -> bool:
+    """Whether the compiled core was built (and imports)."""
+    try:
+        import_module(".model.compiled", __package__)
+    except ImportError:
+        return False
+    return True
+
+
 def model_backend(model: Model, *, normalize: NormalizeMode, user_dict: object, compiled: bool) -> LineBackend:
     """The compiled backend when built (and asked for), else the Python one
     (warning once when the compiled core was wanted but is missing)."""
     python = PythonBackend(model, normalize, user_dict)
     if not compiled:
         return python
-    try:
-        from .model.compiled import CompiledBackend
-    except ImportError:
+    if not compiled_available():
         warn_slow_path()
         return python
+    from .model.compiled import CompiledBackend
+
     return CompiledBackend(model, python, normalize, user_dict)
 
 
-__all__ = ["LineBackend", "PythonBackend", "SlowPathWarning", "VncorenlpBackend", "model_backend"]
+__all__ = ["LineBackend", "PythonBackend", "SlowPathWarning", "VncorenlpBackend", "compiled_available", "model_backend"]

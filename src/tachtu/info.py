@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .backends import model_backend
+from .backends import compiled_available
 from .model.model import DEFAULT_MODEL, Model
 
 
@@ -27,14 +27,14 @@ def _compiled(module: str) -> bool:
 
 def collect(model_path: str | Path | None = None) -> dict[str, object]:
     """Facts about tachtu and the model at ``model_path`` (None: the bundled one)."""
+    model = Model.load(model_path)  # first: it refuses what is not a model file (a device, say)
     if model_path is None:
         data = resources.files("tachtu").joinpath("data", DEFAULT_MODEL).read_bytes()
         source = f"bundled ({DEFAULT_MODEL})"
     else:
-        data = Path(model_path).read_bytes() if Path(model_path).is_file() else b""
+        data = Path(model_path).read_bytes()
         source = str(model_path)
-    model = Model.load(model_path)
-    backend = model_backend(model, normalize="none", user_dict=None, compiled=True).name
+    backend = "compiled" if compiled_available() else "python"
     return {
         "version": __version__,
         "python": platform.python_version(),
@@ -43,7 +43,7 @@ def collect(model_path: str | Path | None = None) -> dict[str, object]:
         "model": {
             "file": source,
             "bytes": len(data),
-            "sha256": hashlib.sha256(data).hexdigest() if data else None,
+            "sha256": hashlib.sha256(data).hexdigest(),
             "vocabulary": len(model.vocab),
             "features": len(model.keys),
             "dictionaries": [len(d) for d in model.dictionaries],

@@ -30,7 +30,6 @@ BUNDLED_STATS = "default.stats"  # the counts the bundled model's classes come f
 def bundled_stats_path() -> Path:
     """The bundled statistics table, to extend with ``tachtu stats --base bundled``."""
     return Path(str(resources.files("tachtu").joinpath("data", BUNDLED_STATS)))
-from ..normalize import strip_diacritics
 
 # The class numbers of tachtu.stats, which the stored tables use.
 PAIR_UNSEEN = 0  # both syllables known, the pair never seen (the default)
@@ -104,9 +103,10 @@ class ModelStats:
 
         return cls.from_syllable_stats(SyllableStats.load(path if path is not None else bundled_stats_path()))
 
-    def ids(self, key: str) -> tuple[int, int]:
-        """Stats ids of a piece with model key ``key``, in both views (0: unknown)."""
-        return self.views[0].sid(key), self.views[1].sid(strip_diacritics(key))
+    def ids(self, key: str, plain_key: str) -> tuple[int, int]:
+        """Stats ids of a piece with model key ``key`` and its diacritic-free
+        spelling ``plain_key``, in both views (0: unknown)."""
+        return self.views[0].sid(key), self.views[1].sid(plain_key)
 
     # -- storage inside the model file -------------------------------------------------
     def to_bytes(self) -> bytes:

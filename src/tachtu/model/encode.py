@@ -48,9 +48,10 @@ class Encoder:
                 return hit
         shape = shape_of(text, kind)
         key = model_key(text)
+        plain_key = strip_diacritics(key)
         idx = self.vocab_index.get(key)
-        plain = self.plain_index.get(strip_diacritics(key))
-        sid, plain_sid = (0, 0) if self.stats is None or kind != Kind.WORD else self.stats.ids(key)
+        plain = self.plain_index.get(plain_key)
+        sid, plain_sid = (0, 0) if self.stats is None or kind != Kind.WORD else self.stats.ids(key, plain_key)
         value = (UNK_BASE + shape if idx is None else idx, int(shape), UNK_BASE + shape if plain is None else plain,
                  sid, plain_sid)
         if kind == Kind.WORD:

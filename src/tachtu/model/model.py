@@ -45,6 +45,12 @@ DEFAULT_MODEL = "default.bin"
 MAX_MODEL_BYTES = 1 << 30  # a larger "model" is refused before it is read (a path to /dev/zero, say)
 
 
+def plain_vocabulary(vocab: list[str]) -> list[str]:
+    """The diacritic-free spellings of a vocabulary, sorted: plain id = N_SPECIAL + index.
+    Derived, not stored, so training and prediction cannot disagree on them."""
+    return sorted({strip_diacritics(s) for s in vocab})
+
+
 @dataclass
 class Model:
     """A trained gap classifier.
@@ -79,8 +85,7 @@ class Model:
         self.templates = tuple(self.templates)
         check_templates(self.templates)
         self.vocab_index: dict[str, int] = {s: i + N_SPECIAL for i, s in enumerate(self.vocab)}
-        # Diacritic-free spellings of the vocabulary, derived, not stored: id = N_SPECIAL + index.
-        self.plain_vocab: list[str] = sorted({strip_diacritics(s) for s in self.vocab})
+        self.plain_vocab = plain_vocabulary(self.vocab)
         self.plain_index: dict[str, int] = {s: i + N_SPECIAL for i, s in enumerate(self.plain_vocab)}
 
     @property

@@ -144,6 +144,11 @@ class Template:
     name: str
     slots: tuple[Slot, ...] = ()
 
+    @property
+    def reads_statistics(self) -> bool:
+        """Whether a slot reads the raw-text statistics (a model without them has nothing there)."""
+        return any(slot.source in STAT_SOURCES for slot in self.slots)
+
     def __str__(self) -> str:
         return " ".join([str(self.number), self.name, *map(str, self.slots)])
 

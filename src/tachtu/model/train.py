@@ -41,8 +41,8 @@ from .features import (
     shape_of,
 )
 from .corpus_stats import ModelStats
-from .model import Model
-from .spec import STAT_SOURCES, TEMPLATES, Template
+from .model import Model, plain_vocabulary
+from .spec import N_DICTS, TEMPLATES, Template
 
 Log = Callable[[str], None]
 
@@ -229,10 +229,10 @@ def build_dataset(
         min_feature_count: features seen less often are dropped.
         case_fraction: share of the distinct lines added upper-cased, and
             again lower-cased (see ``case_copies``); 0 adds none.
-        plain_fraction: share of the distinct lines added without diacritics
-            (see ``plain_copies``); 0 adds none.
-        partial_fraction: share of the distinct lines added with some
-            diacritics missing; 0 adds none.
+        plain_fraction: share of the lines added without diacritics (see
+            ``plain_copies``; repeated lines count as often as they occur); 0 adds none.
+        partial_fraction: share of the lines added with some diacritics
+            missing; 0 adds none.
         templates: the feature templates (``spec.TEMPLATES`` by default).
         stats: raw-text statistics for the ``STAT_*`` templates (``tachtu
             stats``, then ``ModelStats.from_syllable_stats``); None: none,
@@ -247,7 +247,7 @@ def build_dataset(
 
     t0 = time.perf_counter()
     if stats is None:  # templates that read statistics would only see "unknown"
-        templates = tuple(t for t in templates if not any(slot.source in STAT_SOURCES for slot in t.slots))
+        templates = tuple(t for t in templates if not t.reads_statistics)
     lines = list(train_lines)
     sentences = [s for s in map(parse_gold, lines) if s is not None]
     if not sentences:
@@ -266,7 +266,7 @@ def build_dataset(
     vocab_set.update(k for entry in lexicon for k in entry)
     vocab = sorted(vocab_set)
     index = {k: i + N_SPECIAL for i, k in enumerate(vocab)}
-    plain_index = Model(vocab, array("Q"), array("i"), []).plain_index  # the very ids prediction derives
+    plain_index = {k: i + N_SPECIAL for i, k in enumerate(plain_vocabulary(vocab))}
 
     def ids_of(s: Sentence, index: dict[str, int], fold: Callable[[str], str]) -> list[int]:
         return [
@@ -280,7 +280,8 @@ def build_dataset(
     def stat_ids_of(s: Sentence) -> tuple[list[int], list[int]] | None:
         if stats is None:
             return None
-        pairs = [stats.ids(k) if kind == Kind.WORD else (0, 0) for k, kind in zip(s.keys, s.kinds)]
+        pairs = [stats.ids(k, strip_diacritics(k)) if kind == Kind.WORD else (0, 0)
+                 for k, kind in zip(s.keys, s.kinds)]
         return [p[0] for p in pairs], [p[1] for p in pairs]
     dict0 = {dict_word_key([index[k] for k in entry]) for entry in lexicon}
 
@@ -305,7 +306,7 @@ def build_dataset(
     for n, (s, ids, plain_ids) in enumerate(zip(sentences, all_ids, all_plain)):
         matches = dict_matches(ids, [dict0_frozen, dict1_by_fold[n % folds]])
         namespace = PLAIN_LINE_NAMESPACE if plain_lines and s.plain else 0
-        feats = gap_features(ids, s.shapes, matches, templates, 2, plain_ids, stats, stat_ids_of(s), namespace)
+        feats = gap_features(ids, s.shapes, matches, templates, N_DICTS, plain_ids, stats, stat_ids_of(s), namespace)
         for i, keys in enumerate(feats):
             if not joinable(s.kinds[i], s.kinds[i + 1], s.spaces[i + 1]):
                 continue
