@@ -14,6 +14,7 @@ cdef extern from *:
     """
     #define TACHTU_SEED 0x9E3779B97F4A7C15ULL
     #define TACHTU_MULT 0xBF58476D1CE4E5B9ULL
+    #define TACHTU_MULT_INV 0x96DE1B173F119089ULL  /* TACHTU_MULT * TACHTU_MULT_INV == 1 mod 2**64 */
     #define TACHTU_FNV_OFFSET 0xCBF29CE484222325ULL
     #define TACHTU_FNV_PRIME 0x100000001B3ULL
     #include <stdlib.h>
@@ -49,6 +50,7 @@ cdef extern from *:
     """
     uint64_t TACHTU_SEED
     uint64_t TACHTU_MULT
+    uint64_t TACHTU_MULT_INV
     uint64_t TACHTU_FNV_OFFSET
     uint64_t TACHTU_FNV_PRIME
     void TACHTU_PREFETCH(const void* p) nogil
@@ -65,6 +67,16 @@ cdef inline uint64_t key_add(uint64_t h, uint64_t value) noexcept nogil:
 
 cdef inline uint64_t key_end(uint64_t h) noexcept nogil:
     return h ^ (h >> 31)
+
+# Each step is invertible (an xor-shift, a multiplication by an odd number), so a
+# key gives back the state before its last value: ``_ngrams`` resolves n-gram keys.
+cdef inline uint64_t key_unend(uint64_t key) noexcept nogil:
+    """The state ``h`` with ``key_end(h) == key``."""
+    return key ^ (key >> 31) ^ (key >> 62)
+
+cdef inline uint64_t key_unadd(uint64_t h) noexcept nogil:
+    """``state ^ value`` for ``h == key_add(state, value)``."""
+    return h * TACHTU_MULT_INV
 
 
 # -- WTable: uint64 key -> int32 value -----------------------------------------

@@ -5,6 +5,7 @@ compiled line path (``_line.pyx``) that calls it once per line."""
 from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
 
 from ._keys cimport WTable
+from ._ngrams cimport NGroup
 
 cdef enum:
     MAX_SLOTS = 8           # spec.MAX_SLOTS: values per template
@@ -37,6 +38,9 @@ cdef struct Tables:         # everything the scorer reads; built once per model,
     int dict_bits_shift
     TSpec* specs            # n_namespaces * n_specs: accented lines', then plain lines' (features.PLAIN_LINE_NAMESPACE)
     int n_specs             # templates per namespace
+    int n_gap_specs         # ... of which scored per gap (the first ones; the rest are in groups)
+    NGroup* groups          # n_namespaces * n_groups positional n-gram groups (``_ngrams``)
+    int n_groups            # per namespace
     int n_namespaces        # 2 when the model's plain_lines, else 1
     int n_shapes
     int64_t n_ids           # ids in [0, n_ids) use the per-id tables
@@ -69,6 +73,7 @@ cdef struct ScoreBuf:       # per-line scratch of ``score_line``, reusable acros
     uint64_t* keybuf        # hashed keys of the line, with their gap in keygap
     uint32_t* keygap
     uint64_t* pair_cache    # per view, PAIR_CACHE recent statistics pairs: b << 40 | c << 16 | class << 8 | 1
+    bint title_folded       # the caller folded the line's Title Case shapes itself (score_line does not)
 
 cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -1
 cdef void scorebuf_free(ScoreBuf* buf) noexcept

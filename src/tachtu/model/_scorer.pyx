@@ -34,11 +34,13 @@ from libc.string cimport memcpy, memset
 
 from ._keys cimport (WTable, key_start, key_add, key_end, wt_init, wt_free, wt_put, wt_get,
                      wt_prefetch)
+from ._ngrams cimport NGroup, ngrams_build, ngrams_free, ngrams_score
 
 cdef enum:
     MODE_DENSE = 0
     MODE_PER_ID = 1
     MODE_HASHED = 2
+    MODE_NGRAM = 3          # scored by its n-gram group (``_ngrams``), not per gap
     SRC_ID = 0              # w[PAD + g + off]
     SRC_ROW = 1             # rows[row][PAD + g + off], capped
     SRC_CONST = 2
@@ -67,7 +69,7 @@ cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -
     scorebuf_free(buf)
     cdef Py_ssize_t cap = max(n, 256)
     buf.rows = <uint8_t*>malloc(T.n_rows * (cap + 2 * PAD))
-    cdef Py_ssize_t keys = min(cap, KEY_BLOCK) * T.n_specs + 1
+    cdef Py_ssize_t keys = min(cap, KEY_BLOCK) * max(T.n_specs, 1) + 16    # >= a block's n-gram positions
     buf.keybuf = <uint64_t*>malloc(keys * sizeof(uint64_t))
     buf.keygap = <uint32_t*>malloc(keys * sizeof(uint32_t))
     buf.pair_cache = <uint64_t*>calloc(2 * PAIR_CACHE, sizeof(uint64_t))
@@ -190,8 +192,8 @@ cdef inline uint64_t spec_key(const TSpec* sp, const int64_t* wg, const int64_t*
     return key_end(h)
 
 
-cdef void score_templates(const Tables* T, const TSpec* specs, const int64_t* w, const int64_t* w2,
-                          uint8_t** rows, Py_ssize_t n, const uint8_t* active, int64_t* scores,
+cdef void score_templates(const Tables* T, const TSpec* specs, const NGroup* groups, const int64_t* w,
+                          const int64_t* w2, uint8_t** rows, Py_ssize_t n, const uint8_t* active, int64_t* scores,
                           uint64_t* keybuf, uint32_t* keygap) noexcept nogil:
     """Add every template's weight to every active gap of the line.
 
@@ -203,14 +205,17 @@ cdef void score_templates(const Tables* T, const TSpec* specs, const int64_t* w,
     """
     cdef Py_ssize_t block = 0
     while block < n - 1:
-        score_block(T, specs, w, w2, rows, block, min(n - 1, block + KEY_BLOCK), active, scores, keybuf, keygap)
+        score_block(T, specs, groups, w, w2, rows, block, min(n - 1, block + KEY_BLOCK), active, scores, keybuf,
+                    keygap)
         block += KEY_BLOCK
 
 
-cdef void score_block(const Tables* T, const TSpec* specs, const int64_t* w, const int64_t* w2, uint8_t** rows,
-                      Py_ssize_t first, Py_ssize_t last, const uint8_t* active, int64_t* scores, uint64_t* keybuf,
-                      uint32_t* keygap) noexcept nogil:
-    """``score_templates`` for the gaps ``first`` to ``last - 1``."""
+cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups, const int64_t* w,
+                      const int64_t* w2, uint8_t** rows, Py_ssize_t first, Py_ssize_t last, const uint8_t* active,
+                      int64_t* scores, uint64_t* keybuf, uint32_t* keygap) noexcept nogil:
+    """``score_templates`` for the gaps ``first`` to ``last - 1``: the per-gap
+    templates, then the n-gram groups (which add to inactive gaps too: harmless,
+    their joins are never read)."""
     cdef Py_ssize_t g, k, nkeys = 0
     cdef int64_t ident, total
     cdef int t
@@ -224,7 +229,7 @@ cdef void score_block(const Tables* T, const TSpec* specs, const int64_t* w, con
         wg = w + PAD + g
         wg2 = w2 + PAD + g
         total = 0
-        for t in range(T.n_specs):
+        for t in range(T.n_gap_specs):
             sp = &specs[t]
             if sp.mode == MODE_DENSE:
                 total += sp.table[table_index(sp, rows, g)]
@@ -244,6 +249,7 @@ cdef void score_block(const Tables* T, const TSpec* specs, const int64_t* w, con
         if k + PREFETCH_AHEAD < nkeys:
             wt_prefetch(wt, keybuf[k + PREFETCH_AHEAD])
         scores[keygap[k]] += wt_get(wt, keybuf[k])
+    ngrams_score(groups, T.n_groups, w + PAD, w2 + PAD, first, last, scores, wt, keybuf)
 
 
 cdef inline uint8_t pair_class(const Tables* T, int view, int32_t b, int32_t c) noexcept nogil:
@@ -326,14 +332,16 @@ cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const
         s[i] = T.bos_shape
         w[n + PAD + i] = w2[n + PAD + i] = T.eos_id
         s[n + PAD + i] = T.eos_shape
-    fold_title_line(T, s + PAD, n)
+    if not buf.title_folded:
+        fold_title_line(T, s + PAD, n)
     rows[0] = s + PAD
     memset(buf.rows, 0, (T.n_rows - 1) * width)
     for r in range(1, T.n_rows):
         rows[r] = buf.rows + (r - 1) * width + PAD
     match_dictionaries(T, T.match_weights + ns * max(T.n_dicts, 1) * 3 * (T.max_dict + 1), w + PAD, n, scores, rows)
     fill_stat_rows(T, sid0, sid1, n, rows, buf.pair_cache)
-    score_templates(T, T.specs + ns * T.n_specs, w, w2, rows, n, active, scores, buf.keybuf, buf.keygap)
+    score_templates(T, T.specs + ns * T.n_specs, T.groups + ns * T.n_groups, w, w2, rows, n, active, scores,
+                    buf.keybuf, buf.keygap)
 
 
 # -- building the tables -------------------------------------------------------------
@@ -519,19 +527,44 @@ cdef fill_table(const Tables* T, TSpec* sp, list sizes, Py_ssize_t combos, int64
             sp.table[combo * n_ids + ident] = wt_get(&T.weights, key_end(h))
 
 cdef order_by_mode(TSpec* specs, int n):
-    """Dense, then per-id, then hashed templates (sums do not depend on the
-    order; grouping them keeps the per-gap loop's branches predictable)."""
+    """Dense, then per-id, then hashed templates, then those of n-gram groups
+    (sums do not depend on the order; grouping them keeps the per-gap loop's
+    branches predictable, and the group members out of it)."""
     cdef TSpec* copy = <TSpec*>malloc(max(n, 1) * sizeof(TSpec))
     cdef int mode, t, k = 0
     if copy == NULL:
         raise MemoryError()
-    for mode in (MODE_DENSE, MODE_PER_ID, MODE_HASHED):
+    for mode in (MODE_DENSE, MODE_PER_ID, MODE_HASHED, MODE_NGRAM):
         for t in range(n):
             if specs[t].mode == mode:
                 copy[k] = specs[t]
                 k += 1
     memcpy(specs, copy, n * sizeof(TSpec))
     free(copy)
+
+
+cdef build_groups(Tables* T, model, const uint64_t[::1] codes, const int32_t[::1] weights):
+    """The positional n-gram groups (``spec.ngram_groups``, ``_ngrams``) from the
+    model's n-gram codes; the members of a group that has a table leave the
+    per-gap loop (``MODE_NGRAM``).  Specs are in template order here."""
+    from .features import PLAIN_LINE_NAMESPACE
+    from .spec import ngram_groups
+
+    cdef int gi, ns, t
+    templates = tuple(model.templates)
+    groups = ngram_groups(templates)
+    T.n_groups = len(groups)
+    T.groups = <NGroup*>calloc(max(T.n_groups * T.n_namespaces, 1), sizeof(NGroup))
+    if T.groups == NULL:
+        raise MemoryError()
+    ngrams_build(T.groups, groups, templates, T.n_namespaces, PLAIN_LINE_NAMESPACE, codes, weights, T.n_ids,
+                 T.n_plain)
+    for ns in range(T.n_namespaces):
+        for gi in range(T.n_groups):
+            if T.groups[ns * T.n_groups + gi].slots != NULL:
+                for t, _ in groups[gi].members:
+                    T.specs[ns * T.n_specs + t].mode = MODE_NGRAM
+    T.n_gap_specs = sum(1 for t in range(T.n_specs) if T.specs[t].mode != MODE_NGRAM)
 
 
 cdef build_joinable(uint8_t* table):
@@ -560,7 +593,7 @@ cdef class CompiledScorer:
         memset(&self.T, 0, sizeof(Tables))
 
     def __init__(self, model):
-        from . import features, spec
+        from . import features, layout, spec
         from .features import Shape
 
         if spec.MAX_SLOTS != MAX_SLOTS or features.PAD != PAD or spec.MAX_DICTS > 31:
@@ -569,11 +602,15 @@ cdef class CompiledScorer:
         cdef Tables* T = &self.T
         cdef const uint64_t[::1] keys = model.keys
         cdef const int32_t[::1] weights = model.weights
-        cdef Py_ssize_t i, n = keys.shape[0]
-        wt_init(&T.weights, n)
+        cdef const uint64_t[::1] codes = layout.ngram_codes(model)
+        cdef Py_ssize_t i, n = keys.shape[0], n_hashed = 0
+        for i in range(n):
+            n_hashed += codes[i] == 0
+        wt_init(&T.weights, n_hashed)
         with nogil:
             for i in range(n):
-                wt_put(&T.weights, keys[i], weights[i])
+                if codes[i] == 0:
+                    wt_put(&T.weights, keys[i], weights[i])
 
         T.n_shapes = len(Shape)
         T.n_ids = features.N_SPECIAL + len(model.vocab)
@@ -600,6 +637,7 @@ cdef class CompiledScorer:
                 build_spec(T, &T.specs[k], template, dims, ns * features.PLAIN_LINE_NAMESPACE)
                 k += 1
         T.n_specs = len(model.templates)
+        build_groups(T, model, codes, weights)
         for ns in range(T.n_namespaces):
             order_by_mode(T.specs + ns * T.n_specs, T.n_specs)
         build_joinable(self.joinable_table)
@@ -618,6 +656,8 @@ cdef class CompiledScorer:
             for t in range(self.T.n_specs * self.T.n_namespaces):
                 free(self.T.specs[t].table)
         free(self.T.specs)
+        ngrams_free(self.T.groups, self.T.n_groups * self.T.n_namespaces)
+        free(self.T.groups)
 
     def __reduce__(self):
         return (CompiledScorer, (self.model,))

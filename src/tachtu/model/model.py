@@ -5,7 +5,7 @@ File layout (all integers little-endian)::
     b"TACHTU\\0" + uint8 format version
     uint32 n, then n bytes of JSON header   (templates, scale, counts, checksum)
     uint32 n, then n bytes of UTF-8 vocabulary, entries separated by "\\n"
-    uint64[n_features]  feature keys (sorted)
+    uint64[n_features]  feature keys: the hashed ones (sorted), then the n-gram codes (``layout.py``)
     int32[n_features]   weights, quantised: real weight * scale
     uint64[n_dict]      entry keys of each dictionary in turn, sorted
     stats_bytes bytes   raw-text statistics classes (``corpus_stats.ModelStats``), if any
@@ -15,7 +15,10 @@ The header lists the feature templates the model was trained with
 model file cannot disagree with the code that scores it.  A features-3 header
 (the models before templates were data) names no list: it means
 ``spec.V3_TEMPLATES``.  ``checksum`` is the CRC-32 of everything after the
-header, so a damaged file is refused instead of scoring garbage.
+header, so a damaged file is refused instead of scoring garbage.  Features 5
+added ``ngram_codes``: how many of the keys are stored as n-gram codes (the
+compiled scorer's positional tables are built from them; ``keys`` in memory
+holds every key hashed, recomputed from the codes at load).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from .spec import (MAX_DICT_WORD, MAX_DICTS, TEMPLATES, V3_TEMPLATES, Dims, Temp
 
 MAGIC = b"TACHTU\0"
 FORMAT_VERSION = 1
-FEATURES_VERSION = 4
+FEATURES_VERSION = 5
 DEFAULT_MODEL = "default.bin"
 MAX_MODEL_BYTES = 1 << 30  # a larger "model" is refused before it is read (a path to /dev/zero, say)
 
@@ -65,6 +68,10 @@ class Model:
         stats: raw-text statistics the ``STAT_*`` templates read (None: none).
         plain_lines: lines without any diacritic have weights of their own
             (``features.PLAIN_LINE_NAMESPACE``).
+
+    ``ngram_codes`` is the n-gram code of each key (``layout.py``; 0: none), or
+    None until ``layout.ngram_codes`` resolves them; it is not an argument, so
+    a ``dataclasses.replace`` copy (other keys or templates) resolves its own.
     """
 
     vocab: list[str]
@@ -76,6 +83,7 @@ class Model:
     templates: tuple[Template, ...] = TEMPLATES
     stats: ModelStats | None = None
     plain_lines: bool = False
+    ngram_codes: array | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.keys) != len(self.weights):
@@ -96,6 +104,16 @@ class Model:
         return Dims(len(Shape), self.stats.n_pair_classes, self.stats.n_syllable_classes)
 
     @property
+    def n_ids(self) -> int:
+        """Syllable ids in use: the special ids and the vocabulary's."""
+        return N_SPECIAL + len(self.vocab)
+
+    @property
+    def n_plain(self) -> int:
+        """Plain (diacritic-free) ids in use."""
+        return N_SPECIAL + len(self.plain_vocab)
+
+    @property
     def n_dicts(self) -> int:
         """Dictionaries the scorers keep rows for: the model's, and any a template reads."""
         read = [slot.dict + 1 for t in self.templates for slot in t.slots if slot.is_dict]
@@ -103,9 +121,16 @@ class Model:
 
     # -- serialisation ---------------------------------------------------
     def to_bytes(self) -> bytes:
+        from .layout import ngram_codes
+
         vocab = "\n".join(self.vocab).encode("utf-8")
         body = [struct.pack("<I", len(vocab)), vocab]
-        for arr in (self.keys, self.weights, *self.dictionaries):
+        codes = ngram_codes(self)
+        hashed = [i for i, code in enumerate(codes) if code == 0]
+        coded = [i for i, code in enumerate(codes) if code != 0]
+        keys = array("Q", [self.keys[i] for i in hashed] + [codes[i] for i in coded])
+        weights = array("i", [self.weights[i] for i in hashed + coded])
+        for arr in (keys, weights, *self.dictionaries):
             if sys.byteorder != "little":
                 arr = array(arr.typecode, arr)
                 arr.byteswap()
@@ -119,6 +144,7 @@ class Model:
             "max_dict_word": MAX_DICT_WORD,
             "scale": self.scale,
             "n_features": len(self.keys),
+            "ngram_codes": len(coded),
             "n_dicts": [len(d) for d in self.dictionaries],
             "stats_bytes": len(stats),
             "plain_lines": self.plain_lines,
@@ -176,8 +202,23 @@ class Model:
         if pos != len(data):
             raise ModelError("model file has trailing bytes")
         vocab = vocab_blob.split("\n") if vocab_blob else []
-        return cls(vocab, arrays[0], arrays[1], arrays[2:], fields["scale"], fields["meta"], fields["templates"],
-                   stats, fields["plain_lines"])
+        keys, codes = arrays[0], None
+        n_codes = fields["ngram_codes"]
+        if n_codes:
+            from .layout import keys_of_codes
+
+            if n_codes > n_features:
+                raise ModelError("corrupt model header: more n-gram codes than features")
+            n_hashed = n_features - n_codes
+            codes = array("Q", bytes(8 * n_hashed)) + keys[n_hashed:]
+            try:
+                keys = keys[:n_hashed] + keys_of_codes(keys[n_hashed:], fields["templates"])
+            except ValueError as exc:
+                raise ModelError(f"corrupt model n-gram codes: {exc}") from None
+        model = cls(vocab, keys, arrays[1], arrays[2:], fields["scale"], fields["meta"], fields["templates"],
+                    stats, fields["plain_lines"])
+        model.ngram_codes = codes
+        return model
 
     def save(self, path: str | Path) -> None:
         Path(path).write_bytes(self.to_bytes())
@@ -209,8 +250,8 @@ def _header_fields(header: object) -> dict:  # type: ignore[type-arg]
     if not isinstance(header, dict):
         raise ModelError("corrupt model header: not a JSON object")
     version = header.get("features")
-    if version not in (3, FEATURES_VERSION):
-        raise ModelError(f"model features version {version!r} is not supported (expected 3 or {FEATURES_VERSION})")
+    if version not in (3, 4, FEATURES_VERSION):
+        raise ModelError(f"model features version {version!r} is not supported (expected 3 to {FEATURES_VERSION})")
 
     def get(name: str, kind: type | tuple[type, ...], default: object = ...) -> object:
         value = header.get(name, default)
@@ -222,7 +263,10 @@ def _header_fields(header: object) -> dict:  # type: ignore[type-arg]
     n_dicts = get("n_dicts", list)
     scale = get("scale", (int, float))
     meta = get("meta", dict, {})
-    checksum = get("checksum", int, 0) if version == FEATURES_VERSION else None
+    checksum = get("checksum", int, 0) if version >= 4 else None
+    ngram_codes = get("ngram_codes", int, 0) if version >= 5 else 0
+    if ngram_codes < 0:  # type: ignore[operator]
+        raise ModelError("corrupt model header: negative ngram_codes")
     stats_bytes = get("stats_bytes", int, 0)
     plain_lines = header.get("plain_lines", False)
     if not isinstance(plain_lines, bool):
@@ -244,4 +288,5 @@ def _header_fields(header: object) -> dict:  # type: ignore[type-arg]
             raise ModelError(f"model matches dictionary words of up to {header['max_dict_word']} pieces, "
                              f"this tachtu {MAX_DICT_WORD}")
     return {"n_features": n_features, "n_dicts": n_dicts, "scale": float(scale), "meta": meta,  # type: ignore[arg-type]
-            "checksum": checksum, "templates": templates, "stats_bytes": stats_bytes, "plain_lines": plain_lines}
+            "checksum": checksum, "templates": templates, "stats_bytes": stats_bytes, "plain_lines": plain_lines,
+            "ngram_codes": ngram_codes}

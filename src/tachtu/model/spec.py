@@ -316,3 +316,51 @@ def check_templates(templates: tuple[Template, ...]) -> None:
         if (t.number, t.slots) in seen:
             raise ModelError(f"template {t} is listed twice")
         seen.add((t.number, t.slots))
+
+
+# -- positional layout -------------------------------------------------------------
+MAX_NGRAM = 3  # n-gram templates of up to this many ids share positional weights
+MAX_MEMBERS = 8  # templates in one n-gram group (the compiled scorer's fixed-size arrays)
+
+
+@dataclass(frozen=True)
+class NgramGroup:
+    """Templates that read the same n-gram of syllable ids, each at its own
+    distance from the gap (``ZA``, ``AB``, ``BC``, ``CD``, ``DE`` all read two
+    neighbouring ids).  The compiled scorer looks the n-gram at piece ``p`` up
+    once and adds member ``j``'s weight to gap ``p - shift``, instead of one
+    hashed lookup per template per gap (vaporetto's ``PositionalWeight``).
+
+    ``pattern``: the ids' offsets from the n-gram's first piece, in slot order
+    (a key hashes its values in slot order); ``members``: ``(index in the
+    template list, shift)``, shift being the template's smallest offset.
+    """
+
+    source: Source
+    pattern: tuple[int, ...]
+    members: tuple[tuple[int, int], ...]
+
+
+def ngram_groups(templates: tuple[Template, ...]) -> list[NgramGroup]:
+    """The n-gram groups of a template list: every template of 2 to ``MAX_NGRAM``
+    slots that all read ids (or all plain ids), grouped by source and pattern,
+    at most ``MAX_MEMBERS`` to a group.  Other templates are scored as before.
+
+    >>> [(g.pattern, g.members) for g in ngram_groups(TEMPLATES[:12])]
+    [((0, 1), ((5, -1), (6, 0), (7, 1), (10, -2), (11, 2))), ((0, 1, 2), ((8, -1), (9, 0)))]
+    """
+    found: dict[tuple[Source, tuple[int, ...]], list[tuple[int, int]]] = {}
+    for index, t in enumerate(templates):
+        sources = {slot.source for slot in t.slots}
+        if not 2 <= len(t.slots) <= MAX_NGRAM or len(sources) != 1 or not sources <= {Source.ID, Source.PLAIN}:
+            continue
+        offsets = [slot.offset for slot in t.slots]
+        if len(set(offsets)) != len(offsets):
+            continue
+        shift = min(offsets)
+        found.setdefault((t.slots[0].source, tuple(o - shift for o in offsets)), []).append((index, shift))
+    groups = []
+    for (source, pattern), members in found.items():
+        for k in range(0, len(members), MAX_MEMBERS):
+            groups.append(NgramGroup(source, pattern, tuple(members[k : k + MAX_MEMBERS])))
+    return groups

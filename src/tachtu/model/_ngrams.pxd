@@ -1,0 +1,34 @@
+# cython: language_level=3
+"""C declarations of the positional n-gram weights (``_ngrams.pyx``), for the
+gap scorer (``_scorer.pyx``) that builds and reads them."""
+
+from libc.stdint cimport uint64_t, int64_t, int32_t, uint8_t
+
+from ._keys cimport WTable
+
+cdef enum:
+    NG_MAX_IDS = 3          # spec.MAX_NGRAM
+    NG_MAX_MEMBERS = 8      # spec.MAX_MEMBERS
+    NG_ID_BITS = 16         # a packed n-gram holds id + 1 in 16 bits per id
+
+cdef struct NGroup:         # one spec.NgramGroup in one namespace
+    int n_ids               # ids in the n-gram
+    int pat[NG_MAX_IDS]     # their offsets from piece p, in slot order
+    bint plain              # read the plain (diacritic-free) ids
+    int64_t id_range        # ids below it are packed; others use the hashed fallback
+    int n_members
+    int shift[NG_MAX_MEMBERS]       # member j scores gap p - shift[j]
+    uint64_t start[NG_MAX_MEMBERS]  # key_start of member j (the fallback's keys)
+    int min_shift, max_shift
+    int stride              # uint64 words per slot: the packed n-gram, then int32 weights
+    uint64_t* slots         # open addressing on the packed n-gram (0: empty)
+    uint64_t mask
+    int hash_shift
+
+cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, const int64_t* w2,
+                       Py_ssize_t first, Py_ssize_t last, int64_t* scores, const WTable* fallback,
+                       uint64_t* keybuf) noexcept nogil
+cdef int ngrams_build(NGroup* out, list groups, tuple templates, int n_namespaces, int namespace_step,
+                      const uint64_t[::1] codes, const int32_t[::1] weights, int64_t n_ids,
+                      int64_t n_plain) except -1
+cdef void ngrams_free(NGroup* groups, int n) noexcept

@@ -1,0 +1,103 @@
+"""N-gram codes (``layout.py``) and the positional tables built from them (``_ngrams.pyx``).
+
+The codes must name exactly the keys of the n-gram templates (every one of
+them, or the compiled scorer would lose a weight), map back to the same keys,
+survive the model file, and score as the hashed keys do.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import replace
+
+import pytest
+
+from tachtu.model import layout, spec
+from tachtu.model.features import BOS_ID, EOS_ID, PAD, PLAIN_LINE_NAMESPACE, feature_key
+from tachtu.model.model import Model
+from tachtu.model.scorer_ref import ReferenceScorer
+
+from test_spec import EXTRA, _weighted
+
+_ngrams = pytest.importorskip("tachtu.model._ngrams")
+_scorer = pytest.importorskip("tachtu.model._scorer")
+
+
+def _ngram_keys(model: Model, lines: list, namespace: int = 0) -> set[int]:  # type: ignore[type-arg]
+    """Every key the model's n-gram templates fire on ``lines`` with all ids in
+    the vocabulary (the others stay hashed), by hand."""
+    fired = set()
+    for g in spec.ngram_groups(model.templates):
+        for index, _ in g.members:
+            t = model.templates[index]
+            for ids, _ in lines:
+                padded = [BOS_ID] * PAD + list(ids) + [EOS_ID] * PAD
+                for gap in range(len(ids) - 1):
+                    values = [padded[PAD + gap + slot.offset] for slot in t.slots]
+                    if all(v < model.n_ids for v in values):
+                        fired.add(feature_key(t.number + namespace, *values))
+    return fired
+
+
+def test_groups_of_the_shipped_templates() -> None:
+    groups = spec.ngram_groups(spec.TEMPLATES)
+    names = [[spec.TEMPLATES[i].name for i, _ in g.members] for g in groups]
+    assert names == [["AB", "BC", "CD", "ZA", "DE"], ["ABC", "BCD", "ZAB", "CDE"], ["AC", "BD"],
+                     ["PLAIN_AB", "PLAIN_BC", "PLAIN_CD"], ["PLAIN_ABC", "PLAIN_BCD"]]
+    # a member scores gap p - shift for the n-gram at p: ZA (id:-2 id:-1) at p is gap p + 2
+    assert dict((spec.TEMPLATES[i].name, shift) for i, shift in groups[0].members)["ZA"] == -2
+
+
+def test_codes_name_exactly_the_ngram_keys() -> None:
+    model, lines = _weighted(spec.TEMPLATES + EXTRA)
+    codes = layout.resolve(model)
+    coded = {k for k, c in zip(model.keys, codes) if c}
+    assert coded == _ngram_keys(model, lines) & set(model.keys)
+    assert len(coded) > 1000
+    back = layout.keys_of_codes(array("Q", [c for c in codes if c]), model.templates)
+    assert list(back) == [k for k, c in zip(model.keys, codes) if c]
+
+
+def test_keys_of_codes_in_python_equal_compiled(monkeypatch: pytest.MonkeyPatch) -> None:
+    model, _ = _weighted(spec.TEMPLATES)
+    codes = array("Q", [c for c in layout.resolve(model) if c][:500])
+    compiled = layout.keys_of_codes(codes, model.templates)
+    monkeypatch.setattr(_ngrams, "keys_of_codes", None)  # the import below then fails: the Python loop
+    monkeypatch.delattr(_ngrams, "keys_of_codes")
+    assert layout.keys_of_codes(codes, model.templates) == compiled
+    with pytest.raises(ValueError):
+        layout.keys_of_codes(array("Q", [(5000 << 48) | 1]), model.templates)
+
+
+def test_plain_line_namespace_codes() -> None:
+    model, lines = _weighted(spec.TEMPLATES)
+    extra = _ngram_keys(model, lines[:50], PLAIN_LINE_NAMESPACE)  # the plain-line namespace's n-gram keys
+    both = replace(model, keys=array("Q", list(model.keys) + sorted(extra)),
+                   weights=array("i", list(model.weights) + [7] * len(extra)), plain_lines=True)
+    codes = layout.resolve(both)
+    assert {k for k, c in zip(both.keys, codes) if c >> 48 > layout.CHAINS_PER_NAMESPACE} == extra
+    compiled, reference = _scorer.CompiledScorer(both), ReferenceScorer(both)
+    for ids, shapes in lines[:80]:
+        assert compiled.scores(ids, shapes, plain_line=True) == reference.scores(ids, shapes, plain_line=True)
+
+
+def test_codes_survive_the_model_file_and_score_the_same() -> None:
+    model, lines = _weighted(spec.TEMPLATES + EXTRA[:1])
+    data = model.to_bytes()
+    loaded = Model.from_bytes(data)
+    assert loaded.ngram_codes is not None and sum(1 for c in loaded.ngram_codes if c) > 1000
+    assert dict(zip(loaded.keys, loaded.weights)) == dict(zip(model.keys, model.weights))
+    assert Model.from_bytes(loaded.to_bytes()).to_bytes() == data  # saving again changes nothing
+    from_codes, from_keys = _scorer.CompiledScorer(loaded), _scorer.CompiledScorer(model)
+    reference = ReferenceScorer(model)
+    for ids, shapes in lines:
+        assert from_codes.scores(ids, shapes) == from_keys.scores(ids, shapes) == reference.scores(ids, shapes)
+
+
+def test_a_model_without_codes_scores_the_same() -> None:
+    model, lines = _weighted(spec.TEMPLATES)
+    plain = replace(model)
+    plain.ngram_codes = array("Q", bytes(8 * len(model.keys)))  # every key hashed (no compiled resolver)
+    hashed, grouped = _scorer.CompiledScorer(plain), _scorer.CompiledScorer(model)
+    for ids, shapes in lines:
+        assert hashed.scores(ids, shapes) == grouped.scores(ids, shapes)
