@@ -101,3 +101,14 @@ def test_a_model_without_codes_scores_the_same() -> None:
     hashed, grouped = _scorer.CompiledScorer(plain), _scorer.CompiledScorer(model)
     for ids, shapes in lines:
         assert hashed.scores(ids, shapes) == grouped.scores(ids, shapes)
+
+
+def test_folded_tables_score_the_same_even_at_the_int32_limits() -> None:
+    """``_scorer.fold_tables`` adds small tables into bigger ones; with weights at
+    the int32 limits some folds would overflow and must not be made."""
+    model, lines = _weighted(spec.TEMPLATES + EXTRA)
+    for extreme in ((2**31 - 1,), (-(2**31), 2**31 - 1)):
+        edge = replace(model, weights=array("i", [extreme[i % len(extreme)] for i in range(len(model.weights))]))
+        compiled, reference = _scorer.CompiledScorer(edge), ReferenceScorer(edge)
+        for ids, shapes in lines[:60]:
+            assert compiled.scores(ids, shapes) == reference.scores(ids, shapes)

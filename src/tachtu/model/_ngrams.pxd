@@ -4,7 +4,7 @@ gap scorer (``_scorer.pyx``) that builds and reads them."""
 
 from libc.stdint cimport uint64_t, int64_t, int32_t, uint8_t
 
-from ._keys cimport WTable
+from ._keys cimport WTable, mix64
 
 cdef enum:
     NG_MAX_IDS = 3          # spec.MAX_NGRAM
@@ -21,9 +21,8 @@ cdef struct NGroup:         # one spec.NgramGroup in one namespace
     uint64_t start[NG_MAX_MEMBERS]  # key_start of member j (the fallback's keys)
     int min_shift, max_shift
     int stride              # uint64 words per slot: the packed n-gram, then int32 weights
-    uint64_t* slots         # open addressing on the packed n-gram (0: empty)
-    uint64_t mask
-    int hash_shift
+    uint64_t* slots         # open addressing on the packed n-gram (0: empty) ...
+    uint64_t size           # ... of ``size`` slots, at most 3/4 full (``ng_home``)
 
 cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, const int64_t* w2,
                        Py_ssize_t first, Py_ssize_t last, int64_t* scores, const WTable* fallback,
@@ -32,3 +31,8 @@ cdef int ngrams_build(NGroup* out, list groups, tuple templates, int n_namespace
                       const uint64_t[::1] codes, const int32_t[::1] weights, int64_t n_ids,
                       int64_t n_plain) except -1
 cdef void ngrams_free(NGroup* groups, int n) noexcept
+
+cdef inline uint64_t ng_home(const NGroup* g, uint64_t packed) noexcept nogil:
+    """Home slot of a packed n-gram: its mixed top 32 bits scaled to ``size``
+    (any size, not a power of two: the tables hold a third of a model)."""
+    return ((mix64(packed) >> 32) * g.size) >> 32

@@ -32,12 +32,12 @@ Keys of the dense and per-id templates (and the caller's ``extra`` keys) are
 enumerated first and never looked at.
 """
 
-from libc.stdint cimport uint64_t, int64_t, int32_t, uint8_t
+from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
 from libc.stdlib cimport malloc, calloc, realloc, free, qsort
 from libc.string cimport memset
 
 from ._keys cimport (TACHTU_MULT, TACHTU_SEED, TACHTU_PREFETCH, WTable, key_start, key_add, key_end, key_unend,
-                     key_unadd, wt_free, wt_get, wt_init, wt_put)
+                     key_unadd, mix64, tachtu_big_alloc, tachtu_big_free, wt_free, wt_get, wt_init, wt_put)
 
 cdef enum:
     AHEAD = 12                  # n-gram lookups in flight
@@ -54,10 +54,6 @@ DEF MAX_CHAIN_SLOTS = 8
 
 
 # -- scoring ---------------------------------------------------------------------
-cdef inline uint64_t ng_home(const NGroup* g, uint64_t packed) noexcept nogil:
-    return (packed * TACHTU_SEED) >> g.hash_shift
-
-
 cdef inline const uint64_t* ng_find(const NGroup* g, uint64_t packed) noexcept nogil:
     cdef uint64_t i = ng_home(g, packed)
     cdef const uint64_t* slot
@@ -67,7 +63,9 @@ cdef inline const uint64_t* ng_find(const NGroup* g, uint64_t packed) noexcept n
             return slot
         if slot[0] == 0:
             return NULL
-        i = (i + 1) & g.mask
+        i += 1
+        if i == g.size:
+            i = 0
 
 
 cdef void ng_fallback(const NGroup* g, const int64_t* ids, Py_ssize_t p, Py_ssize_t first, Py_ssize_t last,
@@ -142,32 +140,46 @@ cdef void ngrams_free(NGroup* groups, int n) noexcept:
     if groups == NULL:
         return
     for i in range(n):
-        free(groups[i].slots)
+        tachtu_big_free(groups[i].slots)
         groups[i].slots = NULL
 
 
 # -- building the tables from codes ---------------------------------------------------
-cdef int ngrams_build(NGroup* out, list groups, tuple templates, int n_namespaces, int namespace_step,
-                      const uint64_t[::1] codes, const int32_t[::1] weights, int64_t n_ids,
-                      int64_t n_plain) except -1:
-    """Fill ``out`` (``n_namespaces * len(groups)`` groups) from the model's n-gram
-    codes (``layout.py``: ``chain << 48 | z << 32 | y << 16 | x``, 0 for hashed
-    keys).  A group without codes gets no table (``slots`` NULL): its templates
-    stay hashed, which is what a model whose keys were not all resolved needs
-    (codes are complete per template: ``resolve_keys`` leaves none half done)."""
+cdef struct Entry:              # one code, as ``ngrams_build`` and ``code_order`` sort it
+    uint64_t order              # group << 40 | home slot
+    uint64_t packed
+    Py_ssize_t index            # into the codes
+
+
+cdef int compare_entries(const void* a, const void* b) noexcept nogil:
+    cdef const Entry* x = <const Entry*>a
+    cdef const Entry* y = <const Entry*>b
+    if x.order != y.order:
+        return -1 if x.order < y.order else 1
+    if x.packed != y.packed:
+        return -1 if x.packed < y.packed else 1
+    return (x.index > y.index) - (x.index < y.index)
+
+
+cdef Entry* group_entries(NGroup* out, list groups, tuple templates, int n_namespaces, int namespace_step,
+                          const uint64_t[::1] codes, int64_t n_ids, int64_t n_plain, int* group_of, int* member_of,
+                          Py_ssize_t* n_entries) except NULL:
+    """Describe the groups in ``out`` (no tables yet) and list the codes as
+    entries ordered by group, home slot and n-gram.  Each table is sized for
+    the group's distinct n-grams (counted as runs: exact when the codes come in
+    this order, as a model file has them; more, never fewer, otherwise)."""
     from .spec import Source
 
-    cdef int n_groups = len(groups), gi, j, k, bits_g
-    cdef Py_ssize_t i, n = codes.shape[0], n_chains = 1 + n_namespaces * CHAINS_PER_NAMESPACE
+    cdef int n_groups = len(groups), gi, j, k, ns
+    cdef Py_ssize_t i, n = codes.shape[0], m = 0, n_chains = 1 + n_namespaces * CHAINS_PER_NAMESPACE
     cdef uint64_t code, packed
+    cdef bint ordered = True, used
     cdef NGroup* g
-    cdef int* group_of = <int*>malloc(n_chains * sizeof(int))
-    cdef int* member_of = <int*>malloc(n_chains * sizeof(int))
-    if group_of == NULL or member_of == NULL:
-        free(group_of)
-        free(member_of)
-        raise MemoryError()
+    cdef Entry* entries = <Entry*>malloc(max(n, 1) * sizeof(Entry))
+    cdef uint64_t* last = <uint64_t*>calloc(max(n_namespaces * n_groups, 1), sizeof(uint64_t))
     try:
+        if entries == NULL or last == NULL:
+            raise MemoryError()
         for i in range(n_chains):
             group_of[i] = -1
         for gi in range(n_namespaces * n_groups):
@@ -189,41 +201,117 @@ cdef int ngrams_build(NGroup* out, list groups, tuple templates, int n_namespace
                 group_of[chain_code(ns, index)] = gi
                 member_of[chain_code(ns, index)] = j
             g.stride = 1 + (g.n_members + 1) // 2
-        for i in range(n):      # counts, in ``mask`` for now
+        for i in range(n):      # distinct n-grams per group, as runs (in ``size`` for now)
             code = codes[i]
-            if code != 0:
-                if code >> 48 >= <uint64_t>n_chains or group_of[code >> 48] < 0:
-                    raise ValueError("n-gram code of a template outside the groups")
-                out[group_of[code >> 48]].mask += 1
-        for gi in range(n_namespaces * n_groups):
-            g = &out[gi]
-            used = False        # a group has tables in every namespace or in none
-            for ns in range(n_namespaces):
-                used = used or out[ns * n_groups + gi % n_groups].mask != 0
-            if not used:
+            if code == 0:
                 continue
-            bits_g = 4
-            while (<uint64_t>1 << bits_g) < 2 * g.mask + 2:
-                bits_g += 1
-            g.slots = <uint64_t*>calloc((<size_t>1 << bits_g) * g.stride, sizeof(uint64_t))
-            if g.slots == NULL:
-                raise MemoryError()
-            g.mask = (<uint64_t>1 << bits_g) - 1
-            g.hash_shift = 64 - bits_g
+            if code >> 48 >= <uint64_t>n_chains or group_of[code >> 48] < 0:
+                raise ValueError("n-gram code of a template outside the groups")
+            gi = group_of[code >> 48]
+            packed = 0
+            for k in range(out[gi].n_ids):
+                packed |= (((code >> (16 * k)) & 0xFFFF) + 1) << (NG_ID_BITS * k)
+            if packed != last[gi]:
+                out[gi].size += 1
+                last[gi] = packed
+            entries[m].order = <uint64_t>gi << 40
+            entries[m].packed = packed
+            entries[m].index = i
+            m += 1
+        for gi in range(n_groups):      # a group has tables in every namespace or in none
+            used = False
+            for ns in range(n_namespaces):
+                used = used or out[ns * n_groups + gi].size != 0
+            for ns in range(n_namespaces):
+                if used:
+                    g = &out[ns * n_groups + gi]
+                    g.size = max(16, g.size + g.size // 3 + 1)
+        for i in range(m):
+            g = &out[entries[i].order >> 40]
+            entries[i].order |= ng_home(g, entries[i].packed)
+            if i and compare_entries(&entries[i - 1], &entries[i]) > 0:
+                ordered = False
+        if not ordered:
+            qsort(entries, m, sizeof(Entry), compare_entries)
+        n_entries[0] = m
+        return entries
+    except BaseException:
+        free(entries)
+        raise
+    finally:
+        free(last)
+
+
+cdef int ngrams_build(NGroup* out, list groups, tuple templates, int n_namespaces, int namespace_step,
+                      const uint64_t[::1] codes, const int32_t[::1] weights, int64_t n_ids,
+                      int64_t n_plain) except -1:
+    """Fill ``out`` (``n_namespaces * len(groups)`` groups) from the model's n-gram
+    codes (``layout.py``: ``chain << 48 | z << 32 | y << 16 | x``, 0 for hashed
+    keys).  A group without codes gets no table (``slots`` NULL): its templates
+    stay hashed, which is what a model whose keys were not all resolved needs
+    (codes are complete per template: ``resolve_keys`` leaves none half done).
+    Entries go in in the order of their home slots, front to back."""
+    cdef Py_ssize_t i, m = 0, n_chains = 1 + n_namespaces * CHAINS_PER_NAMESPACE
+    cdef int gi
+    cdef NGroup* g
+    cdef Entry* entries = NULL
+    cdef int* group_of = <int*>malloc(n_chains * sizeof(int))
+    cdef int* member_of = <int*>malloc(n_chains * sizeof(int))
+    try:
+        if group_of == NULL or member_of == NULL:
+            raise MemoryError()
+        entries = group_entries(out, groups, templates, n_namespaces, namespace_step, codes, n_ids, n_plain,
+                                group_of, member_of, &m)
+        for gi in range(n_namespaces * len(groups)):
+            g = &out[gi]
+            if g.size:
+                g.slots = <uint64_t*>tachtu_big_alloc(g.size * g.stride * sizeof(uint64_t))
+                if g.slots == NULL:
+                    raise MemoryError()
         with nogil:
-            for i in range(n):
-                code = codes[i]
-                if code == 0:
-                    continue
-                g = &out[group_of[code >> 48]]
-                packed = 0
-                for k in range(g.n_ids):
-                    packed |= (((code >> (16 * k)) & 0xFFFF) + 1) << (NG_ID_BITS * k)
-                (<int32_t*>(ng_insert(g, packed) + 1))[member_of[code >> 48]] = weights[i]
+            for i in range(m):
+                g = &out[entries[i].order >> 40]
+                (<int32_t*>(ng_insert(g, entries[i].packed) + 1))[member_of[codes[entries[i].index] >> 48]] = \
+                    weights[entries[i].index]
         return 0
     finally:
+        free(entries)
         free(group_of)
         free(member_of)
+
+
+def code_order(const uint64_t[::1] codes, tuple templates, int n_namespaces, int64_t n_ids, int64_t n_plain):
+    """The order a model file stores its (non-zero) codes in: by group, home slot
+    and n-gram, so loading inserts them front to back (``ngrams_build``)."""
+    from array import array
+
+    from .features import PLAIN_LINE_NAMESPACE
+    from .spec import ngram_groups
+
+    cdef Py_ssize_t i, m = 0, n_chains = 1 + n_namespaces * CHAINS_PER_NAMESPACE
+    groups = ngram_groups(templates)
+    cdef NGroup* out = <NGroup*>calloc(max(n_namespaces * len(groups), 1), sizeof(NGroup))
+    cdef int* group_of = <int*>malloc(n_chains * sizeof(int))
+    cdef int* member_of = <int*>malloc(n_chains * sizeof(int))
+    cdef Entry* entries = NULL
+    try:
+        if out == NULL or group_of == NULL or member_of == NULL:
+            raise MemoryError()
+        # twice: the sizes counted on the keys' order may be too large; in this order they are exact
+        entries = group_entries(out, groups, templates, n_namespaces, PLAIN_LINE_NAMESPACE, codes, n_ids, n_plain,
+                                group_of, member_of, &m)
+        first = [entries[i].index for i in range(m)]
+        free(entries)
+        entries = NULL
+        ordered = array("Q", [codes[i] for i in first])
+        entries = group_entries(out, groups, templates, n_namespaces, PLAIN_LINE_NAMESPACE, ordered, n_ids, n_plain,
+                                group_of, member_of, &m)
+        return array("I", [first[entries[i].index] for i in range(m)])
+    finally:
+        free(out)
+        free(group_of)
+        free(member_of)
+        free(entries)
 
 
 cdef inline Py_ssize_t chain_code(int ns, int index) noexcept nogil:
@@ -242,7 +330,9 @@ cdef uint64_t* ng_insert(NGroup* g, uint64_t packed) noexcept nogil:
         if slot[0] == 0:
             slot[0] = packed
             return slot
-        i = (i + 1) & g.mask
+        i += 1
+        if i == g.size:
+            i = 0
 
 
 # -- resolution: hashed keys -> codes ---------------------------------------------------

@@ -30,6 +30,9 @@ cdef struct TSpec:          # one template, as ``spec.Template`` says
     uint8_t idx_cap[MAX_SLOTS]
     int64_t idx_stride[MAX_SLOTS]   # ... and index weight
     int32_t* table          # MODE_DENSE / MODE_PER_ID
+    int64_t table_size      # ... its cells
+    TSpec* folded           # MODE_PER_ID: the templates folded into the table, for ids out of range
+    int n_folded
 
 cdef struct Tables:         # everything the scorer reads; built once per model, read-only after
     WTable weights          # every feature key of the model
@@ -49,9 +52,9 @@ cdef struct Tables:         # everything the scorer reads; built once per model,
     int n_rows              # byte rows per line: shapes, 4 per dictionary, 3 per statistics view
     int stat_row            # the first statistics row (pair, right, left of view 0, then view 1)
     bint has_stats          # the model carries raw-text statistics (else they read as unknown)
-    const uint64_t* pair_keys[2]    # per view: sorted b sid << 32 | c sid (the model's own array) ...
-    const uint8_t* pair_values[2]   # ... and their classes
-    Py_ssize_t* pair_rows[2]        # [b sid]: first index of b's pairs ([n + 1]: the end)
+    uint64_t* pair_table[2]         # per view: open addressing, b << 40 | c << 16 | class << 8 | 1 (0: empty)
+    int pair_shift[2]               # ... its home slot: the top bits of a hash of (b, c)
+    uint64_t pair_mask[2]
     uint8_t* stat_right[2]  # per view: [sid] -> right-entropy class ([0]: unknown)
     uint8_t* stat_left[2]
     int32_t n_stat[2]       # per view: syllables the statistics know (stats ids 1..n)
@@ -72,7 +75,6 @@ cdef struct ScoreBuf:       # per-line scratch of ``score_line``, reusable acros
     uint8_t* rows           # n_rows rows of cap + 2 * PAD bytes
     uint64_t* keybuf        # hashed keys of the line, with their gap in keygap
     uint32_t* keygap
-    uint64_t* pair_cache    # per view, PAIR_CACHE recent statistics pairs: b << 40 | c << 16 | class << 8 | 1
     bint title_folded       # the caller folded the line's Title Case shapes itself (score_line does not)
 
 cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -1

@@ -29,10 +29,10 @@ every template's weight to every active gap.
 """
 
 from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
-from libc.stdlib cimport malloc, calloc, free
+from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memcpy, memset
 
-from ._keys cimport (WTable, key_start, key_add, key_end, wt_init, wt_free, wt_put, wt_get,
+from ._keys cimport (TACHTU_PREFETCH, WTable, home_order, mix64, tachtu_big_alloc, tachtu_big_free, key_start, key_add, key_end, wt_init, wt_free, wt_put, wt_get,
                      wt_prefetch)
 from ._ngrams cimport NGroup, ngrams_build, ngrams_free, ngrams_score
 
@@ -41,6 +41,7 @@ cdef enum:
     MODE_PER_ID = 1
     MODE_HASHED = 2
     MODE_NGRAM = 3          # scored by its n-gram group (``_ngrams``), not per gap
+    MODE_FOLDED = 4         # its table is added into another's (``fold_tables``)
     SRC_ID = 0              # w[PAD + g + off]
     SRC_ROW = 1             # rows[row][PAD + g + off], capped
     SRC_CONST = 2
@@ -49,7 +50,7 @@ cdef enum:
     DENSE_MAX = 1 << 16     # dense tables up to 256 KiB
     PER_ID_MAX_COMBOS = 16  # per-id tables up to 16 * n_ids cells
     PREFETCH_AHEAD = 16     # weight-table lookups in flight
-    PAIR_CACHE = 1 << 16    # statistics pairs remembered per view and thread (most pairs of running text recur)
+    PAIR_AHEAD = 8          # statistics pair lookups in flight
     KEY_BLOCK = 4096        # gaps whose hashed keys are collected at once (bounds ScoreBuf on long lines)
 
 
@@ -72,8 +73,7 @@ cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -
     cdef Py_ssize_t keys = min(cap, KEY_BLOCK) * max(T.n_specs, 1) + 16    # >= a block's n-gram positions
     buf.keybuf = <uint64_t*>malloc(keys * sizeof(uint64_t))
     buf.keygap = <uint32_t*>malloc(keys * sizeof(uint32_t))
-    buf.pair_cache = <uint64_t*>calloc(2 * PAIR_CACHE, sizeof(uint64_t))
-    if buf.rows == NULL or buf.keybuf == NULL or buf.keygap == NULL or buf.pair_cache == NULL:
+    if buf.rows == NULL or buf.keybuf == NULL or buf.keygap == NULL:
         scorebuf_free(buf)
         raise MemoryError()
     buf.cap = cap
@@ -81,7 +81,6 @@ cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -
 
 
 cdef void scorebuf_free(ScoreBuf* buf) noexcept:
-    free(buf.pair_cache)
     free(buf.rows)
     free(buf.keybuf)
     free(buf.keygap)
@@ -242,6 +241,10 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
             keybuf[nkeys] = spec_key(sp, wg, wg2, rows, g)
             keygap[nkeys] = <uint32_t>g
             nkeys += 1
+            for k in range(sp.n_folded):     # an id out of range: the folded templates' keys too
+                keybuf[nkeys] = spec_key(&sp.folded[k], wg, wg2, rows, g)
+                keygap[nkeys] = <uint32_t>g
+                nkeys += 1
         scores[g] += total
     for k in range(min(nkeys, PREFETCH_AHEAD)):
         wt_prefetch(wt, keybuf[k])
@@ -252,41 +255,29 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
     ngrams_score(groups, T.n_groups, w + PAD, w2 + PAD, first, last, scores, wt, keybuf)
 
 
+cdef inline uint64_t pair_home(const Tables* T, int view, int32_t b, int32_t c) noexcept nogil:
+    return mix64(<uint64_t>b << 24 | <uint64_t>c) >> T.pair_shift[view]
+
+
 cdef inline uint8_t pair_class(const Tables* T, int view, int32_t b, int32_t c) noexcept nogil:
-    """Class of the stats-id pair (b, c), both known: a binary search among b's
-    pairs (a row of the model's sorted array, no table built at load)."""
-    cdef Py_ssize_t lo = T.pair_rows[view][b], hi = T.pair_rows[view][b + 1], mid
-    cdef uint64_t key = (<uint64_t>b << 32) | <uint32_t>c
-    cdef const uint64_t* keys = T.pair_keys[view]
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if keys[mid] < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo < T.pair_rows[view][b + 1] and keys[lo] == key:
-        return T.pair_values[view][lo]
-    return T.pair_unseen
-
-
-cdef inline uint8_t cached_pair_class(const Tables* T, int view, int32_t b, int32_t c,
-                                      uint64_t* cache) noexcept nogil:
-    """``pair_class`` through a small direct-mapped cache (the scratch's own, so
-    threads never share it); stats ids are below 2**24, so an entry holds the pair."""
+    """Class of the stats-id pair (b, c), both known (``PAIR_UNSEEN`` if raw text never had it)."""
     cdef uint64_t tag = (<uint64_t>b << 40) | (<uint64_t>c << 16)
-    cdef uint64_t* slot = &cache[(((<uint64_t>b << 20) ^ <uint64_t>c) * <uint64_t>2654435761 >> 12) & (PAIR_CACHE - 1)]
-    cdef uint8_t value
-    if slot[0] & ~(<uint64_t>0xFFFF) == tag and slot[0] & 1:
-        return <uint8_t>(slot[0] >> 8)
-    value = pair_class(T, view, b, c)
-    slot[0] = tag | (<uint64_t>value << 8) | 1
-    return value
+    cdef uint64_t i = pair_home(T, view, b, c), e
+    cdef const uint64_t* table = T.pair_table[view]
+    while True:
+        e = table[i]
+        if e == 0:
+            return T.pair_unseen
+        if e & ~(<uint64_t>0xFFFF) == tag:
+            return <uint8_t>(e >> 8)
+        i = (i + 1) & T.pair_mask[view]
 
 
 cdef void fill_stat_rows(const Tables* T, const int32_t* sid0, const int32_t* sid1, Py_ssize_t n,
-                         uint8_t** rows, uint64_t* cache) noexcept nogil:
+                         uint8_t** rows) noexcept nogil:
     """The statistics rows of ``features.line_rows``: per view, the class of each
-    neighbour pair and the entropy classes of each piece (unknown without statistics)."""
+    neighbour pair and the entropy classes of each piece (unknown without
+    statistics).  Pair lookups are prefetched ``PAIR_AHEAD`` pieces ahead."""
     cdef int view
     cdef Py_ssize_t i
     cdef const int32_t* sid
@@ -306,9 +297,13 @@ cdef void fill_stat_rows(const Tables* T, const int32_t* sid0, const int32_t* si
         for i in range(n):
             right[i] = T.stat_right[view][sid[i]]
             left[i] = T.stat_left[view][sid[i]]
+        for i in range(min(n - 1, PAIR_AHEAD)):
+            TACHTU_PREFETCH(T.pair_table[view] + pair_home(T, view, sid[i], sid[i + 1]))
         for i in range(n - 1):
+            if i + PAIR_AHEAD < n - 1:
+                TACHTU_PREFETCH(T.pair_table[view] + pair_home(T, view, sid[i + PAIR_AHEAD], sid[i + PAIR_AHEAD + 1]))
             if sid[i] != 0 and sid[i + 1] != 0:
-                pair[i] = cached_pair_class(T, view, sid[i], sid[i + 1], cache + view * PAIR_CACHE)
+                pair[i] = pair_class(T, view, sid[i], sid[i + 1])
 
 
 cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const int32_t* sid0,
@@ -339,7 +334,7 @@ cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const
     for r in range(1, T.n_rows):
         rows[r] = buf.rows + (r - 1) * width + PAD
     match_dictionaries(T, T.match_weights + ns * max(T.n_dicts, 1) * 3 * (T.max_dict + 1), w + PAD, n, scores, rows)
-    fill_stat_rows(T, sid0, sid1, n, rows, buf.pair_cache)
+    fill_stat_rows(T, sid0, sid1, n, rows)
     score_templates(T, T.specs + ns * T.n_specs, T.groups + ns * T.n_groups, w, w2, rows, n, active, scores,
                     buf.keybuf, buf.keygap)
 
@@ -389,14 +384,18 @@ cdef build_dictionaries(Tables* T, model):
                         &T.weights, feature_key(spec.DICT_MATCH + ns * PLAIN_LINE_NAMESPACE, d, r, length))
 
 cdef build_stats(Tables* T, stats):
-    """The statistics lookups of ``corpus_stats.ModelStats`` (per view: pair table, entropy arrays)."""
+    """The statistics lookups of ``corpus_stats.ModelStats``: per view, the entropy
+    arrays and a hash table of the pair classes (one probe where a binary
+    search in the model's sorted array took a cache miss per step)."""
     from . import corpus_stats
 
-    cdef int view
-    cdef Py_ssize_t i, n
+    cdef int view, bits
+    cdef Py_ssize_t i, k, n, b, c
+    cdef uint64_t slot
+    cdef uint64_t* homes
+    cdef uint32_t* order
     cdef const uint64_t[::1] keys
     cdef const uint8_t[::1] values
-    cdef Py_ssize_t b
     T.pair_unknown = corpus_stats.PAIR_UNKNOWN
     T.pair_unseen = corpus_stats.PAIR_UNSEEN
     T.syl_unknown = corpus_stats.SYL_UNKNOWN
@@ -422,22 +421,36 @@ cdef build_stats(Tables* T, stats):
             memcpy(T.stat_left[view] + 1, &values[0], n)
         keys = v.pair_keys
         values = v.pair_values
-        T.pair_rows[view] = <Py_ssize_t*>malloc((n + 2) * sizeof(Py_ssize_t))
-        if T.pair_rows[view] == NULL:
+        bits = 4
+        while (<Py_ssize_t>1 << bits) < 2 * keys.shape[0] + 2:
+            bits += 1
+        T.pair_table[view] = <uint64_t*>tachtu_big_alloc((<size_t>1 << bits) * sizeof(uint64_t))
+        if T.pair_table[view] == NULL:
             raise MemoryError()
-        if keys.shape[0]:
-            T.pair_keys[view] = &keys[0]
-            T.pair_values[view] = &values[0]
-        b = 0
-        for i in range(keys.shape[0]):      # sorted: each b's pairs are one run
-            if i and keys[i] <= keys[i - 1] or keys[i] >> 32 > <uint64_t>n:
+        T.pair_shift[view] = 64 - bits
+        T.pair_mask[view] = (<uint64_t>1 << bits) - 1
+        homes = <uint64_t*>malloc(max(keys.shape[0], 1) * sizeof(uint64_t))
+        if homes == NULL:
+            raise MemoryError()
+        for i in range(keys.shape[0]):
+            b = <Py_ssize_t>(keys[i] >> 32)
+            c = <Py_ssize_t>(keys[i] & 0xFFFFFFFF)
+            if b > n or c > n or (i and keys[i] <= keys[i - 1]):
+                free(homes)
                 raise ValueError("statistics pairs are not sorted or name unknown syllables")
-            while b <= <Py_ssize_t>(keys[i] >> 32):
-                T.pair_rows[view][b] = i
-                b += 1
-        while b <= n + 1:
-            T.pair_rows[view][b] = keys.shape[0]
-            b += 1
+            homes[i] = pair_home(T, view, <int32_t>b, <int32_t>c)
+        order = home_order(homes, keys.shape[0], bits)
+        if order == NULL:
+            free(homes)
+            raise MemoryError()
+        for k in range(keys.shape[0]):
+            i = order[k]
+            slot = homes[i]
+            while T.pair_table[view][slot] != 0:
+                slot = (slot + 1) & T.pair_mask[view]
+            T.pair_table[view][slot] = ((keys[i] >> 32) << 40) | ((keys[i] & 0xFFFFFF) << 16) | (<uint64_t>values[i] << 8) | 1
+        free(homes)
+        free(order)
 
 
 cdef build_spec(Tables* T, TSpec* sp, template, dims, int namespace):
@@ -512,6 +525,7 @@ cdef fill_table(const Tables* T, TSpec* sp, list sizes, Py_ssize_t combos, int64
     sp.table = <int32_t*>calloc(combos * n_ids, sizeof(int32_t))
     if sp.table == NULL:
         raise MemoryError()
+    sp.table_size = combos * n_ids
     for combo in range(combos):
         rest = combo
         for j in range(sp.n - 1, -1, -1):
@@ -526,15 +540,97 @@ cdef fill_table(const Tables* T, TSpec* sp, list sizes, Py_ssize_t combos, int64
                 h = key_add(h, <uint64_t>ident if sp.src[j] == SRC_ID or sp.src[j] == SRC_PLAIN else values[j])
             sp.table[combo * n_ids + ident] = wt_get(&T.weights, key_end(h))
 
+cdef fold_tables(TSpec* specs, int n):
+    """Fold every dense (per-id) table whose row slots are among another dense
+    (per-id, same id slot) table's into the smallest such table, whose cells
+    then hold both weights: one read per gap instead of two (``BIAS``,
+    ``SHAPE_BC``, ``STAT_BC``, ``DICT_SPAN``, ``B``, ``C`` ... fold).  Integer
+    sums, so the scores are unchanged; a fold that would overflow int32 is not made."""
+    cdef int x, y, best
+    cdef int where[MAX_SLOTS]
+    cdef int best_where[MAX_SLOTS]
+    for x in range(n):
+        if specs[x].mode != MODE_DENSE and specs[x].mode != MODE_PER_ID:
+            continue
+        best = -1
+        for y in range(n):
+            if y != x and row_slots_within(&specs[x], &specs[y], where) and (
+                    best < 0 or specs[y].table_size < specs[best].table_size):
+                best = y
+                memcpy(best_where, where, sizeof(where))
+        if best >= 0 and fold_into(&specs[x], &specs[best], best_where):
+            specs[x].mode = MODE_FOLDED
+
+
+cdef bint row_slots_within(const TSpec* x, const TSpec* y, int* where) noexcept:
+    """Whether ``y`` can take ``x``'s table: same mode (and id slot), and each
+    row slot of ``x`` is one of ``y``'s (``where[j]``: its index there)."""
+    cdef int j, k
+    if y.mode != x.mode or (x.mode == MODE_PER_ID and (x.id_off != y.id_off or x.id_plain != y.id_plain)):
+        return False
+    for j in range(x.n_idx):
+        where[j] = -1
+        for k in range(y.n_idx):
+            if x.idx_row[j] == y.idx_row[k] and x.idx_off[j] == y.idx_off[k] and x.idx_cap[j] == y.idx_cap[k]:
+                where[j] = k
+        if where[j] < 0:
+            return False
+    return True
+
+
+cdef bint fold_into(TSpec* x, TSpec* y, const int* where) except -1:
+    """Add ``x``'s table into ``y``'s (False, nothing changed, on int32 overflow)."""
+    cdef int64_t unit = y.id_range if y.mode == MODE_PER_ID else 1
+    cdef int64_t cell, xi, total, size
+    cdef int j, k
+    cdef int64_t value[MAX_SLOTS]
+    cdef int32_t* table = <int32_t*>malloc(y.table_size * sizeof(int32_t))
+    cdef TSpec* folded
+    if table == NULL:
+        raise MemoryError()
+    for cell in range(y.table_size):
+        for k in range(y.n_idx):
+            size = (y.idx_stride[k + 1] if k + 1 < y.n_idx else y.table_size) // y.idx_stride[k]
+            value[k] = (cell // y.idx_stride[k]) % size
+        xi = cell % unit
+        for j in range(x.n_idx):
+            xi += value[where[j]] * x.idx_stride[j]
+        total = <int64_t>y.table[cell] + x.table[xi]
+        if total != <int32_t>total:
+            free(table)
+            return False
+        table[cell] = <int32_t>total
+    free(y.table)
+    y.table = table
+    if y.mode == MODE_PER_ID:
+        folded = <TSpec*>realloc(y.folded, (y.n_folded + 1 + x.n_folded) * sizeof(TSpec))
+        if folded == NULL:
+            raise MemoryError()
+        y.folded = folded
+        y.folded[y.n_folded] = x[0]
+        y.folded[y.n_folded].folded = NULL
+        y.folded[y.n_folded].n_folded = 0
+        y.folded[y.n_folded].table = NULL
+        for k in range(x.n_folded):
+            y.folded[y.n_folded + 1 + k] = x.folded[k]
+        y.n_folded += 1 + x.n_folded
+    free(x.table)
+    free(x.folded)
+    x.table = NULL
+    x.folded = NULL
+    x.n_folded = 0
+    return True
+
+
 cdef order_by_mode(TSpec* specs, int n):
     """Dense, then per-id, then hashed templates, then those of n-gram groups
-    (sums do not depend on the order; grouping them keeps the per-gap loop's
-    branches predictable, and the group members out of it)."""
+    and the folded ones (sums do not depend on the order; grouping them keeps
+    the per-gap loop's branches predictable, and the last two out of it)."""
     cdef TSpec* copy = <TSpec*>malloc(max(n, 1) * sizeof(TSpec))
     cdef int mode, t, k = 0
     if copy == NULL:
         raise MemoryError()
-    for mode in (MODE_DENSE, MODE_PER_ID, MODE_HASHED, MODE_NGRAM):
+    for mode in (MODE_DENSE, MODE_PER_ID, MODE_HASHED, MODE_NGRAM, MODE_FOLDED):
         for t in range(n):
             if specs[t].mode == mode:
                 copy[k] = specs[t]
@@ -564,7 +660,6 @@ cdef build_groups(Tables* T, model, const uint64_t[::1] codes, const int32_t[::1
             if T.groups[ns * T.n_groups + gi].slots != NULL:
                 for t, _ in groups[gi].members:
                     T.specs[ns * T.n_specs + t].mode = MODE_NGRAM
-    T.n_gap_specs = sum(1 for t in range(T.n_specs) if T.specs[t].mode != MODE_NGRAM)
 
 
 cdef build_joinable(uint8_t* table):
@@ -639,6 +734,9 @@ cdef class CompiledScorer:
         T.n_specs = len(model.templates)
         build_groups(T, model, codes, weights)
         for ns in range(T.n_namespaces):
+            fold_tables(T.specs + ns * T.n_specs, T.n_specs)
+        T.n_gap_specs = sum(1 for t in range(T.n_specs) if T.specs[t].mode not in (MODE_NGRAM, MODE_FOLDED))
+        for ns in range(T.n_namespaces):
             order_by_mode(T.specs + ns * T.n_specs, T.n_specs)
         build_joinable(self.joinable_table)
 
@@ -649,12 +747,13 @@ cdef class CompiledScorer:
         free(self.T.dict_bits)
         free(self.T.match_weights)
         for t in range(2):
-            free(self.T.pair_rows[t])
+            tachtu_big_free(self.T.pair_table[t])
             free(self.T.stat_right[t])
             free(self.T.stat_left[t])
         if self.T.specs != NULL:
             for t in range(self.T.n_specs * self.T.n_namespaces):
                 free(self.T.specs[t].table)
+                free(self.T.specs[t].folded)
         free(self.T.specs)
         ngrams_free(self.T.groups, self.T.n_groups * self.T.n_namespaces)
         free(self.T.groups)

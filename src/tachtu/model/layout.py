@@ -46,6 +46,20 @@ def resolve(model: Model) -> array:
                         model.n_ids, model.n_plain, matches)
 
 
+def stored_order(model: Model, coded: list[int]) -> list[int]:
+    """The keys ``coded`` (indices of non-zero codes) in the order a model file
+    stores them: by group, home slot and n-gram, so that loading inserts them
+    into the tables front to back (``_ngrams.code_order``)."""
+    try:
+        from ._ngrams import code_order
+    except ImportError:
+        return coded
+    codes = ngram_codes(model)
+    order = code_order(array("Q", [codes[i] for i in coded]), tuple(model.templates),
+                       2 if model.plain_lines else 1, model.n_ids, model.n_plain)
+    return [coded[k] for k in order]
+
+
 def keys_of_codes(codes: array, templates: tuple[spec.Template, ...]) -> array:
     """``features.feature_key`` of each code (in C when compiled: a model has a million)."""
     numbers = [t.number for t in templates]

@@ -121,13 +121,13 @@ class Model:
 
     # -- serialisation ---------------------------------------------------
     def to_bytes(self) -> bytes:
-        from .layout import ngram_codes
+        from .layout import ngram_codes, stored_order
 
         vocab = "\n".join(self.vocab).encode("utf-8")
         body = [struct.pack("<I", len(vocab)), vocab]
         codes = ngram_codes(self)
         hashed = [i for i, code in enumerate(codes) if code == 0]
-        coded = [i for i, code in enumerate(codes) if code != 0]
+        coded = stored_order(self, [i for i, code in enumerate(codes) if code != 0])
         keys = array("Q", [self.keys[i] for i in hashed] + [codes[i] for i in coded])
         weights = array("i", [self.weights[i] for i in hashed + coded])
         for arr in (keys, weights, *self.dictionaries):
