@@ -2,7 +2,7 @@
 """C declarations of the positional n-gram weights (``_ngrams.pyx``), for the
 gap scorer (``_scorer.pyx``) that builds and reads them."""
 
-from libc.stdint cimport uint64_t, int64_t, int32_t, uint8_t
+from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, int16_t, uint8_t
 
 from ._keys cimport WTable, mix64
 
@@ -20,8 +20,9 @@ cdef struct NGroup:         # one spec.NgramGroup in one namespace
     int shift[NG_MAX_MEMBERS]       # member j scores gap p - shift[j]
     uint64_t start[NG_MAX_MEMBERS]  # key_start of member j (the fallback's keys)
     int min_shift, max_shift
-    int stride              # uint64 words per slot: the packed n-gram, then int32 weights
-    uint64_t* slots         # open addressing on the packed n-gram (0: empty) ...
+    bint wide_key           # the packed n-gram is a uint64 (3 ids), else a uint32
+    int slot_bytes          # per slot: the packed n-gram, then an int16 weight per member
+    uint8_t* slots          # open addressing on the packed n-gram (0: empty) ...
     uint64_t size           # ... of ``size`` slots, at most 3/4 full (``ng_home``)
 
 cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, const int64_t* w2,
@@ -29,10 +30,13 @@ cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, con
                        uint64_t* keybuf) noexcept nogil
 cdef int ngrams_build(NGroup* out, list groups, tuple templates, int n_namespaces, int namespace_step,
                       const uint64_t[::1] codes, const int32_t[::1] weights, int64_t n_ids,
-                      int64_t n_plain) except -1
+                      int64_t n_plain, uint8_t* hashed) except -1
 cdef void ngrams_free(NGroup* groups, int n) noexcept
 
 cdef inline uint64_t ng_home(const NGroup* g, uint64_t packed) noexcept nogil:
     """Home slot of a packed n-gram: its mixed top 32 bits scaled to ``size``
     (any size, not a power of two: the tables hold a third of a model)."""
     return ((mix64(packed) >> 32) * g.size) >> 32
+
+cdef inline uint64_t slot_key(const NGroup* g, const uint8_t* slot) noexcept nogil:
+    return (<const uint64_t*>slot)[0] if g.wide_key else (<const uint32_t*>slot)[0]

@@ -32,7 +32,7 @@ Keys of the dense and per-id templates (and the caller's ``extra`` keys) are
 enumerated first and never looked at.
 """
 
-from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
+from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, int16_t, uint8_t
 from libc.stdlib cimport malloc, calloc, realloc, free, qsort
 from libc.string cimport memset
 
@@ -40,7 +40,7 @@ from ._keys cimport (TACHTU_MULT, TACHTU_SEED, TACHTU_PREFETCH, WTable, key_star
                      key_unadd, mix64, tachtu_big_alloc, tachtu_big_free, wt_free, wt_get, wt_init, wt_put)
 
 cdef enum:
-    AHEAD = 12                  # n-gram lookups in flight
+    AHEAD = 16                  # n-gram lookups in flight
     KIND_BIGRAM = 0
     KIND_TRIGRAM = 1
     KIND_OTHER = 2              # a hashed template outside the groups (only recognised)
@@ -54,20 +54,6 @@ DEF MAX_CHAIN_SLOTS = 8
 
 
 # -- scoring ---------------------------------------------------------------------
-cdef inline const uint64_t* ng_find(const NGroup* g, uint64_t packed) noexcept nogil:
-    cdef uint64_t i = ng_home(g, packed)
-    cdef const uint64_t* slot
-    while True:
-        slot = g.slots + i * g.stride
-        if slot[0] == packed:
-            return slot
-        if slot[0] == 0:
-            return NULL
-        i += 1
-        if i == g.size:
-            i = 0
-
-
 cdef void ng_fallback(const NGroup* g, const int64_t* ids, Py_ssize_t p, Py_ssize_t first, Py_ssize_t last,
                       int64_t* scores, const WTable* wt) noexcept nogil:
     """An n-gram with an id outside the packed range: each member's hashed key."""
@@ -90,45 +76,67 @@ cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, con
     """Add every group's weights to the gaps ``first`` to ``last - 1``.
 
     ``w``/``w2`` point at piece 0 of the padded ids and plain ids; ``keybuf``
-    has room for ``last - first + 8`` keys.  A position's packed n-gram is 0
-    when an id is out of range (then ``ng_fallback``)."""
+    has room for ``2 * n_groups * (last - first + 8)`` values.  All groups'
+    n-grams are listed first (packed, then the address of their home slot;
+    packed 0 when an id is out of range: ``ng_fallback``), so one prefetch
+    pipeline runs over the lot instead of starting afresh for each group."""
     cdef int gi, j, k
-    cdef Py_ssize_t p, p0, m, i, gap
+    cdef Py_ssize_t p, m, i, q, gap, total = 0, span = last - first + 8
     cdef int64_t v
     cdef uint64_t packed
     cdef bint bad
     cdef const NGroup* g
     cdef const int64_t* ids
-    cdef const uint64_t* slot
-    cdef const int32_t* weights
+    cdef const uint8_t* slot
+    cdef const uint8_t* end
+    cdef const int16_t* weights
+    cdef uint64_t key
+    cdef uint64_t* homes = keybuf + n_groups * span
     for gi in range(n_groups):
         g = &groups[gi]
         if g.slots == NULL:
             continue
-        ids = w2 if g.plain else w
-        p0 = first + g.min_shift
+        ids = (w2 if g.plain else w) + first + g.min_shift
         m = last - first + g.max_shift - g.min_shift
         for i in range(m):
             packed = 0
             bad = False
             for k in range(g.n_ids):
-                v = ids[p0 + i + g.pat[k]]
+                v = ids[i + g.pat[k]]
                 bad |= <uint64_t>v >= <uint64_t>g.id_range
                 packed |= <uint64_t>(v + 1) << (NG_ID_BITS * k)
-            keybuf[i] = 0 if bad else packed
-        for i in range(min(m, AHEAD)):
-            TACHTU_PREFETCH(g.slots + ng_home(g, keybuf[i]) * g.stride)
+            keybuf[total + i] = 0 if bad else packed
+            homes[total + i] = <uint64_t>(g.slots + ng_home(g, packed) * g.slot_bytes)
+        total += m
+    for q in range(min(total, AHEAD)):
+        TACHTU_PREFETCH(<const uint8_t*>homes[q])
+    q = 0
+    for gi in range(n_groups):
+        g = &groups[gi]
+        if g.slots == NULL:
+            continue
+        ids = w2 if g.plain else w
+        m = last - first + g.max_shift - g.min_shift
+        end = g.slots + g.size * g.slot_bytes
         for i in range(m):
-            if i + AHEAD < m:
-                TACHTU_PREFETCH(g.slots + ng_home(g, keybuf[i + AHEAD]) * g.stride)
-            p = p0 + i
-            if keybuf[i] == 0:
+            if q + AHEAD < total:
+                TACHTU_PREFETCH(<const uint8_t*>homes[q + AHEAD])
+            p = first + g.min_shift + i
+            packed = keybuf[q]
+            slot = <const uint8_t*>homes[q]
+            q += 1
+            if packed == 0:
                 ng_fallback(g, ids, p, first, last, scores, fallback)
                 continue
-            slot = ng_find(g, keybuf[i])
-            if slot == NULL:
+            key = slot_key(g, slot)
+            while key != packed and key != 0:
+                slot += g.slot_bytes
+                if slot == end:
+                    slot = g.slots
+                key = slot_key(g, slot)
+            if key == 0:
                 continue
-            weights = <const int32_t*>(slot + 1)
+            weights = <const int16_t*>(slot + (8 if g.wide_key else 4))
             for j in range(g.n_members):
                 gap = p - g.shift[j]
                 if first <= gap < last:
@@ -200,7 +208,10 @@ cdef Entry* group_entries(NGroup* out, list groups, tuple templates, int n_names
                 g.start[j] = key_start(templates[index].number + ns * namespace_step)
                 group_of[chain_code(ns, index)] = gi
                 member_of[chain_code(ns, index)] = j
-            g.stride = 1 + (g.n_members + 1) // 2
+            g.wide_key = g.n_ids > 2
+            g.slot_bytes = 8
+            while g.slot_bytes < (8 if g.wide_key else 4) + 2 * g.n_members:
+                g.slot_bytes *= 2       # a power of two: a slot never straddles a cache line
         for i in range(n):      # distinct n-grams per group, as runs (in ``size`` for now)
             code = codes[i]
             if code == 0:
@@ -244,15 +255,19 @@ cdef Entry* group_entries(NGroup* out, list groups, tuple templates, int n_names
 
 cdef int ngrams_build(NGroup* out, list groups, tuple templates, int n_namespaces, int namespace_step,
                       const uint64_t[::1] codes, const int32_t[::1] weights, int64_t n_ids,
-                      int64_t n_plain) except -1:
+                      int64_t n_plain, uint8_t* hashed) except -1:
     """Fill ``out`` (``n_namespaces * len(groups)`` groups) from the model's n-gram
     codes (``layout.py``: ``chain << 48 | z << 32 | y << 16 | x``, 0 for hashed
-    keys).  A group without codes gets no table (``slots`` NULL): its templates
-    stay hashed, which is what a model whose keys were not all resolved needs
-    (codes are complete per template: ``resolve_keys`` leaves none half done).
-    Entries go in in the order of their home slots, front to back."""
-    cdef Py_ssize_t i, m = 0, n_chains = 1 + n_namespaces * CHAINS_PER_NAMESPACE
-    cdef int gi
+    keys) and set ``hashed[i]`` for the keys the weight table must keep.  A
+    group gets no table (``slots`` NULL, its templates stay hashed) when it has
+    no codes (codes are complete per template: ``resolve_keys`` leaves none
+    half done) or a weight beyond int16 (the tables hold int16 weights: half
+    the memory, so more of them stays in cache).  Entries go in in the order
+    of their home slots, front to back."""
+    cdef Py_ssize_t i, m = 0, n = codes.shape[0], n_chains = 1 + n_namespaces * CHAINS_PER_NAMESPACE
+    cdef int gi, n_groups = len(groups), ns
+    cdef int32_t weight
+    cdef uint8_t* slot
     cdef NGroup* g
     cdef Entry* entries = NULL
     cdef int* group_of = <int*>malloc(n_chains * sizeof(int))
@@ -262,17 +277,28 @@ cdef int ngrams_build(NGroup* out, list groups, tuple templates, int n_namespace
             raise MemoryError()
         entries = group_entries(out, groups, templates, n_namespaces, namespace_step, codes, n_ids, n_plain,
                                 group_of, member_of, &m)
-        for gi in range(n_namespaces * len(groups)):
+        for i in range(m):
+            weight = weights[entries[i].index]
+            if weight != <int16_t>weight:
+                for ns in range(n_namespaces):
+                    out[ns * n_groups + (entries[i].order >> 40) % n_groups].size = 0
+        for gi in range(n_namespaces * n_groups):
             g = &out[gi]
             if g.size:
-                g.slots = <uint64_t*>tachtu_big_alloc(g.size * g.stride * sizeof(uint64_t))
+                g.slots = <uint8_t*>tachtu_big_alloc(g.size * g.slot_bytes)
                 if g.slots == NULL:
                     raise MemoryError()
+        for i in range(n):
+            hashed[i] = codes[i] == 0
         with nogil:
             for i in range(m):
                 g = &out[entries[i].order >> 40]
-                (<int32_t*>(ng_insert(g, entries[i].packed) + 1))[member_of[codes[entries[i].index] >> 48]] = \
-                    weights[entries[i].index]
+                if g.slots == NULL:
+                    hashed[entries[i].index] = True
+                    continue
+                slot = ng_insert(g, entries[i].packed)
+                (<int16_t*>(slot + (8 if g.wide_key else 4)))[member_of[codes[entries[i].index] >> 48]] = \
+                    <int16_t>weights[entries[i].index]
         return 0
     finally:
         free(entries)
@@ -319,16 +345,20 @@ cdef inline Py_ssize_t chain_code(int ns, int index) noexcept nogil:
     return 1 + ns * CHAINS_PER_NAMESPACE + index
 
 
-cdef uint64_t* ng_insert(NGroup* g, uint64_t packed) noexcept nogil:
+cdef uint8_t* ng_insert(NGroup* g, uint64_t packed) noexcept nogil:
     """The slot of ``packed``, claimed if new (weights 0)."""
-    cdef uint64_t i = ng_home(g, packed)
-    cdef uint64_t* slot
+    cdef uint64_t i = ng_home(g, packed), key
+    cdef uint8_t* slot
     while True:
-        slot = g.slots + i * g.stride
-        if slot[0] == packed:
+        slot = g.slots + i * g.slot_bytes
+        key = slot_key(g, slot)
+        if key == packed:
             return slot
-        if slot[0] == 0:
-            slot[0] = packed
+        if key == 0:
+            if g.wide_key:
+                (<uint64_t*>slot)[0] = packed
+            else:
+                (<uint32_t*>slot)[0] = <uint32_t>packed
             return slot
         i += 1
         if i == g.size:

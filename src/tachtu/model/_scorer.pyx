@@ -70,7 +70,7 @@ cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -
     scorebuf_free(buf)
     cdef Py_ssize_t cap = max(n, 256)
     buf.rows = <uint8_t*>malloc(T.n_rows * (cap + 2 * PAD))
-    cdef Py_ssize_t keys = min(cap, KEY_BLOCK) * max(T.n_specs, 1) + 16    # >= a block's n-gram positions
+    cdef Py_ssize_t keys = (min(cap, KEY_BLOCK) + 8) * (T.n_specs + 2 * T.n_groups + 1)  # hashed keys; n-gram lists
     buf.keybuf = <uint64_t*>malloc(keys * sizeof(uint64_t))
     buf.keygap = <uint32_t*>malloc(keys * sizeof(uint32_t))
     if buf.rows == NULL or buf.keybuf == NULL or buf.keygap == NULL:
@@ -639,14 +639,12 @@ cdef order_by_mode(TSpec* specs, int n):
     free(copy)
 
 
-cdef build_groups(Tables* T, model, const uint64_t[::1] codes, const int32_t[::1] weights):
+cdef list build_groups(Tables* T, model, const uint64_t[::1] codes, const int32_t[::1] weights, uint8_t* hashed):
     """The positional n-gram groups (``spec.ngram_groups``, ``_ngrams``) from the
-    model's n-gram codes; the members of a group that has a table leave the
-    per-gap loop (``MODE_NGRAM``).  Specs are in template order here."""
+    model's n-gram codes; ``hashed[i]``: key ``i`` stays in the weight table."""
     from .features import PLAIN_LINE_NAMESPACE
     from .spec import ngram_groups
 
-    cdef int gi, ns, t
     templates = tuple(model.templates)
     groups = ngram_groups(templates)
     T.n_groups = len(groups)
@@ -654,12 +652,8 @@ cdef build_groups(Tables* T, model, const uint64_t[::1] codes, const int32_t[::1
     if T.groups == NULL:
         raise MemoryError()
     ngrams_build(T.groups, groups, templates, T.n_namespaces, PLAIN_LINE_NAMESPACE, codes, weights, T.n_ids,
-                 T.n_plain)
-    for ns in range(T.n_namespaces):
-        for gi in range(T.n_groups):
-            if T.groups[ns * T.n_groups + gi].slots != NULL:
-                for t, _ in groups[gi].members:
-                    T.specs[ns * T.n_specs + t].mode = MODE_NGRAM
+                 T.n_plain, hashed)
+    return groups
 
 
 cdef build_joinable(uint8_t* table):
@@ -697,19 +691,26 @@ cdef class CompiledScorer:
         cdef Tables* T = &self.T
         cdef const uint64_t[::1] keys = model.keys
         cdef const int32_t[::1] weights = model.weights
-        cdef const uint64_t[::1] codes = layout.ngram_codes(model)
         cdef Py_ssize_t i, n = keys.shape[0], n_hashed = 0
-        for i in range(n):
-            n_hashed += codes[i] == 0
-        wt_init(&T.weights, n_hashed)
-        with nogil:
-            for i in range(n):
-                if codes[i] == 0:
-                    wt_put(&T.weights, keys[i], weights[i])
-
-        T.n_shapes = len(Shape)
         T.n_ids = features.N_SPECIAL + len(model.vocab)
         T.n_plain = features.N_SPECIAL + len(model.plain_vocab)
+        T.n_namespaces = 2 if model.plain_lines else 1
+        cdef uint8_t* hashed = <uint8_t*>malloc(max(n, 1))
+        if hashed == NULL:
+            raise MemoryError()
+        try:
+            groups = build_groups(T, model, layout.ngram_codes(model), weights, hashed)
+            for i in range(n):
+                n_hashed += hashed[i]
+            wt_init(&T.weights, n_hashed)
+            with nogil:
+                for i in range(n):
+                    if hashed[i]:
+                        wt_put(&T.weights, keys[i], weights[i])
+        finally:
+            free(hashed)
+
+        T.n_shapes = len(Shape)
         T.bos_id = features.BOS_ID
         T.eos_id = features.EOS_ID
         T.bos_shape = int(Shape.BOS)
@@ -717,7 +718,6 @@ cdef class CompiledScorer:
         T.lower_shape = int(Shape.LOWER)
         T.title_shape = int(Shape.TITLE)
         T.title_line_min = features.TITLE_LINE_MIN
-        T.n_namespaces = 2 if model.plain_lines else 1
         build_dictionaries(T, model)
         T.stat_row = 1 + ROWS_PER_DICT * model.n_dicts
         T.n_rows = T.stat_row + 6
@@ -726,13 +726,17 @@ cdef class CompiledScorer:
         T.specs = <TSpec*>calloc(max(len(model.templates), 1) * T.n_namespaces, sizeof(TSpec))
         if T.specs == NULL:
             raise MemoryError()
-        cdef int ns, k = 0
+        cdef int ns, gi, k = 0
         for ns in range(T.n_namespaces):
             for template in model.templates:
                 build_spec(T, &T.specs[k], template, dims, ns * features.PLAIN_LINE_NAMESPACE)
                 k += 1
         T.n_specs = len(model.templates)
-        build_groups(T, model, codes, weights)
+        for ns in range(T.n_namespaces):     # the members of a group with a table leave the per-gap loop
+            for gi in range(T.n_groups):
+                if T.groups[ns * T.n_groups + gi].slots != NULL:
+                    for t, _ in groups[gi].members:
+                        T.specs[ns * T.n_specs + t].mode = MODE_NGRAM
         for ns in range(T.n_namespaces):
             fold_tables(T.specs + ns * T.n_specs, T.n_specs)
         T.n_gap_specs = sum(1 for t in range(T.n_specs) if T.specs[t].mode not in (MODE_NGRAM, MODE_FOLDED))
