@@ -505,9 +505,8 @@ cdef class LineSegmenter:
         cdef const Tables* T = &self.scorer.T
         flags[0] = 0
         scratch_reserve(sc, n_line + 1, T)
-        if not self.is_normalized("NFC", line):
-            text = nfc_text(line, sc.orig, sc.text, sc.map_start, sc.map_end, sc.cap_text)
-        if text is None:        # not covered by _nfc: normalize.to_nfc
+        text = nfc_text(line, sc.orig, sc.text, sc.map_start, sc.map_end, sc.cap_text)
+        if text is None and not self.is_normalized("NFC", line):    # not covered by _nfc
             norm = self.to_nfc(line)
             text = norm.text
             flags[0] = FLAG_VIA_NFC
@@ -520,6 +519,8 @@ cdef class LineSegmenter:
                     sc.map_start[g] = v
                 for g, v in enumerate(norm.ends):
                     sc.map_end[g] = v
+        elif text is None:
+            text = line
         elif text is not line:
             flags[0] = FLAG_VIA_NFC | FLAG_MAPPED
         n_text = len(text)

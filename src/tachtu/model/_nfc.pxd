@@ -2,7 +2,5 @@
 """C declarations of NFC with an offset map (``_nfc.pyx``), for the compiled
 line path (``_line.pyx``)."""
 
-cdef Py_ssize_t nfc_line(const Py_UCS4* src, Py_ssize_t n, Py_UCS4* out, Py_ssize_t* starts,
-                         Py_ssize_t* ends, Py_ssize_t cap) except -2
 cdef str nfc_text(str line, Py_UCS4* orig, Py_UCS4* out, Py_ssize_t* starts, Py_ssize_t* ends,
                   Py_ssize_t cap)

@@ -5,22 +5,26 @@ the caller's buffers.
 Why: on text that is not NFC (decomposed Vietnamese, as some keyboards and
 macOS file names produce) ``to_nfc`` spends more time in Python (the per-character
 cluster list, the map arrays, copying them into the C scratch) than the rest of
-the line path.  ``nfc_line`` gives the same text and the same ``starts``/``ends``:
-it takes the same decisions as ``to_nfc`` (the whole line at once when every
-cluster gives one character, else run by run: a run already NFC maps one to
-one, a run whose clusters each give one character maps cluster by cluster,
-anything else goes cluster by cluster), and composes with the Unicode algorithm
-(full canonical decomposition, stable ordering of marks by combining class,
-canonical composition) on tables taken from this Python's ``unicodedata``.
+the line path, and ``unicodedata.is_normalized`` composes such a line once
+just to say it is not NFC.  ``nfc_text`` tells exactly whether the line is NFC
+(NFC's quick check, else composing and comparing) and otherwise gives the same
+text and the same ``starts``/``ends`` as ``to_nfc``: it takes the same decisions
+(the whole line at once when every cluster gives one character, else run by
+run: a run already NFC maps one to one, a run whose clusters each give one
+character maps cluster by cluster, anything else goes cluster by cluster), and
+composes with the Unicode algorithm (full canonical decomposition, stable
+ordering of marks by combining class, canonical composition) on tables taken
+from this Python's ``unicodedata``.
 
 What it covers: ``normalize.CLUSTER_SAFE_RANGES`` (Latin, Vietnamese, Greek,
 Cyrillic, combining marks, punctuation, symbols, emoji ...) and, as characters
 that neither decompose nor compose with anything covered, CJK ideographs and
 Hangul syllables (a Hangul syllable only composes with a trailing conjoining
-jamo, which is not covered).  A line with any other character, a cluster of
-more than ``SEG_MAX`` decomposed characters, or an NFC text longer than the
-buffers returns -1: the caller then uses ``normalize.to_nfc``.  The tables are
-built on the first call (about 10 ms), so importing costs nothing.
+jamo, which is not covered).  For a line with any other character, a cluster
+of more than ``SEG_MAX`` decomposed characters, or an NFC text longer than the
+buffers, it returns None: the caller then asks ``unicodedata.is_normalized``
+and ``normalize.to_nfc``.  The tables are built on the first call (about 10 ms),
+so importing costs nothing.
 """
 
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
@@ -41,13 +45,15 @@ INERT_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3))
 cdef enum:
     COVERED = 1
     SAFE = 2                 # in CLUSTER_SAFE_RANGES: to_nfc may compose it at once
+    QUICK = 4                # a starter that is NFC and composes with nothing before it
+    IS_NFC = -3              # nfc_core: the line is NFC already
     N_PAGES = 0x200          # pages of 256 code points below U+20000
     PAIR_BITS = 12
     SEG_MAX = 128            # decomposed characters from one starter to the next
 
 cdef struct Rec:
     uint8_t ccc              # canonical combining class
-    uint8_t flags            # COVERED | SAFE
+    uint8_t flags            # COVERED | SAFE | QUICK
     uint8_t dlen             # length of the full decomposition; 0: the character itself
     uint16_t dpos            # into pool / pool_ccc
 
@@ -237,45 +243,61 @@ cdef Py_ssize_t nfc_runs(const Py_UCS4* src, Py_ssize_t n, Py_UCS4* out, Py_ssiz
     return o
 
 
-cdef Py_ssize_t nfc_core(const Py_UCS4* src, Py_ssize_t n, Py_UCS4* out, Py_ssize_t* starts,
-                         Py_ssize_t* ends, Py_ssize_t cap) noexcept nogil:
-    cdef Py_ssize_t i, o
+cdef int quick_check(const Py_UCS4* src, Py_ssize_t n) noexcept nogil:
+    """1: every character is covered and passes NFC's quick check (all of NFC
+    Vietnamese); 0: covered, but composing must tell; -1: not covered."""
+    cdef Py_ssize_t i
+    cdef const Rec* r
+    cdef int quick = 1
     for i in range(n):
-        if rec_of(src[i]) == NULL:
+        r = rec_of(src[i])
+        if r == NULL:
             return -1
-    if n == 0:
-        return 0
-    o = compose_range(src, 0, n, out, 0, cap)
+        if not r.flags & QUICK:
+            quick = 0
+    return quick
+
+
+cdef Py_ssize_t nfc_line(const Py_UCS4* src, Py_ssize_t n, Py_UCS4* out, Py_ssize_t* starts,
+                         Py_ssize_t* ends, Py_ssize_t cap) noexcept nogil:
+    """``normalize.to_nfc`` of the covered line ``src[:n]``: its text in
+    ``out[:result]``, the original span of output character ``k`` in
+    ``starts[k]``/``ends[k]`` (``out``, ``starts`` and ``ends`` hold ``cap``
+    items); IS_NFC when the line is NFC; -1 when the buffers are too small or a
+    segment too long (``normalize.to_nfc`` then decides)."""
+    cdef Py_ssize_t o = compose_range(src, 0, n, out, 0, cap)
     if o < 0:
         return -1
+    if o == n and memcmp(out, src, n * sizeof(Py_UCS4)) == 0:
+        return IS_NFC
     if one_per_cluster(src, 0, n, o):
         map_clusters(src, 0, n, 0, starts, ends)
         return o
     return nfc_runs(src, n, out, starts, ends, cap)
 
 
-cdef Py_ssize_t nfc_line(const Py_UCS4* src, Py_ssize_t n, Py_UCS4* out, Py_ssize_t* starts,
-                         Py_ssize_t* ends, Py_ssize_t cap) except -2:
-    """``normalize.to_nfc`` of the line ``src[:n]`` (not NFC): its text in
-    ``out[:result]``, the original span of output character ``k`` in
-    ``starts[k]``/``ends[k]``; ``out``, ``starts`` and ``ends`` hold ``cap``
-    items.  -1: not covered here, call ``normalize.to_nfc``."""
+cdef str nfc_text(str line, Py_UCS4* orig, Py_UCS4* out, Py_ssize_t* starts, Py_ssize_t* ends,
+                  Py_ssize_t cap):
+    """The line path's call: ``line`` itself when it is NFC (also copied to
+    ``out``); else ``normalize.to_nfc(line)``'s text, returned and in ``out``,
+    with its maps in ``starts`` and ``ends``, and ``line`` copied to ``orig``
+    (each holds ``cap`` >= ``len(line)`` items); None where this module does not
+    cover the line.  The exact NFC check spares ``unicodedata.is_normalized``,
+    which composes a decomposed line once more just to say no."""
+    cdef Py_ssize_t n = len(line), got
+    cdef int quick
+    PyUnicode_AsUCS4(line, out, cap, 0)
     if state == 0:
         _build()
     if state < 0:
-        return -1
-    return nfc_core(src, n, out, starts, ends, cap)
-
-
-cdef str nfc_text(str line, Py_UCS4* orig, Py_UCS4* out, Py_ssize_t* starts, Py_ssize_t* ends,
-                  Py_ssize_t cap):
-    """The line path's call: ``line`` (not NFC) copied to ``orig``, and
-    ``normalize.to_nfc(line)`` as its text (returned) and maps (in ``out``,
-    ``starts``, ``ends``, of ``cap`` items each, ``cap`` >= ``len(line)``);
-    None where this module does not cover it."""
-    cdef Py_ssize_t n = len(line), got
-    PyUnicode_AsUCS4(line, orig, cap, 0)
+        return None
+    quick = quick_check(out, n)
+    if quick:
+        return line if quick > 0 else None
+    memcpy(orig, out, n * sizeof(Py_UCS4))
     got = nfc_line(orig, n, out, starts, ends, cap)
+    if got == IS_NFC:
+        return line
     if got < 0:
         return None
     return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, got)
@@ -302,16 +324,18 @@ def _build() -> None:
                 return      # a composition compose_segment does not handle
             pairs[first, second] = c
     in_pairs = {c for pair in pairs for c in pair}
+    seconds = {second for _, second in pairs}
     info: dict[int, tuple[int, int, str]] = {}     # code -> (ccc, flags, full decomposition)
     for c in safe:
         full = normalize("NFD", chr(c))
         if all(ord(x) in safe for x in full):
-            info[c] = (combining(chr(c)), COVERED | SAFE, full if full != chr(c) else "")
+            quick = not combining(chr(c)) and normalize("NFC", chr(c)) == chr(c) and c not in seconds
+            info[c] = (combining(chr(c)), COVERED | SAFE | (QUICK if quick else 0), full if full != chr(c) else "")
     for lo, hi in INERT_RANGES:
         for c in range(lo, hi + 1):
             ch = chr(c)
             if not combining(ch) and normalize("NFC", ch) == ch and c not in in_pairs:
-                info[c] = (0, COVERED, "")
+                info[c] = (0, COVERED | QUICK, "")
     if max(info) >= N_PAGES << 8 or len(pairs) > (1 << PAIR_BITS) // 2:
         return
     pages = sorted({c >> 8 for c in info})
@@ -355,10 +379,10 @@ def _build() -> None:
 
 
 def compose(str text, cap=None):
-    """``(text, starts, ends)`` as the line path gets them from ``nfc_text``, or
-    None where it calls ``normalize.to_nfc`` instead (for the tests).
-
-    ``cap`` is the room in the output buffers (default: never too small)."""
+    """What the line path gets from ``nfc_text`` (for the tests): ``(text, None,
+    None)`` for an NFC line, ``(NFC text, starts, ends)`` for another, None where
+    it asks ``normalize.to_nfc`` instead.  ``cap``: the room in the output
+    buffers (default: never too small)."""
     cdef Py_ssize_t n = len(text), room = 4 * n + 4 if cap is None else max(cap, n), k
     cdef Py_UCS4* orig = <Py_UCS4*>malloc((n + 1) * sizeof(Py_UCS4))
     cdef Py_UCS4* out = <Py_UCS4*>malloc((room + 1) * sizeof(Py_UCS4))
@@ -368,8 +392,8 @@ def compose(str text, cap=None):
         if orig == NULL or out == NULL or starts == NULL or ends == NULL:
             raise MemoryError()
         composed = nfc_text(text, orig, out, starts, ends, room)
-        if composed is None:
-            return None
+        if composed is None or composed is text:
+            return None if composed is None else (text, None, None)
         return composed, [starts[k] for k in range(len(composed))], [ends[k] for k in range(len(composed))]
     finally:
         free(orig); free(out); free(starts); free(ends)
