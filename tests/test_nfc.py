@@ -185,3 +185,35 @@ def test_line_path_on_decomposed_text_equals_reference(segmenters: tuple[Segment
     for line in lines:
         assert compiled.segment_line(line) == reference.segment_line(line), ascii(line)
         assert compiled.tokenize(line) == reference.tokenize(line), ascii(line)
+
+
+def test_python_is_asked_only_for_lines_not_covered(
+    monkeypatch: pytest.MonkeyPatch, segmenters: tuple[Segmenter, Segmenter]
+) -> None:
+    """Covered lines, NFC or not, never reach unicodedata.is_normalized or to_nfc."""
+    from tachtu import normalize as normalize_module
+    from tachtu.backends import PythonBackend
+    from tachtu.model.compiled import CompiledBackend
+
+    texts = ["Việt Nam", "Vie\u0323\u0302t Nam", "q\u0301 ha\u0344", "한 中 e\u0301", ""]
+    texts.append("\u1100\u1161 Vie\u0323\u0302t")    # conjoining jamo: not covered
+    wanted = [segmenters[1].segment_line(text) for text in texts]
+    calls: list[str] = []
+    real_to_nfc, real_is_normalized = normalize_module.to_nfc, unicodedata.is_normalized
+
+    def to_nfc(text: str) -> object:
+        calls.append("to_nfc")
+        return real_to_nfc(text)
+
+    def is_normalized(form: str, text: str) -> bool:
+        calls.append("is_normalized")
+        return real_is_normalized(form, text)
+
+    monkeypatch.setattr(normalize_module, "to_nfc", to_nfc)
+    monkeypatch.setattr(unicodedata, "is_normalized", is_normalized)
+    model = segmenters[0].model
+    line = CompiledBackend(model, PythonBackend(model))._line
+    assert [line.segment_line(text) for text in texts[:-1]] == wanted[:-1]
+    assert calls == []
+    assert line.segment_line(texts[-1]) == wanted[-1]
+    assert calls[:2] == ["is_normalized", "to_nfc"]
