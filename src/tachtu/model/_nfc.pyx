@@ -46,7 +46,7 @@ cdef enum:
     COVERED = 1
     SAFE = 2                 # in CLUSTER_SAFE_RANGES: to_nfc may compose it at once
     QUICK = 4                # a starter that is NFC and composes with nothing before it
-    IS_NFC = -3              # nfc_core: the line is NFC already
+    IS_NFC = -3              # nfc_line: the line is NFC already
     N_PAGES = 0x200          # pages of 256 code points below U+20000
     PAIR_BITS = 12
     SEG_MAX = 128            # decomposed characters from one starter to the next
@@ -57,7 +57,7 @@ cdef struct Rec:
     uint8_t dlen             # length of the full decomposition; 0: the character itself
     uint16_t dpos            # into pool / pool_ccc
 
-cdef int state = 0           # 0: tables not built; 1: ready; -1: disabled (to_nfc always)
+cdef int state = 0           # 0: tables not built; 1: ready; -1: off (every line to Python)
 cdef uint16_t page_of[N_PAGES]   # 0: not covered; k: records (k - 1) * 256 ...
 cdef Rec* recs = NULL
 cdef Py_UCS4* pool = NULL
@@ -211,9 +211,9 @@ cdef Py_ssize_t nfc_runs(const Py_UCS4* src, Py_ssize_t n, Py_UCS4* out, Py_ssiz
     cdef Py_ssize_t a = 0, b, i, j, k, o = 0, o2
     cdef bint space
     while a < n:
-        space = Py_UNICODE_ISSPACE(src[a])
+        space = Py_UNICODE_ISSPACE(src[a]) != 0     # runs of \S+ or \s+, as to_nfc's regex
         b = a + 1
-        while b < n and Py_UNICODE_ISSPACE(src[b]) == space:
+        while b < n and (Py_UNICODE_ISSPACE(src[b]) != 0) == space:
             b += 1
         o2 = compose_range(src, a, b, out, o, cap)
         if o2 < 0:
