@@ -623,7 +623,8 @@ def _row(title: str, system: str, passes: Sequence[dict[str, Any]], **extra: Any
         "input": title, "system": system, "runs": len(passes), "seconds": wall, "cpu_seconds": cpu,
         "bytes": size, "syllables": syllables, "bytes_per_s": size / wall if wall else 0.0,
         "syllables_per_s": syllables / wall if wall else 0.0,
-        "bytes_per_cpu_s": size / cpu if cpu else 0.0, **extra,
+        "bytes_per_cpu_s": size / cpu if cpu else 0.0, "syllables_per_cpu_s": syllables / cpu if cpu else 0.0,
+        **extra,
     }
 
 
@@ -747,28 +748,37 @@ def shapes_table(rows: Sequence[dict[str, Any]]) -> str:
 def shape_ratios(rows: Sequence[dict[str, Any]]) -> list[str]:
     """The ratios the speed targets are stated in: per tachtu checkout NFD / NFC, 2 threads
     / 1 thread, --jobs 2 / --jobs 1; this tachtu over each other system on news lines; and
-    this tachtu over the baseline checkout's on every input (bytes/s)."""
-    speed = {(r["input"], r["system"]): r["bytes_per_s"] for r in rows}
-    syllables = {(r["input"], r["system"]): r["syllables_per_s"] for r in rows}
+    this tachtu over the baseline checkout's on every input (bytes/s).  Where both sides
+    ran on one thread in-process, the ratio of CPU times follows (steadier on a busy machine)."""
+    by = {(r["input"], r["system"]): r for r in rows}
+
+    def ratio(top: tuple[str, str], bottom: tuple[str, str], unit: str = "bytes") -> str:
+        a, b = by[top], by[bottom]
+        text = f"{a[f'{unit}_per_s'] / b[f'{unit}_per_s']:.2f}"
+        single = top[0] not in (SHAPE_TITLES["threads2"],) and not top[0].startswith("CLI")
+        if single and a.get(f"{unit}_per_cpu_s") and b.get(f"{unit}_per_cpu_s"):
+            text += f" (CPU time: {a[f'{unit}_per_cpu_s'] / b[f'{unit}_per_cpu_s']:.2f})"
+        return text
+
     pairs = [
-        ("NFD / NFC (syllables/s)", SHAPE_TITLES["nfd"], SHAPE_TITLES["news"], syllables),
-        ("2 threads / 1 thread", SHAPE_TITLES["threads2"], SHAPE_TITLES["threads1"], speed),
-        ("CLI --jobs 2 / --jobs 1, whole file", "CLI `--jobs 2`, whole file", "CLI `--jobs 1`, whole file", speed),
-        ("CLI --jobs 2 / --jobs 1, short lines", "CLI `--jobs 2`, short lines", "CLI `--jobs 1`, short lines", speed),
+        ("NFD / NFC (syllables/s)", SHAPE_TITLES["nfd"], SHAPE_TITLES["news"], "syllables"),
+        ("2 threads / 1 thread", SHAPE_TITLES["threads2"], SHAPE_TITLES["threads1"], "bytes"),
+        ("CLI --jobs 2 / --jobs 1, whole file", "CLI `--jobs 2`, whole file", "CLI `--jobs 1`, whole file", "bytes"),
+        ("CLI --jobs 2 / --jobs 1, short lines", "CLI `--jobs 2`, short lines", "CLI `--jobs 1`, short lines", "bytes"),
     ]
     out: list[str] = []
     checkouts = [s for s in dict.fromkeys(r["system"] for r in rows) if s.startswith("tachtu")]
     for label in checkouts:
-        for what, top, bottom, table in pairs:
-            if (top, label) in table and table.get((bottom, label)):
-                out.append(f"{label}: {what} = {table[top, label] / table[bottom, label]:.2f}")
+        for what, top, bottom, unit in pairs:
+            if (top, label) in by and by.get((bottom, label), {}).get(f"{unit}_per_s"):
+                out.append(f"{label}: {what} = {ratio((top, label), (bottom, label), unit)}")
     news = SHAPE_TITLES["news"]
     for r in rows:
-        if r["input"] == news and r["system"] != "tachtu" and r["bytes_per_s"] and (news, "tachtu") in speed:
-            out.append(f"tachtu / {r['system']}, news lines = {speed[news, 'tachtu'] / r['bytes_per_s']:.2f}")
+        if r["input"] == news and not r["system"].startswith("tachtu") and r["bytes_per_s"] and (news, "tachtu") in by:
+            out.append(f"tachtu / {r['system']}, news lines = {ratio((news, 'tachtu'), (news, r['system']))}")
     for r in rows:
-        if r["system"].startswith("tachtu @") and r["bytes_per_s"] and (r["input"], "tachtu") in speed:
-            out.append(f"tachtu / baseline, {r['input']} = {speed[r['input'], 'tachtu'] / r['bytes_per_s']:.2f}")
+        if r["system"].startswith("tachtu @") and r["bytes_per_s"] and (r["input"], "tachtu") in by:
+            out.append(f"tachtu / baseline, {r['input']} = {ratio((r['input'], 'tachtu'), (r['input'], r['system']))}")
     return out
 
 
