@@ -19,11 +19,12 @@ PROFILE = "tachtu.profiles.vncorenlp."
 STRIP = ["-s"] if sys.platform.startswith("linux") else []
 
 MODEL = "tachtu.model."
-# The compiled core: the positional n-gram tables, the scorer, the user-dictionary tries and the line path
-# that uses both (shared C declarations in the .pxd files beside them).
+# The compiled core: the positional n-gram tables, the scorer, the user-dictionary
+# tries, NFC with its offset map and the line path that uses them (shared C
+# declarations in the .pxd files beside them).
 extensions = [
     Extension(f"{MODEL}{name}", [f"src/tachtu/model/{name}.pyx"], extra_compile_args=["-O3"], extra_link_args=STRIP)
-    for name in ("_ngrams", "_scorer", "_usertrie", "_line")
+    for name in ("_ngrams", "_scorer", "_usertrie", "_nfc", "_line")
 ]
 # The vncorenlp profile's hot loops are plain Python; Cython compiles the same
 # modules, typed by the .pxd files next to them (the .py files stay the

@@ -141,3 +141,48 @@ def test_accuracy_on_shared_data_head() -> None:
     accuracy = _load("accuracy")
     results, notes = accuracy.run(["tachtu"], ["ud-vtb-test"], SHARED, limit=3)
     assert len(results) == 1 and results[0].sentences == 3, notes
+
+
+def test_speed_shapes_inputs_and_passes(tmp_path: Path) -> None:
+    speed = _load("speed")
+    lines = [line.replace("_", " ") for line in GOLD]
+    short = speed.short_lines(lines)
+    assert short == speed.short_lines(lines)  # the same lines on every run
+    assert " ".join(short).split() == " ".join(lines).split()
+    assert all(3 <= len(line.split()) <= 6 for line in short[:-1]) and 1 <= len(short[-1].split()) <= 6
+    source = tmp_path / "text.txt"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    inputs = speed.shape_lines(source, None)
+    assert inputs["news"] == lines and inputs["nfd"][0] != lines[0] and inputs["short"] == short
+    system = speed.load_system("tachtu")
+    for threads in (0, 1, 2):
+        result = speed.time_pass(system.segment_line, lines, threads)
+        assert result["syllables"] == speed.count_syllables(lines) and result["bytes"] > result["syllables"]
+        assert result["wall"] > 0
+    assert speed._prefix_bytes(lines, 1) == lines[:1]
+
+
+def test_speed_shapes_run_and_table(tmp_path: Path) -> None:
+    """Two workers (this tachtu and the same checkout as the baseline), one pass each, one huge line."""
+    speed = _load("speed")
+    source = tmp_path / "text.txt"
+    source.write_text("\n".join(line.replace("_", " ") for line in GOLD) + "\n", encoding="utf-8")
+    src = Path(__file__).resolve().parent.parent / "src"
+    rows, notes = speed.bench_shapes(source, ["tachtu"], None, 100, 1, None, src, huge_bytes=100, cli=False)
+    assert notes == []
+    shapes = {(r["input"], r["system"]) for r in rows}
+    for title in speed.SHAPE_TITLES.values():
+        assert (title, "tachtu") in shapes and (title, f"tachtu @ {src}") in shapes
+    huge = [r for r in rows if r["input"].startswith("one line")]
+    assert len(huge) == 2 and all(r["peak_rss_mb"] > 0 for r in huge)
+    table = speed.shapes_table(rows)
+    assert "| news lines, NFD | tachtu |" in table and "tachtu: NFD / NFC (syllables/s) = " in table
+    assert "tachtu / baseline, short lines (3–6 syllables) = " in table
+
+
+def test_speed_sentencepiece_reference(tmp_path: Path) -> None:
+    pytest.importorskip("sentencepiece")
+    speed = _load("speed")
+    lines = [line.replace("_", " ") for line in GOLD] * 20
+    system = speed.load_sentencepiece(lines, tmp_path, vocab=60)
+    assert system.name == "sentencepiece" and len(system.segment_line(lines[0])) > 0

@@ -2,7 +2,7 @@
 """The compiled line path: one line in, the reference path's output out.
 
 ``LineSegmenter`` does in C what ``api.Segmenter`` does per line in Python:
-NFC (through ``normalize.to_nfc`` for the rare line that is not NFC), the
+NFC (``_nfc.nfc_text``, or ``normalize.to_nfc`` for what it does not cover), the
 pretokenizer's pieces, their ids and shapes, the scorer (``_scorer.score_line``),
 the user dictionary (``_usertrie``) and rendering (``_render.pxd``).
 
@@ -19,6 +19,7 @@ from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memcpy, memset, memcmp
 
 from ._keys cimport chunk_hash
+from ._nfc cimport nfc_text
 
 from ..render import join_words
 from ._render cimport hard_break, word_spans, write_gap, write_word
@@ -504,7 +505,8 @@ cdef class LineSegmenter:
         cdef const Tables* T = &self.scorer.T
         flags[0] = 0
         scratch_reserve(sc, n_line + 1, T)
-        if not self.is_normalized("NFC", line):
+        text = nfc_text(line, sc.orig, sc.text, sc.map_start, sc.map_end, sc.cap_text)
+        if text is None and not self.is_normalized("NFC", line):    # not covered by _nfc
             norm = self.to_nfc(line)
             text = norm.text
             flags[0] = FLAG_VIA_NFC
@@ -517,6 +519,10 @@ cdef class LineSegmenter:
                     sc.map_start[g] = v
                 for g, v in enumerate(norm.ends):
                     sc.map_end[g] = v
+        elif text is None:
+            text = line
+        elif text is not line:
+            flags[0] = FLAG_VIA_NFC | FLAG_MAPPED
         n_text = len(text)
         if n_text:
             PyUnicode_AsUCS4(text, sc.text, sc.cap_text, 0)

@@ -1,0 +1,6 @@
+# cython: language_level=3
+"""C declarations of NFC with an offset map (``_nfc.pyx``), for the compiled
+line path (``_line.pyx``)."""
+
+cdef str nfc_text(str line, Py_UCS4* orig, Py_UCS4* out, Py_ssize_t* starts, Py_ssize_t* ends,
+                  Py_ssize_t cap)
