@@ -2,7 +2,7 @@
 """C declarations of the compiled gap scorer (``_scorer.pyx``), for the
 compiled line path (``_line.pyx``) that calls it once per line."""
 
-from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
+from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, int16_t, uint8_t
 
 from ._keys cimport WTable
 from ._ngrams cimport NGroup
@@ -29,7 +29,8 @@ cdef struct TSpec:          # one template, as ``spec.Template`` says
     int idx_off[MAX_SLOTS]
     uint8_t idx_cap[MAX_SLOTS]
     int64_t idx_stride[MAX_SLOTS]   # ... and index weight
-    int32_t* table          # MODE_DENSE / MODE_PER_ID
+    int32_t* table          # MODE_DENSE / MODE_PER_ID (NULL once narrowed) ...
+    int16_t* table16        # ... or the same table in int16 (``Tables.narrow``)
     int64_t table_size      # ... its cells
     TSpec* folded           # MODE_PER_ID: the templates folded into the table, for ids out of range
     int n_folded
@@ -42,6 +43,7 @@ cdef struct Tables:         # everything the scorer reads; built once per model,
     TSpec* specs            # n_namespaces * n_specs: accented lines', then plain lines' (features.PLAIN_LINE_NAMESPACE)
     int n_specs             # templates per namespace
     int n_gap_specs         # ... of which scored per gap (the first ones; the rest are in groups)
+    bint narrow             # every dense and per-id table is int16 (``TSpec.table16``)
     NGroup* groups          # n_namespaces * n_groups positional n-gram groups (``_ngrams``)
     int n_groups            # per namespace
     int n_namespaces        # 2 when the model's plain_lines, else 1

@@ -28,7 +28,7 @@ while it adds the ``DICT_MATCH`` weight of every dictionary match, then adds
 every template's weight to every active gap.
 """
 
-from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
+from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, int16_t, uint8_t
 from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memcpy, memset
 
@@ -222,6 +222,7 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
     cdef const int64_t* wg
     cdef const int64_t* wg2
     cdef const WTable* wt = &T.weights
+    cdef bint narrow = T.narrow
     for g in range(first, last):
         if not active[g]:
             continue
@@ -231,12 +232,14 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
         for t in range(T.n_gap_specs):
             sp = &specs[t]
             if sp.mode == MODE_DENSE:
-                total += sp.table[table_index(sp, rows, g)]
+                k = table_index(sp, rows, g)
+                total += sp.table16[k] if narrow else sp.table[k]
                 continue
             if sp.mode == MODE_PER_ID:
                 ident = (wg2 if sp.id_plain else wg)[sp.id_off]
                 if <uint64_t>ident < <uint64_t>sp.id_range:
-                    total += sp.table[ident + table_index(sp, rows, g)]
+                    k = ident + table_index(sp, rows, g)
+                    total += sp.table16[k] if narrow else sp.table[k]
                     continue
             keybuf[nkeys] = spec_key(sp, wg, wg2, rows, g)
             keygap[nkeys] = <uint32_t>g
@@ -562,6 +565,31 @@ cdef fold_tables(TSpec* specs, int n):
             specs[x].mode = MODE_FOLDED
 
 
+cdef narrow_tables(Tables* T):
+    """int16 copies of the dense and per-id tables when every cell fits (they
+    do for the shipped model): half the bytes, so they stay in L2."""
+    cdef int t
+    cdef int64_t i
+    cdef TSpec* sp
+    for t in range(T.n_specs * T.n_namespaces):
+        sp = &T.specs[t]
+        if sp.mode == MODE_DENSE or sp.mode == MODE_PER_ID:
+            for i in range(sp.table_size):
+                if sp.table[i] != <int16_t>sp.table[i]:
+                    return
+    for t in range(T.n_specs * T.n_namespaces):
+        sp = &T.specs[t]
+        if sp.mode == MODE_DENSE or sp.mode == MODE_PER_ID:
+            sp.table16 = <int16_t*>malloc(max(sp.table_size, 1) * sizeof(int16_t))
+            if sp.table16 == NULL:
+                raise MemoryError()
+            for i in range(sp.table_size):
+                sp.table16[i] = <int16_t>sp.table[i]
+            free(sp.table)
+            sp.table = NULL
+    T.narrow = True
+
+
 cdef bint row_slots_within(const TSpec* x, const TSpec* y, int* where) noexcept:
     """Whether ``y`` can take ``x``'s table: same mode (and id slot), and each
     row slot of ``x`` is one of ``y``'s (``where[j]``: its index there)."""
@@ -740,6 +768,7 @@ cdef class CompiledScorer:
         for ns in range(T.n_namespaces):
             fold_tables(T.specs + ns * T.n_specs, T.n_specs)
         T.n_gap_specs = sum(1 for t in range(T.n_specs) if T.specs[t].mode not in (MODE_NGRAM, MODE_FOLDED))
+        narrow_tables(T)
         for ns in range(T.n_namespaces):
             order_by_mode(T.specs + ns * T.n_specs, T.n_specs)
         build_joinable(self.joinable_table)
@@ -757,6 +786,7 @@ cdef class CompiledScorer:
         if self.T.specs != NULL:
             for t in range(self.T.n_specs * self.T.n_namespaces):
                 free(self.T.specs[t].table)
+                free(self.T.specs[t].table16)
                 free(self.T.specs[t].folded)
         free(self.T.specs)
         ngrams_free(self.T.groups, self.T.n_groups * self.T.n_namespaces)
