@@ -175,6 +175,18 @@ cdef inline int32_t wt_get(const WTable* t, uint64_t key) noexcept nogil:
         i = (i + 1) & t.mask
 
 
+cdef inline Py_ssize_t wt_slot(const WTable* t, uint64_t key) noexcept nogil:
+    """Index of ``key``'s slot, or -1 (key 0 has none)."""
+    if key == 0:
+        return -1
+    cdef uint64_t i = key >> t.shift
+    while t.slots[i].key != 0:
+        if t.slots[i].key == key:
+            return <Py_ssize_t>i
+        i = (i + 1) & t.mask
+    return -1
+
+
 cdef inline void wt_prefetch(const WTable* t, uint64_t key) noexcept nogil:
     TACHTU_PREFETCH(&t.slots[key >> t.shift])
 

@@ -44,6 +44,7 @@ cdef struct Tables:         # everything the scorer reads; built once per model,
     int n_specs             # templates per namespace
     int n_gap_specs         # ... of which scored per gap (the first ones; the rest are in groups)
     bint narrow             # every dense and per-id table is int16 (``TSpec.table16``)
+    uint8_t* copied         # while building: weight-table slots a dense, per-id or match table took
     NGroup* groups          # n_namespaces * n_groups positional n-gram groups (``_ngrams``)
     int n_groups            # per namespace
     int n_namespaces        # 2 when the model's plain_lines, else 1
@@ -54,9 +55,8 @@ cdef struct Tables:         # everything the scorer reads; built once per model,
     int n_rows              # byte rows per line: shapes, 4 per dictionary, 3 per statistics view
     int stat_row            # the first statistics row (pair, right, left of view 0, then view 1)
     bint has_stats          # the model carries raw-text statistics (else they read as unknown)
-    uint64_t* pair_table[2]         # per view: open addressing, b << 40 | c << 16 | class << 8 | 1 (0: empty)
-    int pair_shift[2]               # ... its home slot: the top bits of a hash of (b, c)
-    uint64_t pair_mask[2]
+    uint64_t* pair_table[2]         # per view: open addressing, b << 40 | c << 16 | class << 8 | 1 (0: empty) ...
+    uint64_t pair_size[2]           # ... of this many slots, at most 3/4 full
     uint8_t* stat_right[2]  # per view: [sid] -> right-entropy class ([0]: unknown)
     uint8_t* stat_left[2]
     int32_t n_stat[2]       # per view: syllables the statistics know (stats ids 1..n)

@@ -33,7 +33,7 @@ from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memcpy, memset
 
 from ._keys cimport (TACHTU_PREFETCH, WTable, home_order, mix64, tachtu_big_alloc, tachtu_big_free, key_start, key_add, key_end, wt_init, wt_free, wt_put, wt_get,
-                     wt_prefetch)
+                     wt_prefetch, wt_slot)
 from ._ngrams cimport NGroup, ngrams_build, ngrams_free, ngrams_score
 
 cdef enum:
@@ -259,7 +259,7 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
 
 
 cdef inline uint64_t pair_home(const Tables* T, int view, int32_t b, int32_t c) noexcept nogil:
-    return mix64(<uint64_t>b << 24 | <uint64_t>c) >> T.pair_shift[view]
+    return ((mix64(<uint64_t>b << 24 | <uint64_t>c) >> 32) * T.pair_size[view]) >> 32
 
 
 cdef inline uint8_t pair_class(const Tables* T, int view, int32_t b, int32_t c) noexcept nogil:
@@ -273,7 +273,9 @@ cdef inline uint8_t pair_class(const Tables* T, int view, int32_t b, int32_t c) 
             return T.pair_unseen
         if e & ~(<uint64_t>0xFFFF) == tag:
             return <uint8_t>(e >> 8)
-        i = (i + 1) & T.pair_mask[view]
+        i += 1
+        if i == T.pair_size[view]:
+            i = 0
 
 
 cdef void fill_stat_rows(const Tables* T, const int32_t* sid0, const int32_t* sid1, Py_ssize_t n,
@@ -383,8 +385,8 @@ cdef build_dictionaries(Tables* T, model):
         for d in range(T.n_dicts):
             for r in range(len(Relation)):
                 for length in range(stride):
-                    T.match_weights[ns * per_namespace + (d * 3 + r) * stride + length] = wt_get(
-                        &T.weights, feature_key(spec.DICT_MATCH + ns * PLAIN_LINE_NAMESPACE, d, r, length))
+                    T.match_weights[ns * per_namespace + (d * 3 + r) * stride + length] = copy_weight(
+                        T, feature_key(spec.DICT_MATCH + ns * PLAIN_LINE_NAMESPACE, d, r, length))
 
 cdef build_stats(Tables* T, stats):
     """The statistics lookups of ``corpus_stats.ModelStats``: per view, the entropy
@@ -424,14 +426,13 @@ cdef build_stats(Tables* T, stats):
             memcpy(T.stat_left[view] + 1, &values[0], n)
         keys = v.pair_keys
         values = v.pair_values
+        T.pair_size[view] = max(16, keys.shape[0] + keys.shape[0] // 3 + 1)
         bits = 4
-        while (<Py_ssize_t>1 << bits) < 2 * keys.shape[0] + 2:
+        while (<uint64_t>1 << bits) < T.pair_size[view]:
             bits += 1
-        T.pair_table[view] = <uint64_t*>tachtu_big_alloc((<size_t>1 << bits) * sizeof(uint64_t))
+        T.pair_table[view] = <uint64_t*>tachtu_big_alloc(T.pair_size[view] * sizeof(uint64_t))
         if T.pair_table[view] == NULL:
             raise MemoryError()
-        T.pair_shift[view] = 64 - bits
-        T.pair_mask[view] = (<uint64_t>1 << bits) - 1
         homes = <uint64_t*>malloc(max(keys.shape[0], 1) * sizeof(uint64_t))
         if homes == NULL:
             raise MemoryError()
@@ -450,7 +451,9 @@ cdef build_stats(Tables* T, stats):
             i = order[k]
             slot = homes[i]
             while T.pair_table[view][slot] != 0:
-                slot = (slot + 1) & T.pair_mask[view]
+                slot += 1
+                if slot == T.pair_size[view]:
+                    slot = 0
             T.pair_table[view][slot] = ((keys[i] >> 32) << 40) | ((keys[i] & 0xFFFFFF) << 16) | (<uint64_t>values[i] << 8) | 1
         free(homes)
         free(order)
@@ -541,7 +544,37 @@ cdef fill_table(const Tables* T, TSpec* sp, list sizes, Py_ssize_t combos, int64
             h = sp.start
             for j in range(sp.n):
                 h = key_add(h, <uint64_t>ident if sp.src[j] == SRC_ID or sp.src[j] == SRC_PLAIN else values[j])
-            sp.table[combo * n_ids + ident] = wt_get(&T.weights, key_end(h))
+            sp.table[combo * n_ids + ident] = copy_weight(T, key_end(h))
+
+
+cdef inline int32_t copy_weight(const Tables* T, uint64_t key) noexcept:
+    """The weight of ``key`` for a table, its slot marked (``drop_copied``)."""
+    cdef Py_ssize_t slot = wt_slot(&T.weights, key)
+    if slot < 0:
+        return wt_get(&T.weights, key)
+    T.copied[slot] = 1
+    return T.weights.slots[slot].value
+
+
+cdef drop_copied(Tables* T):
+    """Rebuild the weight table without the keys the tables took: what is left
+    (``BC_SHAPES``, keys with out-of-vocabulary ids for the per-id fallback)
+    is a few MB instead of tens, so its lookups hit the cache.  A per-id
+    table's fallback only looks up ids outside its range, which no table took."""
+    cdef WTable rest
+    cdef Py_ssize_t i, n = 0
+    for i in range(T.weights.mask + 1):
+        n += T.weights.slots[i].key != 0 and not T.copied[i]
+    wt_init(&rest, n)
+    for i in range(T.weights.mask + 1):
+        if T.weights.slots[i].key != 0 and not T.copied[i]:
+            wt_put(&rest, T.weights.slots[i].key, T.weights.slots[i].value)
+    if T.weights.has_zero:
+        wt_put(&rest, 0, T.weights.zero)
+    wt_free(&T.weights)
+    T.weights = rest
+    free(T.copied)
+    T.copied = NULL
 
 cdef fold_tables(TSpec* specs, int n):
     """Fold every dense (per-id) table whose row slots are among another dense
@@ -738,6 +771,9 @@ cdef class CompiledScorer:
         finally:
             free(hashed)
 
+        T.copied = <uint8_t*>calloc(T.weights.mask + 1, 1)
+        if T.copied == NULL:
+            raise MemoryError()
         T.n_shapes = len(Shape)
         T.bos_id = features.BOS_ID
         T.eos_id = features.EOS_ID
@@ -769,6 +805,7 @@ cdef class CompiledScorer:
             fold_tables(T.specs + ns * T.n_specs, T.n_specs)
         T.n_gap_specs = sum(1 for t in range(T.n_specs) if T.specs[t].mode not in (MODE_NGRAM, MODE_FOLDED))
         narrow_tables(T)
+        drop_copied(T)
         for ns in range(T.n_namespaces):
             order_by_mode(T.specs + ns * T.n_specs, T.n_specs)
         build_joinable(self.joinable_table)
@@ -791,6 +828,7 @@ cdef class CompiledScorer:
         free(self.T.specs)
         ngrams_free(self.T.groups, self.T.n_groups * self.T.n_namespaces)
         free(self.T.groups)
+        free(self.T.copied)
 
     def __reduce__(self):
         return (CompiledScorer, (self.model,))
