@@ -112,3 +112,21 @@ def test_folded_tables_score_the_same_even_at_the_int32_limits() -> None:
         compiled, reference = _scorer.CompiledScorer(edge), ReferenceScorer(edge)
         for ids, shapes in lines[:60]:
             assert compiled.scores(ids, shapes) == reference.scores(ids, shapes)
+
+
+def test_trigrams_stay_hashed_when_leftovers_cannot_be_ruled_out() -> None:
+    """Keys no step recognises (here: a hashed template whose id is not its
+    first slot) leave trigram keys possibly unresolved; past the brute-force
+    budget the trigram templates keep their hashed keys, and still score the same."""
+    odd = spec.Template(95, "SHAPES_C", (spec.SHAPE(0), spec.SHAPE(1), spec.ID(1)))
+    model, lines = _weighted(spec.TEMPLATES + (odd,))
+    args = (model.keys, tuple(model.templates), model.dims, 1, PLAIN_LINE_NAMESPACE, model.n_ids, model.n_plain)
+    full, capped = _ngrams.resolve_keys(*args), _ngrams.resolve_keys(*args, brute_force_max=0)
+    lengths = {c: len(model.templates[((c >> 48) - 1) % layout.CHAINS_PER_NAMESPACE].slots) for c in full if c}
+    assert any(lengths[c] == 3 for c in full if c)  # with the budget, trigram keys are resolved ...
+    assert all(lengths[c] == 2 for c in capped if c) and any(capped)  # ... without it, only bigrams
+    limited = replace(model)
+    limited.ngram_codes = capped
+    compiled, reference = _scorer.CompiledScorer(limited), ReferenceScorer(model)
+    for ids, shapes in lines:
+        assert compiled.scores(ids, shapes) == reference.scores(ids, shapes)

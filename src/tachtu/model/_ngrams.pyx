@@ -592,10 +592,12 @@ cdef int compare_u64(const void* a, const void* b) noexcept nogil:
 
 
 def resolve_keys(const uint64_t[::1] keys, tuple templates, object dims, int n_namespaces, int namespace_step,
-                 int64_t n_ids, int64_t n_plain, extra=()):
+                 int64_t n_ids, int64_t n_plain, extra=(), int64_t brute_force_max=BRUTE_FORCE_MAX):
     """The n-gram code of each of ``keys`` (0: not an n-gram key, or not
     resolved), as ``array('Q')``: see the module docstring for the steps.
-    ``extra``: keys known to be of no template here (the dictionary matches')."""
+    ``extra``: keys known to be of no template here (the dictionary matches');
+    ``brute_force_max``: the probes step 4 may spend before the trigram
+    templates are left hashed."""
     from array import array
 
     from .spec import ngram_groups
@@ -712,7 +714,7 @@ def resolve_keys(const uint64_t[::1] keys, tuple templates, object dims, int n_n
             for c in range(n_chains):
                 if chains[c].kind == KIND_TRIGRAM:
                     per_left += chains[c].range[2]
-            if n_left * per_left <= BRUTE_FORCE_MAX:
+            if n_left * per_left <= brute_force_max:
                 for q in range(n_left):
                     i = left[q]
                     u = key_unadd(key_unend(keys[i]))
