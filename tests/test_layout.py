@@ -1,4 +1,4 @@
-"""N-gram codes (``layout.py``) and the positional tables built from them (``_ngrams.pyx``).
+"""N-gram codes (``layout.py``, ``_resolve.pyx``) and the positional tables built from them (``_ngrams.pyx``).
 
 The codes must name exactly the keys of the n-gram templates (every one of
 them, or the compiled scorer would lose a weight), map back to the same keys,
@@ -19,7 +19,7 @@ from tachtu.model.scorer_ref import ReferenceScorer
 
 from test_spec import EXTRA, _weighted
 
-_ngrams = pytest.importorskip("tachtu.model._ngrams")
+_resolve = pytest.importorskip("tachtu.model._resolve")
 _scorer = pytest.importorskip("tachtu.model._scorer")
 
 
@@ -62,8 +62,7 @@ def test_keys_of_codes_in_python_equal_compiled(monkeypatch: pytest.MonkeyPatch)
     model, _ = _weighted(spec.TEMPLATES)
     codes = array("Q", [c for c in layout.resolve(model) if c][:500])
     compiled = layout.keys_of_codes(codes, model.templates)
-    monkeypatch.setattr(_ngrams, "keys_of_codes", None)  # the import below then fails: the Python loop
-    monkeypatch.delattr(_ngrams, "keys_of_codes")
+    monkeypatch.delattr(_resolve, "keys_of_codes")  # the import in layout then fails: the Python loop
     assert layout.keys_of_codes(codes, model.templates) == compiled
     with pytest.raises(ValueError):
         layout.keys_of_codes(array("Q", [(5000 << 48) | 1]), model.templates)
@@ -121,7 +120,7 @@ def test_trigrams_stay_hashed_when_leftovers_cannot_be_ruled_out() -> None:
     odd = spec.Template(95, "SHAPES_C", (spec.SHAPE(0), spec.SHAPE(1), spec.ID(1)))
     model, lines = _weighted(spec.TEMPLATES + (odd,))
     args = (model.keys, tuple(model.templates), model.dims, 1, PLAIN_LINE_NAMESPACE, model.n_ids, model.n_plain)
-    full, capped = _ngrams.resolve_keys(*args), _ngrams.resolve_keys(*args, brute_force_max=0)
+    full, capped = _resolve.resolve_keys(*args), _resolve.resolve_keys(*args, brute_force_max=0)
     lengths = {c: len(model.templates[((c >> 48) - 1) % layout.CHAINS_PER_NAMESPACE].slots) for c in full if c}
     assert any(lengths[c] == 3 for c in full if c)  # with the budget, trigram keys are resolved ...
     assert all(lengths[c] == 2 for c in capped if c) and any(capped)  # ... without it, only bigrams

@@ -10,6 +10,7 @@ cdef enum:
     NG_MAX_IDS = 3          # spec.MAX_NGRAM
     NG_MAX_MEMBERS = 8      # spec.MAX_MEMBERS
     NG_ID_BITS = 16         # a packed n-gram holds id + 1 in 16 bits per id
+    CHAINS_PER_NAMESPACE = 1024     # a code's top 16 bits: 1 + namespace * this + template index
 
 cdef struct NGroup:         # one spec.NgramGroup in one namespace
     int n_ids               # ids in the n-gram
@@ -40,3 +41,7 @@ cdef inline uint64_t ng_home(const NGroup* g, uint64_t packed) noexcept nogil:
 
 cdef inline uint64_t slot_key(const NGroup* g, const uint8_t* slot) noexcept nogil:
     return (<const uint64_t*>slot)[0] if g.wide_key else (<const uint32_t*>slot)[0]
+
+cdef inline Py_ssize_t chain_code(int ns, int index) noexcept nogil:
+    """The top 16 bits of a code: template ``index`` of namespace ``ns``."""
+    return 1 + ns * CHAINS_PER_NAMESPACE + index

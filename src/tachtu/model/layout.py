@@ -7,7 +7,7 @@ them as codes, ``chain << 48 | z << 32 | y << 16 | x`` (``chain``: ``1 +
 namespace * CHAINS_PER_NAMESPACE + template index``; ids in slot order), and
 the full keys are recomputed from the codes at load (``keys_of_codes``).
 A model without codes (trained just now, or an older file) gets them from
-``_ngrams.resolve_keys``, which inverts the hashes; without the compiled
+``_resolve.resolve_keys``, which inverts the hashes; without the compiled
 core there are none and every key stays hashed, which scores the same.
 """
 
@@ -22,7 +22,7 @@ from .features import PLAIN_LINE_NAMESPACE, Relation, feature_key
 if TYPE_CHECKING:
     from .model import Model
 
-CHAINS_PER_NAMESPACE = 1024  # _ngrams.pyx's constant of the same name
+CHAINS_PER_NAMESPACE = 1024  # _ngrams.pxd: the same constant
 
 
 def ngram_codes(model: Model) -> array:
@@ -35,7 +35,7 @@ def ngram_codes(model: Model) -> array:
 def resolve(model: Model) -> array:
     """Codes of a model's keys by inverting their hashes (all 0 without the compiled core)."""
     try:
-        from ._ngrams import resolve_keys
+        from ._resolve import resolve_keys
     except ImportError:
         return array("Q", bytes(8 * len(model.keys)))
     namespaces = 2 if model.plain_lines else 1
@@ -65,7 +65,7 @@ def keys_of_codes(codes: array, templates: tuple[spec.Template, ...]) -> array:
     numbers = [t.number for t in templates]
     lengths = [len(t.slots) for t in templates]
     try:
-        from ._ngrams import keys_of_codes as compiled
+        from ._resolve import keys_of_codes as compiled
     except ImportError:
         pass
     else:
