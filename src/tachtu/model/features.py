@@ -198,7 +198,7 @@ def line_rows(
     rows hold uncapped lengths; a slot caps them as it reads
     (``min(max(lengths), cap) == max(min(length, cap))``).
 
-    ``_scorer.pyx``'s ``fill_rows`` computes the same rows in C.
+    ``_scorer.pyx``'s ``score_line`` computes the same rows in C.
     """
     n = len(ids)
     rows: dict[tuple[Source, int], list[int]] = {

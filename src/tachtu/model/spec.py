@@ -7,13 +7,13 @@ The 64-bit key of a feature is ``feature_key(number, *slot values)``.
 
 This table is the one place where templates are written.  The trainer and the
 reference scorer (``features.gap_features``) interpret it in Python; the
-compiled scorer (``_scorer.pyx``) reads the same list from the model and sizes
+compiled scorer (``_tables.pyx``) reads the same list from the model and sizes
 its tables from the slots' sizes.  A model file records the templates it was
 trained with (``Model.templates``), so a model always scores with its own list.
 
 Adding a template over existing slot kinds is one line in ``TEMPLATES``.  A new
 kind of slot is one ``Source`` member plus its value in ``features.line_rows``
-(Python) and in ``_scorer.pyx``'s ``fill_rows`` (C).
+(Python) and in ``_scorer.pyx``'s ``score_line`` and ``_tables.pyx``'s ``build_spec`` (C).
 
 Worked example: the gap between ``kế`` and ``hoạch`` in ``về kế hoạch tấn``
 has ``a=về, b=kế | c=hoạch, d=tấn``.  ``Template(6, "BC", (ID(0), ID(1)))``
@@ -33,7 +33,7 @@ from ..errors import ModelError
 
 
 class Source(IntEnum):
-    """Where a slot reads its value; the number is shared with ``_scorer.pyx``."""
+    """Where a slot reads its value; the number is shared with ``_tables.pyx``."""
 
     ID = 0  # syllable id of the piece at ``offset`` from b (open-ended: vocabulary size)
     SHAPE = 1  # shape class of the piece at ``offset``
