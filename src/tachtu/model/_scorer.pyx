@@ -45,7 +45,8 @@ cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -
     cdef Py_ssize_t keys = (min(cap, KEY_BLOCK) + 8) * (T.n_specs + 2 * T.n_groups + 1)  # hashed keys; n-gram lists
     buf.keybuf = <uint64_t*>malloc(keys * sizeof(uint64_t))
     buf.keygap = <uint32_t*>malloc(keys * sizeof(uint32_t))
-    if buf.rows == NULL or buf.keybuf == NULL or buf.keygap == NULL:
+    buf.bases = <const uint8_t**>malloc(max(T.n_specs, 1) * MAX_SLOTS * sizeof(uint8_t*))
+    if buf.rows == NULL or buf.keybuf == NULL or buf.keygap == NULL or buf.bases == NULL:
         scorebuf_free(buf)
         raise MemoryError()
     buf.cap = cap
@@ -56,6 +57,7 @@ cdef void scorebuf_free(ScoreBuf* buf) noexcept:
     free(buf.rows)
     free(buf.keybuf)
     free(buf.keygap)
+    free(buf.bases)
     memset(buf, 0, sizeof(ScoreBuf))
 
 
@@ -143,13 +145,14 @@ cdef inline uint64_t slot_value(const TSpec* sp, int j, const int64_t* wg, const
     return v
 
 
-cdef inline int64_t table_index(const TSpec* sp, uint8_t** rows, Py_ssize_t g) noexcept nogil:
-    """Index of the row slots' values in ``sp.table`` (before the id, for per-id tables)."""
+cdef inline int64_t table_index(const TSpec* sp, const uint8_t* const* base, Py_ssize_t g) noexcept nogil:
+    """Index of the row slots' values in ``sp.table`` (before the id, for per-id
+    tables); ``base[j]``: row slot ``j``'s row, moved by its offset."""
     cdef int64_t idx = 0
     cdef uint8_t v
     cdef int j
     for j in range(sp.n_idx):
-        v = rows[sp.idx_row[j]][g + sp.idx_off[j]]
+        v = base[j][g]
         idx += (v if v < sp.idx_cap[j] else sp.idx_cap[j]) * sp.idx_stride[j]
     return idx
 
@@ -165,7 +168,7 @@ cdef inline uint64_t spec_key(const TSpec* sp, const int64_t* wg, const int64_t*
 
 cdef void score_templates(const Tables* T, const TSpec* specs, const NGroup* groups, const int64_t* w,
                           const int64_t* w2, uint8_t** rows, Py_ssize_t n, const uint8_t* active, int64_t* scores,
-                          uint64_t* keybuf, uint32_t* keygap) noexcept nogil:
+                          ScoreBuf* buf) noexcept nogil:
     """Add every template's weight to every active gap of the line.
 
     Dense and per-id tables are read at once; hashed keys are collected
@@ -176,14 +179,13 @@ cdef void score_templates(const Tables* T, const TSpec* specs, const NGroup* gro
     """
     cdef Py_ssize_t block = 0
     while block < n - 1:
-        score_block(T, specs, groups, w, w2, rows, block, min(n - 1, block + KEY_BLOCK), active, scores, keybuf,
-                    keygap)
+        score_block(T, specs, groups, w, w2, rows, block, min(n - 1, block + KEY_BLOCK), active, scores, buf)
         block += KEY_BLOCK
 
 
 cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups, const int64_t* w,
                       const int64_t* w2, uint8_t** rows, Py_ssize_t first, Py_ssize_t last, const uint8_t* active,
-                      int64_t* scores, uint64_t* keybuf, uint32_t* keygap) noexcept nogil:
+                      int64_t* scores, ScoreBuf* buf) noexcept nogil:
     """``score_templates`` for the gaps ``first`` to ``last - 1``: the per-gap
     templates, then the n-gram groups (which add to inactive gaps too: harmless,
     their joins are never read)."""
@@ -195,6 +197,12 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
     cdef const int64_t* wg2
     cdef const WTable* wt = &T.weights
     cdef bint narrow = T.narrow
+    cdef const uint8_t** bases = buf.bases
+    cdef uint64_t* keybuf = buf.keybuf
+    cdef uint32_t* keygap = buf.keygap
+    for t in range(T.n_gap_specs):      # each row slot's row, moved by its offset: one load less per value
+        for k in range(specs[t].n_idx):
+            bases[t * MAX_SLOTS + k] = rows[specs[t].idx_row[k]] + specs[t].idx_off[k]
     for g in range(first, last):
         if not active[g]:
             continue
@@ -204,13 +212,13 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
         for t in range(T.n_gap_specs):
             sp = &specs[t]
             if sp.mode == MODE_DENSE:
-                k = table_index(sp, rows, g)
+                k = table_index(sp, bases + t * MAX_SLOTS, g)
                 total += sp.table16[k] if narrow else sp.table[k]
                 continue
             if sp.mode == MODE_PER_ID:
                 ident = (wg2 if sp.id_plain else wg)[sp.id_off]
                 if <uint64_t>ident < <uint64_t>sp.id_range:
-                    k = ident + table_index(sp, rows, g)
+                    k = ident + table_index(sp, bases + t * MAX_SLOTS, g)
                     total += sp.table16[k] if narrow else sp.table[k]
                     continue
             keybuf[nkeys] = spec_key(sp, wg, wg2, rows, g)
@@ -308,8 +316,7 @@ cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const
         rows[r] = buf.rows + (r - 1) * width + PAD
     match_dictionaries(T, T.match_weights + ns * max(T.n_dicts, 1) * 3 * (T.max_dict + 1), w + PAD, n, scores, rows)
     fill_stat_rows(T, sid0, sid1, n, rows)
-    score_templates(T, T.specs + ns * T.n_specs, T.groups + ns * T.n_groups, w, w2, rows, n, active, scores,
-                    buf.keybuf, buf.keygap)
+    score_templates(T, T.specs + ns * T.n_specs, T.groups + ns * T.n_groups, w, w2, rows, n, active, scores, buf)
 
 
 cdef build_joinable(uint8_t* table):
