@@ -36,6 +36,9 @@ cdef extern from "Python.h":
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
     object PyUnicode_Substring(object s, Py_ssize_t start, Py_ssize_t end)
     int PyUnicode_4BYTE_KIND
+    int PyUnicode_KIND(object u)
+    void* PyUnicode_DATA(object u)
+    Py_UCS4 PyUnicode_READ(int kind, const void* data, Py_ssize_t index) nogil
 
 cdef enum:
     CTX_EOL = 0             # classes of the character after a chunk's whitespace
@@ -107,13 +110,31 @@ cdef struct Scratch:
     uint64_t* ukeys          # user dictionary edge keys (2 per piece, see user_dict_prefetch)
     Py_ssize_t* wstart       # word spans in the original line
     Py_ssize_t* wend
+    Py_UCS4* block           # a block's output, line after line (``segment_block``)
+    Py_ssize_t cap_block
 
 
-cdef void scratch_free(Scratch* sc) noexcept:
+cdef void scratch_free_lines(Scratch* sc) noexcept:
+    """Free the buffers sized by the line (not the block output)."""
     free(sc.text); free(sc.orig); free(sc.map_start); free(sc.map_end)
     free(sc.pstart); free(sc.pend); free(sc.pkind); free(sc.pspace)
     free(sc.w); free(sc.w2); free(sc.sid0); free(sc.sid1); free(sc.s); free(sc.active); free(sc.join); free(sc.scores); scorebuf_free(&sc.score)
     free(sc.out); free(sc.miss); free(sc.ufolded); free(sc.uexact); free(sc.ukeys); free(sc.wstart); free(sc.wend)
+    sc.text = sc.orig = sc.out = NULL
+    sc.map_start = sc.map_end = sc.wstart = sc.wend = NULL
+    sc.pstart = sc.pend = NULL
+    sc.pkind = sc.pspace = sc.s = sc.active = sc.join = NULL
+    sc.w = sc.w2 = sc.scores = NULL
+    sc.sid0 = sc.sid1 = NULL
+    sc.miss = NULL
+    sc.ufolded = sc.uexact = NULL
+    sc.ukeys = NULL
+    sc.cap_text = sc.cap_pieces = sc.cap_out = 0
+
+
+cdef void scratch_free(Scratch* sc) noexcept:
+    scratch_free_lines(sc)
+    free(sc.block)
     memset(sc, 0, sizeof(Scratch))
 
 
@@ -122,7 +143,7 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, const Tables* T) excep
     cdef Py_ssize_t cap
     if n_chars > sc.cap_text:
         cap = max(n_chars, 2 * sc.cap_text, 256)
-        scratch_free(sc)
+        scratch_free_lines(sc)
         sc.cap_text = cap
         sc.cap_pieces = cap
         sc.cap_out = 2 * cap + 1
@@ -155,7 +176,7 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, const Tables* T) excep
                 or sc.scores == NULL or sc.out == NULL or sc.miss == NULL
                 or sc.ufolded == NULL or sc.uexact == NULL or sc.ukeys == NULL
                 or sc.wstart == NULL or sc.wend == NULL):
-            scratch_free(sc)
+            scratch_free_lines(sc)
             raise MemoryError()
     scorebuf_reserve(&sc.score, T, n_chars)
     return 0
@@ -520,6 +541,13 @@ cdef class LineSegmenter:
         n_text = len(text)
         if n_text:
             PyUnicode_AsUCS4(text, sc.text, sc.cap_text, 0)
+        return self._decide(sc, text, n_text)
+
+    cdef Py_ssize_t _decide(self, Scratch* sc, str text, Py_ssize_t n_text) except -2:
+        """Pieces and join decisions of the NFC line ``text``, already in ``sc.text``:
+        fills sc.pstart/pend and sc.join; returns the pieces, or -1 for the reference path."""
+        cdef Py_ssize_t n, g
+        cdef const Tables* T = &self.scorer.T
         n = self._pieces(sc, text, n_text)
         if n <= 0:
             return n
@@ -557,6 +585,84 @@ cdef class LineSegmenter:
         """``[(text, start, end, form)]`` of one line, or None for the reference path."""
         return self._with_scratch(line, True)
 
+    def segment_block(self, str block, fallback):
+        """``"\\n".join`` of the segmented lines of ``block`` (split on "\\n" only).
+
+        One call for many lines: no Python object per line on the common path,
+        and one output string.  ``fallback(line)`` segments the lines this path
+        does not take (a ``_``, a `` . `` that may be a spaced number, or any
+        line ``_segment`` hands back), in place, so the result equals joining
+        ``CompiledBackend.segment_line`` of each line.
+        """
+        cdef Scratch* sc = self._acquire()
+        try:
+            return self._block(sc, block, fallback)
+        finally:
+            self._release(sc)
+
+    cdef object _block(self, Scratch* sc, str block, fallback):
+        cdef Py_ssize_t n_block = len(block), start = 0, end, n, n_line, pos = 0, x
+        cdef int kind = PyUnicode_KIND(block)
+        cdef const void* data = PyUnicode_DATA(block)
+        cdef bint nfc = self.is_normalized("NFC", block)   # then so is every line (a newline never composes)
+        cdef bint python
+        cdef int flags
+        cdef Py_UCS4 c
+        cdef const Tables* T = &self.scorer.T
+        while start <= n_block:
+            end = start
+            python = False
+            while end < n_block:
+                c = PyUnicode_READ(kind, data, end)
+                if c == 10:
+                    break
+                if c == 95 or (c == 46 and end > start and end + 1 < n_block
+                               and PyUnicode_READ(kind, data, end - 1) == 32
+                               and PyUnicode_READ(kind, data, end + 1) == 32):
+                    python = True    # "_" or " . ": CompiledBackend.segment_line decides
+                end += 1
+            n_line = end - start
+            # room for the line's output (at most 2 characters per input character) and a newline
+            sc.block = <Py_UCS4*>grow(sc.block, &sc.cap_block, pos + 2 * n_line + 2, 1 << 12, sizeof(Py_UCS4))
+            line = None
+            n = -1
+            flags = 0
+            if not python:
+                if nfc:
+                    scratch_reserve(sc, n_line + 1, T)
+                    for x in range(n_line):
+                        sc.text[x] = PyUnicode_READ(kind, data, start + x)
+                    line = PyUnicode_Substring(block, start, end)
+                    n = self._decide(sc, line, n_line)
+                else:
+                    line = PyUnicode_Substring(block, start, end)
+                    n = self._segment(sc, line, &flags)
+            if n == 0:
+                pass
+            elif n > 0 and self.normalizer is None:
+                pos += self._render(sc, n, flags, sc.block + pos)
+            else:
+                if line is None:
+                    line = PyUnicode_Substring(block, start, end)
+                if n > 0:
+                    out = join_words(line, self._tokens(sc, line, n, flags))
+                else:
+                    out = fallback(line)
+                pos = self._append(sc, out, pos)
+            if end < n_block:
+                sc.block[pos] = 10
+                pos += 1
+            start = end + 1
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.block, pos)
+
+    cdef Py_ssize_t _append(self, Scratch* sc, str text, Py_ssize_t pos) except -1:
+        """Copy ``text`` into the block output at ``pos``; returns the new end."""
+        cdef Py_ssize_t n = len(text)
+        sc.block = <Py_UCS4*>grow(sc.block, &sc.cap_block, pos + n + 1, 1 << 12, sizeof(Py_UCS4))
+        if n:
+            PyUnicode_AsUCS4(text, sc.block + pos, sc.cap_block - pos, 0)
+        return pos + n
+
     cdef object _with_scratch(self, str line, bint tokens):
         """One line on scratch buffers of its own (the shared ones, unless another
         thread holds them): its tokens, or its segmented form; None for the reference path."""
@@ -577,14 +683,19 @@ cdef class LineSegmenter:
         """The segmented form of a line ``_segment`` ran on (``n`` pieces)."""
         if self.normalizer is not None:
             return join_words(line, self._tokens(sc, line, n, flags))
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.out, self._render(sc, n, flags, sc.out))
+
+    cdef Py_ssize_t _render(self, Scratch* sc, Py_ssize_t n, int flags, Py_UCS4* out) noexcept nogil:
+        """Write the words of the ``n`` decided pieces, as ``render.join_words`` does, to ``out``
+        (room for 2 characters per character of the line); returns the length written."""
         cdef const Py_UCS4* src = sc.orig if flags & FLAG_VIA_NFC else sc.text
-        cdef Py_ssize_t k, n_words = word_spans(sc.join, sc.pstart, sc.pend, n, flags & FLAG_MAPPED, sc.map_start, sc.map_end, sc.wstart, sc.wend), out = 0
+        cdef Py_ssize_t k, n_words = word_spans(sc.join, sc.pstart, sc.pend, n, flags & FLAG_MAPPED, sc.map_start, sc.map_end, sc.wstart, sc.wend), length = 0
         cdef bint changed = False
         for k in range(n_words):
             if k:
-                out = write_gap(sc.out, src, sc.wend[k - 1], sc.wstart[k], out)
-            out = write_word(sc.out, src, sc.wstart[k], sc.wend[k], out, &changed)
-        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.out, out)
+                length = write_gap(out, src, sc.wend[k - 1], sc.wstart[k], length)
+            length = write_word(out, src, sc.wstart[k], sc.wend[k], length, &changed)
+        return length
 
     cdef list _tokens(self, Scratch* sc, str line, Py_ssize_t n, int flags):
         cdef const Py_UCS4* src = sc.orig if flags & FLAG_VIA_NFC else sc.text

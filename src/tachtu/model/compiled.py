@@ -97,6 +97,10 @@ class CompiledBackend:
                 return out  # type: ignore[no-any-return]
         return self.python.segment_line(line)  # type: ignore[attr-defined, no-any-return]
 
+    def segment_block(self, text: str) -> str:
+        """``segment_line`` of each line of ``text`` joined by newlines, in one call into C."""
+        return self._line.segment_block(text, self.segment_line)  # type: ignore[no-any-return]
+
     def tokenize_line(self, line: str) -> list[tuple[str, int, int, str]]:
         if "_" in line:
             return tokenize_with_underscores(line, self._tokenize_plain, self.normalize)  # type: ignore[arg-type]

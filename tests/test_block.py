@@ -1,0 +1,164 @@
+"""The block path (``segment_block``, ``Segmenter.pipe``, the CLI's chunks) gives
+exactly what segmenting line by line gives."""
+
+from __future__ import annotations
+
+import io
+import random
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tachtu import batch
+from tachtu.api import Segmenter
+from tachtu.batch import LineProcessor, SegmentOptions
+from tachtu.errors import InputError
+from tachtu.settings import Settings
+from tachtu.textio import iter_chunk_lines, read_chunks
+
+NEWS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "bench" / "news_raw.txt"
+
+WORDS = ("Nhà Trắng cho biết kế hoạch tấn công của quân đội Việt Nam hòa hoà TP.HCM 50.000đ 1 . 000 "
+         "học_máy a_b , . ( ) … – “ ” 😀 v.v... ĐH QG PGS.TS www.chinhphu.vn 21/3/2024 10:30").split()
+ODD = ["", " ", "\t", "\r", "\u2028", "\u2029", "\x85", "\x0c", "\u3000", "\u00a0", "Vie\u0323\u0302t Nam",
+       unicodedata.normalize("NFD", "Hòa bình Thủy"), "a\rb", "x . y", "1 . 000 . 000", "\ufeffBOM", "N. Thường"]
+
+
+def mixed_lines(count: int, seed: int = 0) -> list[str]:
+    """Short and long lines of words, odd spaces, NFD, ``_`` and spaced numbers."""
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(count):
+        if rng.random() < 0.2:
+            lines.append(rng.choice(ODD))
+            continue
+        parts = [rng.choice(WORDS) for _ in range(rng.choice([1, 3, 5, 40]))]
+        line = "".join(p + rng.choice([" ", " ", " ", "", "  ", "\u2028", "\t"]) for p in parts)
+        if rng.random() < 0.1:
+            line = unicodedata.normalize("NFD", line)
+        lines.append(line)
+    return lines
+
+
+def line_by_line(seg: Segmenter, text: str) -> str:
+    return "\n".join(seg.segment_line(line) for line in text.split("\n"))
+
+
+@pytest.fixture(scope="module")
+def seg() -> Segmenter:
+    return Segmenter()
+
+
+@pytest.fixture(scope="module")
+def seg_dict() -> Segmenter:
+    return Segmenter(user_dict=["kế hoạch tấn công", "-Nhà Trắng", "quân đội việt nam"])
+
+
+def test_block_equals_lines(seg: Segmenter, seg_dict: Segmenter) -> None:
+    lines = mixed_lines(3000)
+    for s in (seg, seg_dict):
+        for text in ("\n".join(lines), "\n".join(lines[:50]) + "\n", "\n\n", "", "\n".join(ODD)):
+            assert s.segment(text) == line_by_line(s, text)
+
+
+@pytest.mark.parametrize("mode", ["nfc", "tone-new"])
+def test_block_equals_lines_when_normalizing(mode: str) -> None:
+    s = Segmenter(normalize=mode)  # type: ignore[arg-type]
+    text = "\n".join(mixed_lines(400, seed=1))
+    assert s.segment(text) == line_by_line(s, text)
+
+
+def test_block_on_the_python_backend(seg: Segmenter) -> None:
+    s = Segmenter(compiled=False)
+    text = "\n".join(mixed_lines(60, seed=2))
+    assert s.segment(text) == line_by_line(s, text) == seg.segment(text)
+
+
+def test_block_takes_plain_lines_in_one_call(seg: Segmenter) -> None:
+    """Only lines with ``_`` or `` . `` (and lines the C path hands back) reach the
+    per-line fallback: the rest are segmented inside the one call."""
+    backend: Any = seg._backend
+    if backend.name != "compiled":
+        pytest.skip("compiled core not built")
+    calls: list[str] = []
+
+    def fallback(line: str) -> str:
+        calls.append(line)
+        return str(backend.segment_line(line))
+
+    lines = ["Nhà Trắng cho biết", "học_máy", "", "kế hoạch 1 . 000 đồng", "Vie\u0323\u0302t Nam", "a\u2028b"] * 50
+    text = "\n".join(lines)
+    assert backend._line.segment_block(text, fallback) == line_by_line(seg, text)
+    assert sorted(set(calls)) == ["học_máy", "kế hoạch 1 . 000 đồng"] and len(calls) == 100
+
+
+def test_pipe_batches_keep_one_result_per_text(seg: Segmenter) -> None:
+    texts = mixed_lines(700, seed=3)
+    texts[5] = "hai\ndòng"
+    texts[300] = "\n"
+    texts[301] = "ba\n\ndòng\n"
+    expected = [line_by_line(seg, t) for t in texts]
+    for size in (1, 7, 256, 10_000):
+        assert list(seg.pipe(texts, batch_size=size)) == expected
+    assert list(seg.pipe([])) == []
+    with pytest.raises(Exception, match="batch_size"):
+        list(seg.pipe(["x"], batch_size=0))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xef\xbb\xbfNh\xc3\xa0 Tr\xe1\xba\xafng\r\ncho bi\xe1\xba\xbft\r\n",
+        b"a\rb\r\n\r\nc\r",
+        b"line\n\n\nlast without newline",
+        b"\xe2\x80\xa8x\xe2\x80\xa9y\x0cz\x85\n",
+        b"\r",
+        b"\xef\xbb\xbf",
+        b"ok\nbad \xff byte\nok\n",
+    ],
+)
+@pytest.mark.parametrize("errors", ["strict", "replace"])
+def test_chunks_equal_lines(data: bytes, errors: str) -> None:
+    """A chunk segmented as one block gives the bytes of its lines one by one."""
+    processor = LineProcessor(SegmentOptions(Settings()))
+    for size in (1, 5, 1 << 20):
+        for chunk in read_chunks(io.BytesIO(data), size):
+            try:
+                expected = processor.lines(iter_chunk_lines(chunk, path="x", errors=errors), "x").data  # type: ignore[arg-type]
+            except InputError as exc:  # the same error, naming the same line and byte
+                with pytest.raises(InputError) as raised:
+                    processor.chunk(chunk, "x", errors)  # type: ignore[arg-type]
+                assert str(raised.value) == str(exc)
+                continue
+            assert processor.chunk(chunk, "x", errors).data == expected  # type: ignore[arg-type]
+
+
+def test_cli_segments_a_file_in_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--jobs 1`` on a file goes through ``LineProcessor.chunk``, a chunk at a time."""
+    src = tmp_path / "in.txt"
+    lines = mixed_lines(500, seed=4)
+    src.write_text("\r\n".join(lines) + "\n", encoding="utf-8")
+    calls: list[int] = []
+    original = LineProcessor.chunk
+
+    def counting(self: LineProcessor, chunk: Any, path: str, errors: Any) -> Any:
+        calls.append(len(chunk.data))
+        return original(self, chunk, path, errors)
+
+    monkeypatch.setattr(LineProcessor, "chunk", counting)
+    out = tmp_path / "out.txt"
+    batch.segment_paths([str(src)], str(out), SegmentOptions(Settings()), jobs=1, chunk_size=4096)
+    size = src.stat().st_size
+    assert sum(calls) == size and 1 < len(calls) <= -(-size // 4096)
+    seg = Segmenter()
+    assert out.read_bytes().decode("utf-8") == "".join(seg.segment_line(line) + "\n" for line in lines)
+
+
+def test_news_block_equals_lines(seg: Segmenter) -> None:
+    if not NEWS.exists():
+        pytest.skip("news text not present")
+    with NEWS.open(encoding="utf-8") as handle:
+        text = "".join(next(handle) for _ in range(300))
+    assert seg.segment(text) == line_by_line(seg, text)
