@@ -17,6 +17,7 @@ what the reference path computes.
 from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
 from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memcpy, memset, memcmp
+from cpython.ref cimport PyObject, Py_INCREF, Py_DECREF
 
 from ._keys cimport chunk_hash
 
@@ -47,7 +48,8 @@ cdef enum:
     CTX_OTHER = 3
     MAX_CACHED_CHUNK = 64   # longer chunks are pretokenized every time
     CACHE_MAX_ENTRIES = 1 << 18
-    NOGIL_MIN_PIECES = 48   # release the GIL for lines at least this long
+    NOGIL_MIN_CHARS = 256   # segment_line releases the GIL for lines at least this long
+    POOL_MAX = 8            # idle scratches kept (one per thread that segments at once)
     FLAG_VIA_NFC = 1        # the line was not NFC: pieces index the NFC copy
     FLAG_MAPPED = 2         # ... and the Normalized map gives original spans
 
@@ -112,6 +114,15 @@ cdef struct Scratch:
     Py_ssize_t* wend
     Py_UCS4* block           # a block's output, line after line (``segment_block``)
     Py_ssize_t cap_block
+    Py_ssize_t reserved      # the longest line the buffers (and the scorer's) have room for
+    ChunkCache cache         # this scratch's own chunk cache (see LineSegmenter)
+    Scratch* next            # the next idle scratch of the pool
+
+
+cdef struct LineText:       # the str a line's pieces index, for the Python calls of a cache miss
+    PyObject* text           # the NFC line, or NULL until a miss needs it (then a new reference)
+    PyObject* block          # ... cut from this str ...
+    Py_ssize_t start, end    # ... at [start, end)
 
 
 cdef void scratch_free_lines(Scratch* sc) noexcept:
@@ -129,13 +140,15 @@ cdef void scratch_free_lines(Scratch* sc) noexcept:
     sc.miss = NULL
     sc.ufolded = sc.uexact = NULL
     sc.ukeys = NULL
-    sc.cap_text = sc.cap_pieces = sc.cap_out = 0
+    sc.cap_text = sc.cap_pieces = sc.cap_out = sc.reserved = 0
 
 
-cdef void scratch_free(Scratch* sc) noexcept:
+cdef void scratch_destroy(Scratch* sc) noexcept:
+    """Free a pooled scratch and everything it holds."""
     scratch_free_lines(sc)
     free(sc.block)
-    memset(sc, 0, sizeof(Scratch))
+    cache_clear(&sc.cache)
+    free(sc)
 
 
 cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, const Tables* T) except -1:
@@ -179,6 +192,7 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, const Tables* T) excep
             scratch_free_lines(sc)
             raise MemoryError()
     scorebuf_reserve(&sc.score, T, n_chars)
+    sc.reserved = max(sc.reserved, n_chars)
     return 0
 
 
@@ -232,7 +246,7 @@ cdef inline const CEntry* cache_find(const ChunkCache* c, uint64_t h, const Py_U
     return NULL
 
 
-cdef void* grow(void* p, Py_ssize_t* cap, Py_ssize_t need, Py_ssize_t minimum, size_t item) except NULL:
+cdef void* grow(void* p, Py_ssize_t* cap, Py_ssize_t need, Py_ssize_t minimum, size_t item) except NULL nogil:
     """``p`` with room for ``need`` items (doubling, at least ``minimum``); ``cap`` updated."""
     cdef Py_ssize_t size
     cdef void* q
@@ -241,7 +255,8 @@ cdef void* grow(void* p, Py_ssize_t* cap, Py_ssize_t need, Py_ssize_t minimum, s
     size = max(2 * cap[0], need, minimum)
     q = realloc(p, size * item)
     if q == NULL:
-        raise MemoryError()
+        with gil:
+            raise MemoryError()
     cap[0] = size
     return q
 
@@ -293,9 +308,23 @@ cdef int cache_add(ChunkCache* c, uint64_t h, const Py_UCS4* text, Py_ssize_t n,
 
 
 cdef class LineSegmenter:
-    """One line in, the reference path's output out (see ``compiled.CompiledBackend``)."""
+    """One line in, the reference path's output out (see ``compiled.CompiledBackend``).
+
+    Threads: every call takes a ``Scratch`` from a pool (kept across calls, at
+    most ``POOL_MAX`` idle) and gives it back, so a thread never shares its
+    buffers, and each scratch carries its *own* chunk cache.  The hot path
+    (chunk-cache hits, scoring, the user dictionary, rendering) then runs
+    without the GIL with nothing shared but read-only tables (the scorer's, the
+    user-dictionary tries): per-scratch caches need no locks and no care about
+    a reader holding memory that a writer moves, at the price of each thread
+    warming its own cache (a few MB each).  A cache miss takes the GIL: it
+    calls the Python regex and encoder, and the encoder's ``piece_cache``,
+    shared, is only read and written under the GIL (its insertions make no
+    Python call, so they are atomic there).
+    """
 
     cdef CompiledScorer scorer
+    cdef const Tables* T         # the scorer's tables (read-only)
     cdef object chunk_pieces     # (text, start, end) -> [(start, end, Kind)] or None
     cdef object word_kind        # Kind.WORD if a run of letters is always one WORD piece, else None
     cdef object lookup           # Encoder.lookup
@@ -306,16 +335,16 @@ cdef class LineSegmenter:
     cdef UserTrie user_folded
     cdef UserTrie user_exact
     cdef object model_key        # normalize.model_key: what case-insensitive entries compare
-    cdef ChunkCache cache
-    cdef Scratch scratch
-    cdef bint busy
+    cdef bint has_normalizer
+    cdef Scratch* pool           # idle scratches (a list through Scratch.next), under the GIL
+    cdef int n_idle
+    cdef Py_ssize_t n_scratch    # scratches that exist (idle or in use)
     cdef int n_slow_spaces
     cdef Py_UCS4 slow_spaces[64]  # whitespace the regex turns into a piece (U+3000 ...)
     cdef ChunkCache piece_cache  # (kind, piece text) -> encoder's (id, shape)
 
     def __cinit__(self):
-        memset(&self.cache, 0, sizeof(ChunkCache))
-        memset(&self.scratch, 0, sizeof(Scratch))
+        self.pool = NULL
         memset(&self.piece_cache, 0, sizeof(ChunkCache))
         memset(&self.user_folded, 0, sizeof(UserTrie))
         memset(&self.user_exact, 0, sizeof(UserTrie))
@@ -325,6 +354,7 @@ cdef class LineSegmenter:
         from ..normalize import model_key
 
         self.scorer = scorer
+        self.T = &scorer.T
         self.model_key = model_key
         self.user_dict = user_dict is not None
         if user_dict is not None:
@@ -337,7 +367,7 @@ cdef class LineSegmenter:
         self.to_nfc = to_nfc
         self.is_normalized = is_normalized
         self.normalizer = normalizer
-        cache_init(&self.cache)
+        self.has_normalizer = normalizer is not None
         cache_init(&self.piece_cache)
         # whitespace characters at which the regex can start a match: lines
         # containing them go back to the reference path
@@ -353,8 +383,11 @@ cdef class LineSegmenter:
     def __dealloc__(self):
         utrie_free(&self.user_folded)
         utrie_free(&self.user_exact)
-        cache_clear(&self.cache)
-        scratch_free(&self.scratch)
+        cdef Scratch* sc
+        while self.pool != NULL:
+            sc = self.pool
+            self.pool = sc.next
+            scratch_destroy(sc)
         cache_clear(&self.piece_cache)
 
     cdef inline bint _slow_space(self, Py_UCS4 c) noexcept nogil:
@@ -414,7 +447,7 @@ cdef class LineSegmenter:
             else:
                 piece_text = PyUnicode_Substring(text, s, e)
                 ident, shape, plain, sid0, sid1 = self.lookup(piece_text, kind)
-                if not 0 <= shape < self.scorer.T.n_shapes:
+                if not 0 <= shape < self.T.n_shapes:
                     raise ValueError(f"encoder returned shape {shape} out of range")
                 piece.id = ident
                 piece.plain = plain
@@ -439,11 +472,20 @@ cdef class LineSegmenter:
         n_out[0] = k
         return 0
 
-    cdef Py_ssize_t _pieces(self, Scratch* sc, str text, Py_ssize_t n_chars) except -2:
+    cdef object _text(self, LineText* lt):
+        """The str of ``lt`` (cut from its block the first time; GIL held)."""
+        if lt.text == NULL:
+            text = PyUnicode_Substring(<object>lt.block, lt.start, lt.end)
+            lt.text = <PyObject*>text
+            Py_INCREF(text)
+        return <object>lt.text
+
+    cdef Py_ssize_t _pieces(self, Scratch* sc, LineText* lt, Py_ssize_t n_chars) except -2 nogil:
         """Pieces of the NFC line in ``sc.text``; -1 means: use the reference path.
 
         ``sc.pspace[n]`` is 1 when whitespace comes before piece ``n``, 2 when
-        that whitespace holds a hard break (see ``hard_break``)."""
+        that whitespace holds a hard break (see ``hard_break``).  Runs without
+        the GIL but for cache misses."""
         cdef Py_UCS4* t = sc.text
         cdef Py_ssize_t i = 0, j, k, n = 0, m, q, n_new = 0
         cdef int ctx
@@ -452,6 +494,7 @@ cdef class LineSegmenter:
         cdef const CPiece* cp
         cdef Py_UCS4 c
         cdef uint8_t space = 1
+        cdef int found
         while i < n_chars:
             c = t[i]
             if Py_UNICODE_ISSPACE(c):
@@ -471,18 +514,19 @@ cdef class LineSegmenter:
                 k += 1
             ctx = CTX_EOL if k == n_chars else char_ctx(t[k])
             h = chunk_hash(t + i, j - i, ctx)
-            e = cache_find(&self.cache, h, t + i, j - i, ctx)
+            e = cache_find(&sc.cache, h, t + i, j - i, ctx)
             if e != NULL:
-                cp = self.cache.pieces + e.piece_off
+                cp = sc.cache.pieces + e.piece_off
                 m = e.n_pieces
             else:
-                if self._miss(sc, text, i, j, &n_new) < 0:
+                with gil:
+                    found = self._miss(sc, self._text(lt), i, j, &n_new)
+                    if found == 0 and j - i <= MAX_CACHED_CHUNK:
+                        cache_add(&sc.cache, h, t + i, j - i, ctx, sc.miss, n_new)
+                if found < 0:
                     return -1
                 cp = sc.miss
                 m = n_new
-                if j - i <= MAX_CACHED_CHUNK:
-                    cache_add(&self.cache, h, t + i, j - i, ctx, cp, m)
-            # copy (no Python call between the lookup and here)
             for q in range(m):
                 sc.pstart[n] = i + cp[q].start
                 sc.pend[n] = i + cp[q].end
@@ -502,21 +546,37 @@ cdef class LineSegmenter:
         return n
 
     cdef Scratch* _acquire(self) except NULL:
-        cdef Scratch* sc
-        if not self.busy:
-            self.busy = True
-            return &self.scratch
-        sc = <Scratch*>calloc(1, sizeof(Scratch))    # another thread is inside: own buffers
+        """An idle scratch of the pool, or a new one (GIL held: no Python call inside)."""
+        cdef Scratch* sc = self.pool
+        if sc != NULL:
+            self.pool = sc.next
+            self.n_idle -= 1
+            return sc
+        sc = <Scratch*>calloc(1, sizeof(Scratch))
         if sc == NULL:
             raise MemoryError()
+        try:
+            cache_init(&sc.cache)
+        except MemoryError:
+            free(sc)
+            raise
+        self.n_scratch += 1
         return sc
 
     cdef void _release(self, Scratch* sc) noexcept:
-        if sc == &self.scratch:
-            self.busy = False
-        else:
-            scratch_free(sc)
-            free(sc)
+        """Back to the pool (GIL held), or freed when ``POOL_MAX`` are idle already."""
+        if self.n_idle >= POOL_MAX:
+            scratch_destroy(sc)
+            self.n_scratch -= 1
+            return
+        sc.next = self.pool
+        self.pool = sc
+        self.n_idle += 1
+
+    @property
+    def scratches(self):
+        """How many scratches exist (idle or in use): one per thread inside at once."""
+        return self.n_scratch
 
     cdef Py_ssize_t _segment(self, Scratch* sc, str line, int* flags) except -2:
         """Run the whole line; fills sc.pstart/pend (NFC) and sc.join.  -1: reference path."""
@@ -541,14 +601,25 @@ cdef class LineSegmenter:
         n_text = len(text)
         if n_text:
             PyUnicode_AsUCS4(text, sc.text, sc.cap_text, 0)
-        return self._decide(sc, text, n_text)
+        return self._decide_text(sc, text, n_text)
 
-    cdef Py_ssize_t _decide(self, Scratch* sc, str text, Py_ssize_t n_text) except -2:
-        """Pieces and join decisions of the NFC line ``text``, already in ``sc.text``:
-        fills sc.pstart/pend and sc.join; returns the pieces, or -1 for the reference path."""
+    cdef Py_ssize_t _decide_text(self, Scratch* sc, str text, Py_ssize_t n_text) except -2:
+        """``_decide`` on the NFC line ``text``, without the GIL when the line is long."""
+        cdef LineText lt
+        lt.text = <PyObject*>text      # borrowed: the caller holds it
+        lt.block = NULL
+        if n_text < NOGIL_MIN_CHARS:
+            return self._decide(sc, &lt, n_text)
+        with nogil:
+            return self._decide(sc, &lt, n_text)
+
+    cdef Py_ssize_t _decide(self, Scratch* sc, LineText* lt, Py_ssize_t n_text) except -2 nogil:
+        """Pieces and join decisions of the NFC line already in ``sc.text`` (its str
+        through ``lt``): fills sc.pstart/pend and sc.join; returns the pieces, or -1
+        for the reference path.  Needs the GIL only for cache misses."""
         cdef Py_ssize_t n, g
-        cdef const Tables* T = &self.scorer.T
-        n = self._pieces(sc, text, n_text)
+        cdef const Tables* T = self.T
+        n = self._pieces(sc, lt, n_text)
         if n <= 0:
             return n
         cdef bint plain = line_is_plain(sc.text, n_text)
@@ -558,11 +629,7 @@ cdef class LineSegmenter:
         if self.user_dict:      # the lookups load while the gaps are scored
             user_dict_prefetch(&self.user_folded, &self.user_exact, sc.ufolded, sc.uexact, sc.active,
                                sc.ukeys, n)
-        if n >= NOGIL_MIN_PIECES:
-            with nogil:
-                score_line(T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, n, plain, sc.active, sc.scores, &sc.score)
-        else:
-            score_line(T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, n, plain, sc.active, sc.scores, &sc.score)
+        score_line(T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, n, plain, sc.active, sc.scores, &sc.score)
         for g in range(n - 1):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0
         sc.join[n - 1] = False
@@ -601,14 +668,24 @@ cdef class LineSegmenter:
             self._release(sc)
 
     cdef object _block(self, Scratch* sc, str block, fallback):
-        cdef Py_ssize_t n_block = len(block), start = 0, end, n, n_line, pos = 0, x
+        cdef Py_ssize_t n_block = len(block), n
         cdef int kind = PyUnicode_KIND(block)
         cdef const void* data = PyUnicode_DATA(block)
         cdef bint nfc = self.is_normalized("NFC", block)   # then so is every line (a newline never composes)
+        with nogil:
+            n = self._block_lines(sc, <PyObject*>block, kind, data, n_block, nfc, <PyObject*>fallback)
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.block, n)
+
+    cdef Py_ssize_t _block_lines(self, Scratch* sc, PyObject* block, int kind, const void* data,
+                                 Py_ssize_t n_block, bint nfc, PyObject* fallback) except -1 nogil:
+        """The lines of ``block`` into ``sc.block``; returns its length.  Without the
+        GIL but for cache misses, lines that are not NFC (``nfc`` false) and the
+        lines ``fallback`` or the normaliser takes."""
+        cdef Py_ssize_t start = 0, end, n, n_line, pos = 0, x
         cdef bint python
         cdef int flags
         cdef Py_UCS4 c
-        cdef const Tables* T = &self.scorer.T
+        cdef LineText lt
         while start <= n_block:
             end = start
             python = False
@@ -624,36 +701,45 @@ cdef class LineSegmenter:
             n_line = end - start
             # room for the line's output (at most 2 characters per input character) and a newline
             sc.block = <Py_UCS4*>grow(sc.block, &sc.cap_block, pos + 2 * n_line + 2, 1 << 12, sizeof(Py_UCS4))
-            line = None
             n = -1
             flags = 0
             if not python:
                 if nfc:
-                    scratch_reserve(sc, n_line + 1, T)
+                    if n_line + 1 > sc.reserved:
+                        with gil:
+                            scratch_reserve(sc, n_line + 1, self.T)
                     for x in range(n_line):
                         sc.text[x] = PyUnicode_READ(kind, data, start + x)
-                    line = PyUnicode_Substring(block, start, end)
-                    n = self._decide(sc, line, n_line)
+                    lt.text = NULL
+                    lt.block = block
+                    lt.start = start
+                    lt.end = end
+                    try:
+                        n = self._decide(sc, &lt, n_line)
+                    finally:
+                        if lt.text != NULL:
+                            with gil:
+                                Py_DECREF(<object>lt.text)
                 else:
-                    line = PyUnicode_Substring(block, start, end)
-                    n = self._segment(sc, line, &flags)
+                    with gil:
+                        n = self._segment(sc, PyUnicode_Substring(<object>block, start, end), &flags)
             if n == 0:
                 pass
-            elif n > 0 and self.normalizer is None:
+            elif n > 0 and not self.has_normalizer:
                 pos += self._render(sc, n, flags, sc.block + pos)
             else:
-                if line is None:
-                    line = PyUnicode_Substring(block, start, end)
-                if n > 0:
-                    out = join_words(line, self._tokens(sc, line, n, flags))
-                else:
-                    out = fallback(line)
-                pos = self._append(sc, out, pos)
+                with gil:
+                    line = PyUnicode_Substring(<object>block, start, end)
+                    if n > 0:
+                        out = join_words(line, self._tokens(sc, line, n, flags))
+                    else:
+                        out = (<object>fallback)(line)
+                    pos = self._append(sc, out, pos)
             if end < n_block:
                 sc.block[pos] = 10
                 pos += 1
             start = end + 1
-        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.block, pos)
+        return pos
 
     cdef Py_ssize_t _append(self, Scratch* sc, str text, Py_ssize_t pos) except -1:
         """Copy ``text`` into the block output at ``pos``; returns the new end."""
@@ -681,9 +767,15 @@ cdef class LineSegmenter:
 
     cdef object _segment_line(self, Scratch* sc, str line, Py_ssize_t n, int flags):
         """The segmented form of a line ``_segment`` ran on (``n`` pieces)."""
+        cdef Py_ssize_t length
         if self.normalizer is not None:
             return join_words(line, self._tokens(sc, line, n, flags))
-        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.out, self._render(sc, n, flags, sc.out))
+        if n < NOGIL_MIN_CHARS:
+            length = self._render(sc, n, flags, sc.out)
+        else:
+            with nogil:
+                length = self._render(sc, n, flags, sc.out)
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.out, length)
 
     cdef Py_ssize_t _render(self, Scratch* sc, Py_ssize_t n, int flags, Py_UCS4* out) noexcept nogil:
         """Write the words of the ``n`` decided pieces, as ``render.join_words`` does, to ``out``
