@@ -194,3 +194,82 @@ def test_two_threads_share_one_segmenter(user_dict: list[str] | None) -> None:
     backend: Any = seg._backend
     if backend.name == "compiled":  # per thread: a block's, and one for a line its fallback hands back
         assert 1 <= backend._line.scratches <= 4
+
+
+# -- long lines in windows ----------------------------------------------------------------
+def long_lines() -> list[str]:
+    """Lines of many chunks: mixed text, NFD, hard breaks, all Title Case (folded),
+    without any diacritic (plain), and a Title Case line with one lower-case word."""
+    rng = random.Random(11)
+    pool = [line for line in mixed_lines(3000, seed=12) if "_" not in line and " . " not in line]  # C path lines
+    lines = [" ".join(rng.sample(pool, rng.randint(20, 160))) for _ in range(120)]
+    title = " ".join(w.title() for w in "nhà trắng cho biết kế hoạch tấn công của quân đội việt nam".split() * 15)
+    lines += [title, title + " và", unicodedata.normalize("NFD", title), "Hoa Binh Cho " * 60,
+              "hoa binh cho " * 70 + "hòa", "hoa binh cho " * 70, "x\u2028 y \u3000z " * 90, " lead " * 80 + "  "]
+    if NEWS.exists():
+        with NEWS.open(encoding="utf-8") as handle:
+            lines.append(" ".join(next(handle).rstrip("\n") for _ in range(200)))
+    for line in lines[:40]:  # without diacritics but for its last word: scored as not plain
+        lines.append(strip_diacritics(line) + " Việt")
+    return lines
+
+
+def strip_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def test_long_lines_in_windows_equal_whole_lines() -> None:
+    """A long line decided in windows (here: 20 chunks each) gives the output of
+    the whole line at once: context margins, the line's plain flag and its
+    Title-Case fold imposed on every window, words joined across window edges."""
+    seg = Segmenter()
+    backend: Any = seg._backend
+    if backend.name != "compiled":
+        pytest.skip("compiled core not built")
+    line_path = backend._line
+    lines = long_lines()
+    whole = [seg.segment_line(line) for line in lines]   # the default threshold: each line whole
+    assert line_path.windows_done == 0
+    line_path.window_chars, line_path.window_chunks = 100, 20
+    assert [seg.segment_line(line) for line in lines] == whole
+    assert line_path.windows_done > 10 * len(lines)
+    text = "\n".join(lines + ["ngắn thôi", "", "học_máy " * 40])
+    assert seg.segment(text) == "\n".join(whole + [seg.segment_line("ngắn thôi"), "", seg.segment_line("học_máy " * 40)])
+
+
+def test_long_lines_with_a_user_dictionary_stay_whole() -> None:
+    """The user dictionary's longest-match scan runs across the line: such lines
+    are not windowed, and give the same output."""
+    seg = Segmenter(user_dict=["kế hoạch tấn công", "-Nhà Trắng"])
+    backend: Any = seg._backend
+    if backend.name != "compiled":
+        pytest.skip("compiled core not built")
+    lines = long_lines()[:20]
+    expected = [seg.segment_line(line) for line in lines]
+    backend._line.window_chars = 100
+    assert [seg.segment_line(line) for line in lines] == expected
+    assert backend._line.windows_done == 0
+
+
+def test_memory_of_a_long_line_follows_the_window(tmp_path: Path) -> None:
+    """A 4M-character line (windowed) costs a few bytes per character beyond the
+    input and output strings themselves, not the scratch's ~45.  Peak RSS of a
+    fresh process."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "rss.py"
+    script.write_text(
+        "import resource, tachtu\n"
+        "seg = tachtu.Segmenter(); seg.segment('khởi động')\n"
+        "unit = 'Hôm nay trời đẹp quá, sinh viên Trường Đại học Bách khoa Hà Nội đi thư viện lúc 7 giờ 30. '\n"
+        "line = unit * 45000\n"
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "out = seg.segment(line)\n"
+        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) * 1024 / len(line))\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    per_char = float(result.stdout)
+    assert per_char < 12, f"{per_char:.1f} bytes per character"

@@ -145,8 +145,8 @@ class LineProcessor:
             text = text[:-1]
         elif text.endswith("\r"):
             text = text[:-1]
-        out = self._segmenter.segment(text)
-        return Processed((out + "\n" if newline else out).encode("utf-8"), [])
+        data = self._segmenter.segment(text).encode("utf-8")
+        return Processed(data + b"\n" if newline else data, [])
 
     def lines(self, lines: Iterable[Line], path: str) -> Processed:
         """Process a block of lines into one encoded output block."""

@@ -50,6 +50,10 @@ cdef enum:
     CACHE_MAX_ENTRIES = 1 << 18
     NOGIL_MIN_CHARS = 256   # segment_line releases the GIL for lines at least this long
     POOL_MAX = 8            # idle scratches kept (one per thread that segments at once)
+    WINDOW_MIN_CHARS = 1 << 20  # lines at least this long are segmented in windows (see _segment_windows)
+    WINDOW_CHUNKS = 4096    # whitespace-separated chunks a window decides
+    MARGIN_CHUNKS = 16      # chunks of context on each side (a gap reads 10 pieces each way)
+    SHRINK_CHARS = 1 << 16  # scratch buffers sized above this are freed after the call
     FLAG_VIA_NFC = 1        # the line was not NFC: pieces index the NFC copy
     FLAG_MAPPED = 2         # ... and the Normalized map gives original spans
 
@@ -115,6 +119,9 @@ cdef struct Scratch:
     Py_UCS4* block           # a block's output, line after line (``segment_block``)
     Py_ssize_t cap_block
     Py_ssize_t reserved      # the longest line the buffers (and the scorer's) have room for
+    bint pieces_only         # _decide stops after the pieces (a long line's first pass)
+    uint8_t line_plain       # 0: line_is_plain of the text; 1, 2: not plain, plain (a window of a long line)
+    uint8_t line_fold        # 0: score_line folds Title Case; 1, 2: no fold, fold (likewise)
     ChunkCache cache         # this scratch's own chunk cache (see LineSegmenter)
     Scratch* next            # the next idle scratch of the pool
 
@@ -304,6 +311,22 @@ cdef int cache_add(ChunkCache* c, uint64_t h, const Py_UCS4* text, Py_ssize_t n,
     return 0
 
 
+cdef void central_pieces(const uint8_t* pspace, Py_ssize_t n, Py_ssize_t left, Py_ssize_t central,
+                        Py_ssize_t* p0, Py_ssize_t* p1) noexcept nogil:
+    """The pieces ``[p0, p1)`` of chunks ``left .. left + central - 1`` of a window
+    (a chunk's first piece is the one with whitespace before it, ``pspace``)."""
+    cdef Py_ssize_t q, chunk = -1
+    p0[0] = p1[0] = n
+    for q in range(n):
+        if pspace[q]:
+            chunk += 1
+            if chunk == left:
+                p0[0] = q
+            elif chunk == left + central:
+                p1[0] = q
+                return
+
+
 # ---------------------------------------------------------------------------
 
 
@@ -336,6 +359,9 @@ cdef class LineSegmenter:
     cdef UserTrie user_exact
     cdef object model_key        # normalize.model_key: what case-insensitive entries compare
     cdef bint has_normalizer
+    cdef public Py_ssize_t window_chars   # lines this long go in windows (tests lower it)
+    cdef public Py_ssize_t window_chunks
+    cdef readonly Py_ssize_t windows_done  # windows decided so far (tests count them)
     cdef Scratch* pool           # idle scratches (a list through Scratch.next), under the GIL
     cdef int n_idle
     cdef Py_ssize_t n_scratch    # scratches that exist (idle or in use)
@@ -368,6 +394,8 @@ cdef class LineSegmenter:
         self.is_normalized = is_normalized
         self.normalizer = normalizer
         self.has_normalizer = normalizer is not None
+        self.window_chars = WINDOW_MIN_CHARS
+        self.window_chunks = WINDOW_CHUNKS
         cache_init(&self.piece_cache)
         # whitespace characters at which the regex can start a match: lines
         # containing them go back to the reference path
@@ -564,7 +592,14 @@ cdef class LineSegmenter:
         return sc
 
     cdef void _release(self, Scratch* sc) noexcept:
-        """Back to the pool (GIL held), or freed when ``POOL_MAX`` are idle already."""
+        """Back to the pool (GIL held), or freed when ``POOL_MAX`` are idle already;
+        buffers a long line grew are freed (the next long line allocates again)."""
+        if sc.cap_text > SHRINK_CHARS:
+            scratch_free_lines(sc)
+        if sc.cap_block > 128 * SHRINK_CHARS:
+            free(sc.block)
+            sc.block = NULL
+            sc.cap_block = 0
         if self.n_idle >= POOL_MAX:
             scratch_destroy(sc)
             self.n_scratch -= 1
@@ -620,15 +655,20 @@ cdef class LineSegmenter:
         cdef Py_ssize_t n, g
         cdef const Tables* T = self.T
         n = self._pieces(sc, lt, n_text)
-        if n <= 0:
+        if n <= 0 or sc.pieces_only:
             return n
-        cdef bint plain = line_is_plain(sc.text, n_text)
+        cdef bint plain = line_is_plain(sc.text, n_text) if sc.line_plain == 0 else sc.line_plain == 2
         for g in range(n - 1):
             sc.active[g] = self.scorer.joinable(sc.pkind[g], sc.pkind[g + 1], sc.pspace[g + 1] != 0)
             sc.scores[g] = 0
         if self.user_dict:      # the lookups load while the gaps are scored
             user_dict_prefetch(&self.user_folded, &self.user_exact, sc.ufolded, sc.uexact, sc.active,
                                sc.ukeys, n)
+        sc.score.title_folded = sc.line_fold != 0
+        if sc.line_fold == 2:     # the whole line's fold (features.fold_title_line)
+            for g in range(n):
+                if sc.s[PAD + g] == T.title_shape:
+                    sc.s[PAD + g] = T.lower_shape
         score_line(T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, n, plain, sc.active, sc.scores, &sc.score)
         for g in range(n - 1):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0
@@ -671,16 +711,23 @@ cdef class LineSegmenter:
         cdef Py_ssize_t n_block = len(block), n
         cdef int kind = PyUnicode_KIND(block)
         cdef const void* data = PyUnicode_DATA(block)
-        cdef bint nfc = self.is_normalized("NFC", block)   # then so is every line (a newline never composes)
+        # NFC: then so is every line (a newline never composes); a block that may hold a
+        # long line is not checked whole (that can copy it several times): its lines check themselves
+        cdef bint nfc = n_block < self.window_chars and self.is_normalized("NFC", block)
+        cdef list parts = []
         with nogil:
-            n = self._block_lines(sc, <PyObject*>block, kind, data, n_block, nfc, <PyObject*>fallback)
-        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.block, n)
+            n = self._block_lines(sc, <PyObject*>block, kind, data, n_block, nfc, <PyObject*>fallback,
+                                  <PyObject*>parts)
+        if not parts or n:
+            parts.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.block, n))
+        return "".join(parts)     # one part (a long line alone): that string itself
 
     cdef Py_ssize_t _block_lines(self, Scratch* sc, PyObject* block, int kind, const void* data,
-                                 Py_ssize_t n_block, bint nfc, PyObject* fallback) except -1 nogil:
-        """The lines of ``block`` into ``sc.block``; returns its length.  Without the
-        GIL but for cache misses, lines that are not NFC (``nfc`` false) and the
-        lines ``fallback`` or the normaliser takes."""
+                                 Py_ssize_t n_block, bint nfc, PyObject* fallback, PyObject* parts) except -1 nogil:
+        """The lines of ``block`` into ``sc.block`` (long outputs as strings onto
+        ``parts``); returns its length.  Without the GIL but for cache misses,
+        lines that are not NFC (``nfc`` false), long lines and the lines
+        ``fallback`` or the normaliser takes."""
         cdef Py_ssize_t start = 0, end, n, n_line, pos = 0, x
         cdef bint python
         cdef int flags
@@ -699,11 +746,14 @@ cdef class LineSegmenter:
                     python = True    # "_" or " . ": CompiledBackend.segment_line decides
                 end += 1
             n_line = end - start
-            # room for the line's output (at most 2 characters per input character) and a newline
-            sc.block = <Py_UCS4*>grow(sc.block, &sc.cap_block, pos + 2 * n_line + 2, 1 << 12, sizeof(Py_UCS4))
             n = -1
             flags = 0
-            if not python:
+            if python or n_line >= self.window_chars:
+                with gil:
+                    line = PyUnicode_Substring(<object>block, start, end)
+                    out = (<object>fallback)(line) if python else self._long_line(sc, line, <object>fallback)
+                    pos = self._put(sc, out, pos, <object>parts)
+            else:
                 if nfc:
                     if n_line + 1 > sc.reserved:
                         with gil:
@@ -723,39 +773,171 @@ cdef class LineSegmenter:
                 else:
                     with gil:
                         n = self._segment(sc, PyUnicode_Substring(<object>block, start, end), &flags)
-            if n == 0:
-                pass
-            elif n > 0 and not self.has_normalizer:
-                pos += self._render(sc, n, flags, sc.block + pos)
-            else:
-                with gil:
-                    line = PyUnicode_Substring(<object>block, start, end)
-                    if n > 0:
-                        out = join_words(line, self._tokens(sc, line, n, flags))
-                    else:
-                        out = (<object>fallback)(line)
-                    pos = self._append(sc, out, pos)
+                if n == 0:
+                    pass
+                elif n > 0 and not self.has_normalizer:
+                    # room for the line's output: at most 2 characters per input character
+                    sc.block = <Py_UCS4*>grow(sc.block, &sc.cap_block, pos + 2 * n_line + 1, 1 << 12, sizeof(Py_UCS4))
+                    pos += self._render(sc, n, flags, sc.block + pos)
+                else:
+                    with gil:
+                        line = PyUnicode_Substring(<object>block, start, end)
+                        if n > 0:
+                            out = join_words(line, self._tokens(sc, line, n, flags))
+                        else:
+                            out = (<object>fallback)(line)
+                        pos = self._put(sc, out, pos, <object>parts)
             if end < n_block:
+                sc.block = <Py_UCS4*>grow(sc.block, &sc.cap_block, pos + 1, 1 << 12, sizeof(Py_UCS4))
                 sc.block[pos] = 10
                 pos += 1
             start = end + 1
         return pos
 
-    cdef Py_ssize_t _append(self, Scratch* sc, str text, Py_ssize_t pos) except -1:
-        """Copy ``text`` into the block output at ``pos``; returns the new end."""
+    cdef Py_ssize_t _put(self, Scratch* sc, str text, Py_ssize_t pos, list parts) except -1:
+        """Add a line's output to the block output at ``pos``; returns the new end.  A
+        long one goes onto ``parts`` as it is, after what ``sc.block`` holds, so no
+        long line is ever copied into the 4-byte buffer."""
         cdef Py_ssize_t n = len(text)
+        if n >= SHRINK_CHARS:
+            if pos:
+                parts.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.block, pos))
+            parts.append(text)
+            return 0
         sc.block = <Py_UCS4*>grow(sc.block, &sc.cap_block, pos + n + 1, 1 << 12, sizeof(Py_UCS4))
         if n:
             PyUnicode_AsUCS4(text, sc.block + pos, sc.cap_block - pos, 0)
         return pos + n
 
+    cdef object _long_line(self, Scratch* sc, str line, fallback):
+        """The segmented form of a line of ``window_chars`` or more: in windows when it
+        can be, else whole (``fallback`` for a line the C path hands back)."""
+        cdef int flags
+        cdef Py_ssize_t n
+        out = self._segment_windows(sc, line) if self._windowed() else None
+        if out is not None:
+            return out
+        n = self._segment(sc, line, &flags)
+        if n < 0:
+            return fallback(line)
+        return self._segment_line(sc, line, n, flags) if n else ""
+
+    cdef inline bint _windowed(self):
+        """Whether long lines go in windows: not with a user dictionary (its longest-match
+        scan runs left to right across the whole line) nor with output normalisation."""
+        return not self.user_dict and not self.has_normalizer
+
+    cdef object _segment_windows(self, Scratch* sc, str line):
+        """The segmented form of a long line decided window by window, so memory follows
+        the window, not the line; None when it is to be done whole (a line of one
+        window, or a window the C path hands back).
+
+        Window k decides the gaps after its central chunks kC .. (k+1)C - 1 (C:
+        ``window_chunks``; a chunk is a run of non-whitespace) and reads
+        ``MARGIN_CHUNKS`` chunks on each side, more than any gap's score sees
+        (features of pieces -2 .. +3 around it, each reading dictionary matches of
+        up to ``spec.MAX_DICT_WORD`` pieces).  Windows are cut before whitespace,
+        which NFC never composes with, so NFC of a window is that part of the NFC
+        line and every chunk gets the line's pieces.  The two line-level
+        properties, ``line_is_plain`` and the Title-Case fold
+        (``features.fold_title_line``), are computed over the whole line first, in
+        a pass of pieces only, and imposed on every window."""
+        cdef Py_ssize_t n_line = len(line), C = self.window_chunks, i = 0, m = 0, k, K, a, b, n, q, x
+        cdef Py_ssize_t p0 = 0, p1 = 0, titles = 0, length
+        cdef int kind = PyUnicode_KIND(line), flags, step
+        cdef const void* data = PyUnicode_DATA(line)
+        cdef bint lower = False, plain = True
+        cdef const Tables* T = &self.scorer.T
+        cdef list cut_a = [], cut_b = []
+        if C <= MARGIN_CHUNKS + 1:
+            raise ValueError(f"window_chunks must be above {MARGIN_CHUNKS + 1}")
+        # window k runs from the end of chunk kC - M - 1 to the end of chunk (k+1)C + M - 1
+        while i < n_line:
+            if Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+                i += 1
+                continue
+            while i < n_line and not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+                i += 1
+            if m % C == C - MARGIN_CHUNKS - 1:
+                cut_a.append(i)
+            if m >= C + MARGIN_CHUNKS - 1 and m % C == MARGIN_CHUNKS - 1:
+                cut_b.append(i)
+            m += 1
+        K = (m + C - 1) // C
+        if K <= 1:
+            return None
+        parts = []
+        try:
+            for step in range(2):
+                sc.pieces_only = step == 0
+                if step == 1:
+                    sc.line_plain = 2 if plain else 1
+                    sc.line_fold = 2 if not lower and titles >= T.title_line_min else 1
+                for k in range(K):
+                    a = 0 if k == 0 else cut_a[k - 1]
+                    b = cut_b[k] if k < len(cut_b) else n_line
+                    n = self._segment(sc, PyUnicode_Substring(line, a, b), &flags)
+                    if n < 0:
+                        return None
+                    central_pieces(sc.pspace, n, 0 if k == 0 else MARGIN_CHUNKS, min(C, m - k * C), &p0, &p1)
+                    if step == 0:
+                        for q in range(p0, p1):
+                            lower = lower or sc.s[PAD + q] == T.lower_shape
+                            titles += sc.s[PAD + q] == T.title_shape
+                            if plain:
+                                for x in range(sc.pstart[q], sc.pend[q]):
+                                    if has_diacritic(sc.text[x]):
+                                        plain = False
+                                        break
+                    else:
+                        self.windows_done += 1
+                        length = self._render_range(sc, p0, p1, n, flags, sc.out)
+                        parts.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.out, length))
+        finally:
+            sc.pieces_only = False
+            sc.line_plain = 0
+            sc.line_fold = 0
+        return "".join(parts)
+
+    cdef Py_ssize_t _render_range(self, Scratch* sc, Py_ssize_t p0, Py_ssize_t p1, Py_ssize_t n, int flags,
+                                  Py_UCS4* out) noexcept nogil:
+        """``_render`` of pieces ``[p0, p1)`` of ``n``, then what the gap after piece
+        ``p1 - 1`` becomes (when there is one): a window's part of the line's output."""
+        cdef const Py_UCS4* src = sc.orig if flags & FLAG_VIA_NFC else sc.text
+        cdef bint mapped = flags & FLAG_MAPPED, changed = False
+        cdef uint8_t joined = sc.join[p1 - 1]
+        cdef Py_ssize_t k, e, s, length = 0, n_words
+        sc.join[p1 - 1] = False
+        n_words = word_spans(sc.join + p0, sc.pstart + p0, sc.pend + p0, p1 - p0, mapped, sc.map_start,
+                             sc.map_end, sc.wstart, sc.wend)
+        sc.join[p1 - 1] = joined
+        for k in range(n_words):
+            if k:
+                length = write_gap(out, src, sc.wend[k - 1], sc.wstart[k], length)
+            length = write_word(out, src, sc.wstart[k], sc.wend[k], length, &changed)
+        if p1 < n:    # the gap to the next window's first piece: whitespace, one "_" when joined
+            e = sc.pend[p1 - 1]
+            s = sc.pstart[p1]
+            if mapped:
+                e = sc.map_end[e - 1]
+                s = sc.map_start[s]
+            if joined:
+                length = write_word(out, src, e, s, length, &changed)
+            else:
+                length = write_gap(out, src, e, s, length)
+        return length
+
     cdef object _with_scratch(self, str line, bint tokens):
-        """One line on scratch buffers of its own (the shared ones, unless another
-        thread holds them): its tokens, or its segmented form; None for the reference path."""
+        """One line on a scratch of the pool: its tokens, or its segmented form; None
+        for the reference path."""
         cdef Scratch* sc = self._acquire()
         cdef int flags
         cdef Py_ssize_t n
         try:
+            if not tokens and len(line) >= self.window_chars and self._windowed():
+                out = self._segment_windows(sc, line)
+                if out is not None:
+                    return out
             n = self._segment(sc, line, &flags)
             if n < 0:
                 return None

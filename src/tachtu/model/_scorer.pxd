@@ -69,6 +69,7 @@ cdef struct ScoreBuf:       # per-line scratch of ``score_line``, reusable acros
     uint64_t* keybuf        # hashed keys of the line, with their gap in keygap
     uint32_t* keygap
     uint64_t* pair_cache    # per view, PAIR_CACHE recent statistics pairs: b << 40 | c << 16 | class << 8 | 1
+    bint title_folded       # the caller folded the line's Title Case itself (score_line leaves the shapes)
 
 cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -1
 cdef void scorebuf_free(ScoreBuf* buf) noexcept

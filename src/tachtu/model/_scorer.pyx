@@ -326,7 +326,8 @@ cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const
         s[i] = T.bos_shape
         w[n + PAD + i] = w2[n + PAD + i] = T.eos_id
         s[n + PAD + i] = T.eos_shape
-    fold_title_line(T, s + PAD, n)
+    if not buf.title_folded:
+        fold_title_line(T, s + PAD, n)
     rows[0] = s + PAD
     memset(buf.rows, 0, (T.n_rows - 1) * width)
     for r in range(1, T.n_rows):
