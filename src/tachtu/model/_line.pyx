@@ -12,6 +12,10 @@ pretokenizer's lookaheads can see across whitespace), its pieces with their
 ids and shapes.  A cache miss runs the pretokenizer regex *on the line itself*
 at the chunk's position and calls the encoder, so cached values are exactly
 what the reference path computes.
+
+``segment_block`` does many lines in one call (one output string), and a line
+of ``WINDOW_MIN_CHARS`` or more is decided in windows (``_segment_windows``),
+so memory follows the window, not the line.
 """
 
 from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
@@ -952,7 +956,7 @@ cdef class LineSegmenter:
         cdef Py_ssize_t length
         if self.normalizer is not None:
             return join_words(line, self._tokens(sc, line, n, flags))
-        if n < NOGIL_MIN_CHARS:
+        if len(line) < NOGIL_MIN_CHARS:
             length = self._render(sc, n, flags, sc.out)
         else:
             with nogil:
