@@ -273,3 +273,29 @@ def test_memory_of_a_long_line_follows_the_window(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
     per_char = float(result.stdout)
     assert per_char < 12, f"{per_char:.1f} bytes per character"
+
+
+def test_big_blocks_go_in_parts_of_whole_lines(seg: Segmenter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``CompiledBackend.segment_block`` cuts a big text at newlines into calls of
+    about ``BLOCK_CHARS`` characters; the result is the same."""
+    if seg.backend != "compiled":
+        pytest.skip("compiled core not built")
+    from tachtu.model import compiled
+
+    text = "\n".join(mixed_lines(800, seed=13)) + "\n"
+    expected = line_by_line(seg, text)
+    calls: list[int] = []
+    original = seg._backend._line.segment_block  # type: ignore[attr-defined]
+
+    class Counting:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(original.__self__, name)
+
+        def segment_block(self, block: str, fallback: Any) -> str:
+            calls.append(len(block))
+            return str(original(block, fallback))
+
+    monkeypatch.setattr(seg._backend, "_line", Counting())
+    monkeypatch.setattr(compiled, "BLOCK_CHARS", 500)
+    assert seg.segment(text) == expected
+    assert len(calls) > len(text) // 2000 and sum(calls) == len(text) - len(calls) + 1
