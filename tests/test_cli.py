@@ -225,14 +225,14 @@ def test_keyboard_interrupt_exits_130_and_leaves_no_file(tmp_path: Path, monkeyp
     out = tmp_path / "out.txt"
     calls = []
 
-    def interrupt(self, line, path):  # type: ignore[no-untyped-def]
-        calls.append(line.number)
-        if line.number == 10:
+    def interrupt(self, chunk, path, errors):  # type: ignore[no-untyped-def]
+        calls.append(chunk.first_line)
+        if chunk.first_line == 10:
             raise KeyboardInterrupt
-        return line.text, None
+        return batch.Processed(chunk.data, [])
 
-    monkeypatch.setattr(batch.LineProcessor, "line", interrupt)
-    code, _, err = run(["segment", str(src), "-o", str(out), "--jobs", "1"], capsysbinary)
+    monkeypatch.setattr(batch.LineProcessor, "chunk", interrupt)
+    code, _, err = run(["segment", str(src), "-o", str(out), "--jobs", "1", "--chunk-size", "1"], capsysbinary)
     assert code == 130 and calls[-1] == 10
     assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == [src]

@@ -146,12 +146,41 @@ class Segmenter:
 
         Each line of ``text`` is segmented on its own; newlines are kept.
         """
-        return "\n".join(self.segment_line(line) for line in text.split("\n"))
+        if "\n" in text:
+            return self._backend.segment_block(text)
+        return self._backend.segment_line(text)
 
-    def pipe(self, texts: Iterable[str]) -> Iterator[str]:
-        """Segment many texts lazily, in order (``segment`` of each)."""
+    def pipe(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[str]:
+        """Segment many texts lazily, in order (``segment`` of each).
+
+        Texts are taken ``batch_size`` at a time and segmented as one block
+        (one call into the compiled core, which on short texts costs far less
+        than a call per text); results still come one per text.
+        """
+        if batch_size < 1:
+            raise TachtuError(f"batch_size must be at least 1, not {batch_size}")
+        batch: list[str] = []
         for text in texts:
-            yield self.segment(text)
+            batch.append(text)
+            if len(batch) >= batch_size:
+                yield from self._segment_batch(batch)
+                batch = []
+        if batch:
+            yield from self._segment_batch(batch)
+
+    def _segment_batch(self, texts: list[str]) -> list[str]:
+        """``segment`` of each text, as one block: lines in = lines out, so the
+        block's output splits back on newlines."""
+        lines = self._backend.segment_block("\n".join(texts)).split("\n")
+        if len(lines) == len(texts):
+            return lines
+        out: list[str] = []
+        start = 0
+        for text in texts:
+            end = start + text.count("\n") + 1
+            out.append("\n".join(lines[start:end]))
+            start = end
+        return out
 
 
 def _rebuild_segmenter(model: Model | None, kwargs: dict[str, object]) -> Segmenter:

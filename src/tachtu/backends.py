@@ -35,6 +35,15 @@ class LineBackend(Protocol):
 
     def tokenize_line(self, line: str) -> list[Word]: ...
 
+    def segment_block(self, text: str) -> str:
+        """``segment_line`` of each line of ``text`` (split on newlines), joined by newlines."""
+        ...
+
+
+def segment_lines(backend: LineBackend, text: str) -> str:
+    """``segment_block`` done line by line (the backends without a block path)."""
+    return "\n".join([backend.segment_line(line) for line in text.split("\n")])
+
 
 class SlowPathWarning(UserWarning):
     """The compiled core is missing, so segmentation runs in pure Python."""
@@ -105,6 +114,9 @@ class PythonBackend:
     def segment_line(self, line: str) -> str:
         return join_words(line, self.tokenize_line(line))
 
+    def segment_block(self, text: str) -> str:
+        return segment_lines(self, text)
+
 
 def layout_joins(text: str, pieces: list[Piece], joins: list[bool]) -> list[bool]:
     """``joins`` with the two decisions the layout of the line makes, whatever the
@@ -145,6 +157,9 @@ class VncorenlpBackend:
     def segment_line(self, line: str) -> str:
         return self.rdr.segment_line(line)  # type: ignore[no-any-return]
 
+    def segment_block(self, text: str) -> str:
+        return segment_lines(self, text)
+
 
 def compiled_available() -> bool:
     """Whether the compiled core was built (and imports)."""
@@ -169,4 +184,5 @@ def model_backend(model: Model, *, normalize: NormalizeMode, user_dict: object, 
     return CompiledBackend(model, python, normalize, user_dict)
 
 
-__all__ = ["LineBackend", "PythonBackend", "SlowPathWarning", "VncorenlpBackend", "compiled_available", "model_backend"]
+__all__ = ["LineBackend", "PythonBackend", "SlowPathWarning", "VncorenlpBackend", "compiled_available", "model_backend",
+           "segment_lines"]

@@ -31,6 +31,7 @@ from .jsonl import BadLine, splice_field
 from .settings import Settings
 from .signals import ENDING_SIGNALS, raise_if_terminated
 from .textio import (
+    BOM,
     DEFAULT_CHUNK_SIZE,
     Chunk,
     DecodeErrors,
@@ -122,6 +123,31 @@ class LineProcessor:
             raise InputError(f"{problem}; use --skip-bad to pass such lines through", path=path, line=line.number)
         return line.text, f"{path}: line {line.number}: {problem}; passed through unchanged"
 
+    def chunk(self, chunk: Chunk, path: str, errors: DecodeErrors) -> Processed:
+        """Process a chunk of whole lines: plain text is decoded once, segmented as
+        one block (``Segmenter.segment``) and encoded once; anything else, and a
+        chunk that is not valid UTF-8 (for the exact error, or U+FFFD per line),
+        goes line by line.  Both give the same bytes: lines end at ``\\n``, a
+        ``\\r`` before it is dropped, and so is a ``\\r`` ending the last line
+        (see ``textio.decode_line``)."""
+        data = chunk.data
+        if self.options.jsonl or self._segmenter is None:
+            return self.lines(iter_chunk_lines(chunk, path=path, errors=errors), path)
+        start = len(BOM) if chunk.byte_offset == 0 and data.startswith(BOM) else 0
+        try:
+            text = data[start:].decode("utf-8") if start else data.decode("utf-8")
+        except UnicodeDecodeError:
+            return self.lines(iter_chunk_lines(chunk, path=path, errors=errors), path)
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        newline = text.endswith("\n")
+        if newline:
+            text = text[:-1]
+        elif text.endswith("\r"):
+            text = text[:-1]
+        data = self._segmenter.segment(text).encode("utf-8")
+        return Processed(data + b"\n" if newline else data, [])
+
     def lines(self, lines: Iterable[Line], path: str) -> Processed:
         """Process a block of lines into one encoded output block."""
         parts: list[str] = []
@@ -185,7 +211,7 @@ def _work(chunk: Chunk, path: str, errors: DecodeErrors) -> Processed:
     if _worker_error is not None:
         raise _worker_error
     assert _worker is not None, "worker initializer did not run"
-    return _worker.lines(iter_chunk_lines(chunk, path=path, errors=errors), path)
+    return _worker.chunk(chunk, path, errors)
 
 
 # -- driving files --------------------------------------------------------
@@ -266,6 +292,12 @@ class SegmentRun:
             return self._parallel(source, path, out, out_name)
         processor = self.processor
         done = 0
+        if not flush:  # a file: chunks of lines, as a worker takes them (stdin goes line by line)
+            for chunk in read_chunks(source, self.chunk_size):
+                self._emit(processor.chunk(chunk, path, self.options.errors), out, out_name)
+                done += len(chunk.data)
+                self.progress.update(len(chunk.data))
+            return done
         for line in iter_lines(source, path=path, errors=self.options.errors):
             self.progress.update(line.byte_offset - done)  # progress lags one line: cheap and close enough
             done = line.byte_offset

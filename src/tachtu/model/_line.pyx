@@ -12,11 +12,16 @@ pretokenizer's lookaheads can see across whitespace), its pieces with their
 ids and shapes.  A cache miss runs the pretokenizer regex *on the line itself*
 at the chunk's position and calls the encoder, so cached values are exactly
 what the reference path computes.
+
+``segment_block`` does many lines in one call (one output string), and a line
+of ``WINDOW_MIN_CHARS`` or more is decided in windows (``_segment_windows``),
+so memory follows the window, not the line.
 """
 
 from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
 from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memcpy, memset, memcmp
+from cpython.ref cimport PyObject, Py_INCREF, Py_DECREF
 
 from ._keys cimport chunk_hash
 from ._nfc cimport nfc_text
@@ -37,6 +42,9 @@ cdef extern from "Python.h":
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
     object PyUnicode_Substring(object s, Py_ssize_t start, Py_ssize_t end)
     int PyUnicode_4BYTE_KIND
+    int PyUnicode_KIND(object u)
+    void* PyUnicode_DATA(object u)
+    Py_UCS4 PyUnicode_READ(int kind, const void* data, Py_ssize_t index) nogil
 
 cdef enum:
     CTX_EOL = 0             # classes of the character after a chunk's whitespace
@@ -45,7 +53,12 @@ cdef enum:
     CTX_OTHER = 3
     MAX_CACHED_CHUNK = 64   # longer chunks are pretokenized every time
     CACHE_MAX_ENTRIES = 1 << 18
-    NOGIL_MIN_PIECES = 48   # release the GIL for lines at least this long
+    NOGIL_MIN_CHARS = 256   # segment_line releases the GIL for lines at least this long
+    POOL_MAX = 8            # idle scratches kept (one per thread that segments at once)
+    WINDOW_MIN_CHARS = 1 << 20  # lines at least this long are segmented in windows (see _segment_windows)
+    WINDOW_CHUNKS = 4096    # whitespace-separated chunks a window decides
+    MARGIN_CHUNKS = 16      # chunks of context on each side (a gap reads 10 pieces each way)
+    SHRINK_CHARS = 1 << 16  # scratch buffers sized above this are freed after the call
     FLAG_VIA_NFC = 1        # the line was not NFC: pieces index the NFC copy
     FLAG_MAPPED = 2         # ... and the Normalized map gives original spans
 
@@ -108,14 +121,46 @@ cdef struct Scratch:
     uint64_t* ukeys          # user dictionary edge keys (2 per piece, see user_dict_prefetch)
     Py_ssize_t* wstart       # word spans in the original line
     Py_ssize_t* wend
+    Py_UCS4* block           # a block's output, line after line (``segment_block``)
+    Py_ssize_t cap_block
+    Py_ssize_t reserved      # the longest line the buffers (and the scorer's) have room for
+    bint pieces_only         # _decide stops after the pieces (a long line's first pass)
+    uint8_t line_plain       # 0: line_is_plain of the text; 1, 2: not plain, plain (a window of a long line)
+    uint8_t line_fold        # 0: score_line folds Title Case; 1, 2: no fold, fold (likewise)
+    ChunkCache cache         # this scratch's own chunk cache (see LineSegmenter)
+    Scratch* next            # the next idle scratch of the pool
 
 
-cdef void scratch_free(Scratch* sc) noexcept:
+cdef struct LineText:       # the str a line's pieces index, for the Python calls of a cache miss
+    PyObject* text           # the NFC line, or NULL until a miss needs it (then a new reference)
+    PyObject* block          # ... cut from this str ...
+    Py_ssize_t start, end    # ... at [start, end)
+
+
+cdef void scratch_free_lines(Scratch* sc) noexcept:
+    """Free the buffers sized by the line (not the block output)."""
     free(sc.text); free(sc.orig); free(sc.map_start); free(sc.map_end)
     free(sc.pstart); free(sc.pend); free(sc.pkind); free(sc.pspace)
     free(sc.w); free(sc.w2); free(sc.sid0); free(sc.sid1); free(sc.s); free(sc.active); free(sc.join); free(sc.scores); scorebuf_free(&sc.score)
     free(sc.out); free(sc.miss); free(sc.ufolded); free(sc.uexact); free(sc.ukeys); free(sc.wstart); free(sc.wend)
-    memset(sc, 0, sizeof(Scratch))
+    sc.text = sc.orig = sc.out = NULL
+    sc.map_start = sc.map_end = sc.wstart = sc.wend = NULL
+    sc.pstart = sc.pend = NULL
+    sc.pkind = sc.pspace = sc.s = sc.active = sc.join = NULL
+    sc.w = sc.w2 = sc.scores = NULL
+    sc.sid0 = sc.sid1 = NULL
+    sc.miss = NULL
+    sc.ufolded = sc.uexact = NULL
+    sc.ukeys = NULL
+    sc.cap_text = sc.cap_pieces = sc.cap_out = sc.reserved = 0
+
+
+cdef void scratch_destroy(Scratch* sc) noexcept:
+    """Free a pooled scratch and everything it holds."""
+    scratch_free_lines(sc)
+    free(sc.block)
+    cache_clear(&sc.cache)
+    free(sc)
 
 
 cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, const Tables* T) except -1:
@@ -123,7 +168,7 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, const Tables* T) excep
     cdef Py_ssize_t cap
     if n_chars > sc.cap_text:
         cap = max(n_chars, 2 * sc.cap_text, 256)
-        scratch_free(sc)
+        scratch_free_lines(sc)
         sc.cap_text = cap
         sc.cap_pieces = cap
         sc.cap_out = 2 * cap + 1
@@ -156,9 +201,10 @@ cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, const Tables* T) excep
                 or sc.scores == NULL or sc.out == NULL or sc.miss == NULL
                 or sc.ufolded == NULL or sc.uexact == NULL or sc.ukeys == NULL
                 or sc.wstart == NULL or sc.wend == NULL):
-            scratch_free(sc)
+            scratch_free_lines(sc)
             raise MemoryError()
     scorebuf_reserve(&sc.score, T, n_chars)
+    sc.reserved = max(sc.reserved, n_chars)
     return 0
 
 
@@ -212,7 +258,7 @@ cdef inline const CEntry* cache_find(const ChunkCache* c, uint64_t h, const Py_U
     return NULL
 
 
-cdef void* grow(void* p, Py_ssize_t* cap, Py_ssize_t need, Py_ssize_t minimum, size_t item) except NULL:
+cdef void* grow(void* p, Py_ssize_t* cap, Py_ssize_t need, Py_ssize_t minimum, size_t item) except NULL nogil:
     """``p`` with room for ``need`` items (doubling, at least ``minimum``); ``cap`` updated."""
     cdef Py_ssize_t size
     cdef void* q
@@ -221,7 +267,8 @@ cdef void* grow(void* p, Py_ssize_t* cap, Py_ssize_t need, Py_ssize_t minimum, s
     size = max(2 * cap[0], need, minimum)
     q = realloc(p, size * item)
     if q == NULL:
-        raise MemoryError()
+        with gil:
+            raise MemoryError()
     cap[0] = size
     return q
 
@@ -269,13 +316,43 @@ cdef int cache_add(ChunkCache* c, uint64_t h, const Py_UCS4* text, Py_ssize_t n,
     return 0
 
 
+cdef void central_pieces(const uint8_t* pspace, Py_ssize_t n, Py_ssize_t left, Py_ssize_t central,
+                        Py_ssize_t* p0, Py_ssize_t* p1) noexcept nogil:
+    """The pieces ``[p0, p1)`` of chunks ``left .. left + central - 1`` of a window
+    (a chunk's first piece is the one with whitespace before it, ``pspace``)."""
+    cdef Py_ssize_t q, chunk = -1
+    p0[0] = p1[0] = n
+    for q in range(n):
+        if pspace[q]:
+            chunk += 1
+            if chunk == left:
+                p0[0] = q
+            elif chunk == left + central:
+                p1[0] = q
+                return
+
+
 # ---------------------------------------------------------------------------
 
 
 cdef class LineSegmenter:
-    """One line in, the reference path's output out (see ``compiled.CompiledBackend``)."""
+    """One line in, the reference path's output out (see ``compiled.CompiledBackend``).
+
+    Threads: every call takes a ``Scratch`` from a pool (kept across calls, at
+    most ``POOL_MAX`` idle) and gives it back, so a thread never shares its
+    buffers, and each scratch carries its *own* chunk cache.  The hot path
+    (chunk-cache hits, scoring, the user dictionary, rendering) then runs
+    without the GIL with nothing shared but read-only tables (the scorer's, the
+    user-dictionary tries): per-scratch caches need no locks and no care about
+    a reader holding memory that a writer moves, at the price of each thread
+    warming its own cache (a few MB each).  A cache miss takes the GIL: it
+    calls the Python regex and encoder, and the encoder's ``piece_cache``,
+    shared, is only read and written under the GIL (its insertions make no
+    Python call, so they are atomic there).
+    """
 
     cdef CompiledScorer scorer
+    cdef const Tables* T         # the scorer's tables (read-only)
     cdef object chunk_pieces     # (text, start, end) -> [(start, end, Kind)] or None
     cdef object word_kind        # Kind.WORD if a run of letters is always one WORD piece, else None
     cdef object lookup           # Encoder.lookup
@@ -286,16 +363,19 @@ cdef class LineSegmenter:
     cdef UserTrie user_folded
     cdef UserTrie user_exact
     cdef object model_key        # normalize.model_key: what case-insensitive entries compare
-    cdef ChunkCache cache
-    cdef Scratch scratch
-    cdef bint busy
+    cdef bint has_normalizer
+    cdef public Py_ssize_t window_chars   # lines this long go in windows (tests lower it)
+    cdef public Py_ssize_t window_chunks
+    cdef readonly Py_ssize_t windows_done  # windows decided so far (tests count them)
+    cdef Scratch* pool           # idle scratches (a list through Scratch.next), under the GIL
+    cdef int n_idle
+    cdef Py_ssize_t n_scratch    # scratches that exist (idle or in use)
     cdef int n_slow_spaces
     cdef Py_UCS4 slow_spaces[64]  # whitespace the regex turns into a piece (U+3000 ...)
     cdef ChunkCache piece_cache  # (kind, piece text) -> encoder's (id, shape)
 
     def __cinit__(self):
-        memset(&self.cache, 0, sizeof(ChunkCache))
-        memset(&self.scratch, 0, sizeof(Scratch))
+        self.pool = NULL
         memset(&self.piece_cache, 0, sizeof(ChunkCache))
         memset(&self.user_folded, 0, sizeof(UserTrie))
         memset(&self.user_exact, 0, sizeof(UserTrie))
@@ -305,6 +385,7 @@ cdef class LineSegmenter:
         from ..normalize import model_key
 
         self.scorer = scorer
+        self.T = &scorer.T
         self.model_key = model_key
         self.user_dict = user_dict is not None
         if user_dict is not None:
@@ -317,7 +398,9 @@ cdef class LineSegmenter:
         self.to_nfc = to_nfc
         self.is_normalized = is_normalized
         self.normalizer = normalizer
-        cache_init(&self.cache)
+        self.has_normalizer = normalizer is not None
+        self.window_chars = WINDOW_MIN_CHARS
+        self.window_chunks = WINDOW_CHUNKS
         cache_init(&self.piece_cache)
         # whitespace characters at which the regex can start a match: lines
         # containing them go back to the reference path
@@ -333,8 +416,11 @@ cdef class LineSegmenter:
     def __dealloc__(self):
         utrie_free(&self.user_folded)
         utrie_free(&self.user_exact)
-        cache_clear(&self.cache)
-        scratch_free(&self.scratch)
+        cdef Scratch* sc
+        while self.pool != NULL:
+            sc = self.pool
+            self.pool = sc.next
+            scratch_destroy(sc)
         cache_clear(&self.piece_cache)
 
     cdef inline bint _slow_space(self, Py_UCS4 c) noexcept nogil:
@@ -394,7 +480,7 @@ cdef class LineSegmenter:
             else:
                 piece_text = PyUnicode_Substring(text, s, e)
                 ident, shape, plain, sid0, sid1 = self.lookup(piece_text, kind)
-                if not 0 <= shape < self.scorer.T.n_shapes:
+                if not 0 <= shape < self.T.n_shapes:
                     raise ValueError(f"encoder returned shape {shape} out of range")
                 piece.id = ident
                 piece.plain = plain
@@ -419,11 +505,20 @@ cdef class LineSegmenter:
         n_out[0] = k
         return 0
 
-    cdef Py_ssize_t _pieces(self, Scratch* sc, str text, Py_ssize_t n_chars) except -2:
+    cdef object _text(self, LineText* lt):
+        """The str of ``lt`` (cut from its block the first time; GIL held)."""
+        if lt.text == NULL:
+            text = PyUnicode_Substring(<object>lt.block, lt.start, lt.end)
+            lt.text = <PyObject*>text
+            Py_INCREF(text)
+        return <object>lt.text
+
+    cdef Py_ssize_t _pieces(self, Scratch* sc, LineText* lt, Py_ssize_t n_chars) except -2 nogil:
         """Pieces of the NFC line in ``sc.text``; -1 means: use the reference path.
 
         ``sc.pspace[n]`` is 1 when whitespace comes before piece ``n``, 2 when
-        that whitespace holds a hard break (see ``hard_break``)."""
+        that whitespace holds a hard break (see ``hard_break``).  Runs without
+        the GIL but for cache misses."""
         cdef Py_UCS4* t = sc.text
         cdef Py_ssize_t i = 0, j, k, n = 0, m, q, n_new = 0
         cdef int ctx
@@ -432,6 +527,7 @@ cdef class LineSegmenter:
         cdef const CPiece* cp
         cdef Py_UCS4 c
         cdef uint8_t space = 1
+        cdef int found
         while i < n_chars:
             c = t[i]
             if Py_UNICODE_ISSPACE(c):
@@ -451,18 +547,19 @@ cdef class LineSegmenter:
                 k += 1
             ctx = CTX_EOL if k == n_chars else char_ctx(t[k])
             h = chunk_hash(t + i, j - i, ctx)
-            e = cache_find(&self.cache, h, t + i, j - i, ctx)
+            e = cache_find(&sc.cache, h, t + i, j - i, ctx)
             if e != NULL:
-                cp = self.cache.pieces + e.piece_off
+                cp = sc.cache.pieces + e.piece_off
                 m = e.n_pieces
             else:
-                if self._miss(sc, text, i, j, &n_new) < 0:
+                with gil:
+                    found = self._miss(sc, self._text(lt), i, j, &n_new)
+                    if found == 0 and j - i <= MAX_CACHED_CHUNK:
+                        cache_add(&sc.cache, h, t + i, j - i, ctx, sc.miss, n_new)
+                if found < 0:
                     return -1
                 cp = sc.miss
                 m = n_new
-                if j - i <= MAX_CACHED_CHUNK:
-                    cache_add(&self.cache, h, t + i, j - i, ctx, cp, m)
-            # copy (no Python call between the lookup and here)
             for q in range(m):
                 sc.pstart[n] = i + cp[q].start
                 sc.pend[n] = i + cp[q].end
@@ -482,21 +579,44 @@ cdef class LineSegmenter:
         return n
 
     cdef Scratch* _acquire(self) except NULL:
-        cdef Scratch* sc
-        if not self.busy:
-            self.busy = True
-            return &self.scratch
-        sc = <Scratch*>calloc(1, sizeof(Scratch))    # another thread is inside: own buffers
+        """An idle scratch of the pool, or a new one (GIL held: no Python call inside)."""
+        cdef Scratch* sc = self.pool
+        if sc != NULL:
+            self.pool = sc.next
+            self.n_idle -= 1
+            return sc
+        sc = <Scratch*>calloc(1, sizeof(Scratch))
         if sc == NULL:
             raise MemoryError()
+        try:
+            cache_init(&sc.cache)
+        except MemoryError:
+            free(sc)
+            raise
+        self.n_scratch += 1
         return sc
 
     cdef void _release(self, Scratch* sc) noexcept:
-        if sc == &self.scratch:
-            self.busy = False
-        else:
-            scratch_free(sc)
-            free(sc)
+        """Back to the pool (GIL held), or freed when ``POOL_MAX`` are idle already;
+        buffers a long line grew are freed (the next long line allocates again)."""
+        if sc.cap_text > SHRINK_CHARS:
+            scratch_free_lines(sc)
+        if sc.cap_block > 128 * SHRINK_CHARS:
+            free(sc.block)
+            sc.block = NULL
+            sc.cap_block = 0
+        if self.n_idle >= POOL_MAX:
+            scratch_destroy(sc)
+            self.n_scratch -= 1
+            return
+        sc.next = self.pool
+        self.pool = sc
+        self.n_idle += 1
+
+    @property
+    def scratches(self):
+        """How many scratches exist (idle or in use): one per thread inside at once."""
+        return self.n_scratch
 
     cdef Py_ssize_t _segment(self, Scratch* sc, str line, int* flags) except -2:
         """Run the whole line; fills sc.pstart/pend (NFC) and sc.join.  -1: reference path."""
@@ -526,21 +646,40 @@ cdef class LineSegmenter:
         n_text = len(text)
         if n_text:
             PyUnicode_AsUCS4(text, sc.text, sc.cap_text, 0)
-        n = self._pieces(sc, text, n_text)
-        if n <= 0:
+        return self._decide_text(sc, text, n_text)
+
+    cdef Py_ssize_t _decide_text(self, Scratch* sc, str text, Py_ssize_t n_text) except -2:
+        """``_decide`` on the NFC line ``text``, without the GIL when the line is long."""
+        cdef LineText lt
+        lt.text = <PyObject*>text      # borrowed: the caller holds it
+        lt.block = NULL
+        if n_text < NOGIL_MIN_CHARS:
+            return self._decide(sc, &lt, n_text)
+        with nogil:
+            return self._decide(sc, &lt, n_text)
+
+    cdef Py_ssize_t _decide(self, Scratch* sc, LineText* lt, Py_ssize_t n_text) except -2 nogil:
+        """Pieces and join decisions of the NFC line already in ``sc.text`` (its str
+        through ``lt``): fills sc.pstart/pend and sc.join; returns the pieces, or -1
+        for the reference path.  Needs the GIL only for cache misses."""
+        cdef Py_ssize_t n, g
+        cdef const Tables* T = self.T
+        n = self._pieces(sc, lt, n_text)
+        if n <= 0 or sc.pieces_only:
             return n
-        cdef bint plain = line_is_plain(sc.text, n_text)
+        cdef bint plain = line_is_plain(sc.text, n_text) if sc.line_plain == 0 else sc.line_plain == 2
         for g in range(n - 1):
             sc.active[g] = self.scorer.joinable(sc.pkind[g], sc.pkind[g + 1], sc.pspace[g + 1] != 0)
             sc.scores[g] = 0
         if self.user_dict:      # the lookups load while the gaps are scored
             user_dict_prefetch(&self.user_folded, &self.user_exact, sc.ufolded, sc.uexact, sc.active,
                                sc.ukeys, n)
-        if n >= NOGIL_MIN_PIECES:
-            with nogil:
-                score_line(T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, n, plain, sc.active, sc.scores, &sc.score)
-        else:
-            score_line(T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, n, plain, sc.active, sc.scores, &sc.score)
+        sc.score.title_folded = sc.line_fold != 0
+        if sc.line_fold == 2:     # the whole line's fold (features.fold_title_line)
+            for g in range(n):
+                if sc.s[PAD + g] == T.title_shape:
+                    sc.s[PAD + g] = T.lower_shape
+        score_line(T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, n, plain, sc.active, sc.scores, &sc.score)
         for g in range(n - 1):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0
         sc.join[n - 1] = False
@@ -563,13 +702,252 @@ cdef class LineSegmenter:
         """``[(text, start, end, form)]`` of one line, or None for the reference path."""
         return self._with_scratch(line, True)
 
+    def segment_block(self, str block, fallback):
+        """``"\\n".join`` of the segmented lines of ``block`` (split on "\\n" only).
+
+        One call for many lines: no Python object per line on the common path,
+        and one output string.  ``fallback(line)`` segments the lines this path
+        does not take (a ``_``, a `` . `` that may be a spaced number, or any
+        line ``_segment`` hands back), in place, so the result equals joining
+        ``CompiledBackend.segment_line`` of each line.
+        """
+        cdef Scratch* sc = self._acquire()
+        try:
+            return self._block(sc, block, fallback)
+        finally:
+            self._release(sc)
+
+    cdef object _block(self, Scratch* sc, str block, fallback):
+        cdef Py_ssize_t n_block = len(block), n
+        cdef int kind = PyUnicode_KIND(block)
+        cdef const void* data = PyUnicode_DATA(block)
+        # NFC: then so is every line (a newline never composes); a block that may hold a
+        # long line is not checked whole (that can copy it several times): its lines check themselves
+        cdef bint nfc = n_block < self.window_chars and self.is_normalized("NFC", block)
+        cdef list parts = []
+        with nogil:
+            n = self._block_lines(sc, <PyObject*>block, kind, data, n_block, nfc, <PyObject*>fallback,
+                                  <PyObject*>parts)
+        if not parts or n:
+            parts.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.block, n))
+        return "".join(parts)     # one part (a long line alone): that string itself
+
+    cdef Py_ssize_t _block_lines(self, Scratch* sc, PyObject* block, int kind, const void* data,
+                                 Py_ssize_t n_block, bint nfc, PyObject* fallback, PyObject* parts) except -1 nogil:
+        """The lines of ``block`` into ``sc.block`` (long outputs as strings onto
+        ``parts``); returns its length.  Without the GIL but for cache misses,
+        lines that are not NFC (``nfc`` false), long lines and the lines
+        ``fallback`` or the normaliser takes."""
+        cdef Py_ssize_t start = 0, end, n, n_line, pos = 0, x
+        cdef bint python
+        cdef int flags
+        cdef Py_UCS4 c
+        cdef LineText lt
+        while start <= n_block:
+            end = start
+            python = False
+            while end < n_block:
+                c = PyUnicode_READ(kind, data, end)
+                if c == 10:
+                    break
+                if c == 95 or (c == 46 and end > start and end + 1 < n_block
+                               and PyUnicode_READ(kind, data, end - 1) == 32
+                               and PyUnicode_READ(kind, data, end + 1) == 32):
+                    python = True    # "_" or " . ": CompiledBackend.segment_line decides
+                end += 1
+            n_line = end - start
+            n = -1
+            flags = 0
+            if python or n_line >= self.window_chars:
+                with gil:
+                    line = PyUnicode_Substring(<object>block, start, end)
+                    out = (<object>fallback)(line) if python else self._long_line(sc, line, <object>fallback)
+                    pos = self._put(sc, out, pos, <object>parts)
+            else:
+                if nfc:
+                    if n_line + 1 > sc.reserved:
+                        with gil:
+                            scratch_reserve(sc, n_line + 1, self.T)
+                    for x in range(n_line):
+                        sc.text[x] = PyUnicode_READ(kind, data, start + x)
+                    lt.text = NULL
+                    lt.block = block
+                    lt.start = start
+                    lt.end = end
+                    try:
+                        n = self._decide(sc, &lt, n_line)
+                    finally:
+                        if lt.text != NULL:
+                            with gil:
+                                Py_DECREF(<object>lt.text)
+                else:
+                    with gil:
+                        n = self._segment(sc, PyUnicode_Substring(<object>block, start, end), &flags)
+                if n == 0:
+                    pass
+                elif n > 0 and not self.has_normalizer:
+                    # room for the line's output: at most 2 characters per input character
+                    sc.block = <Py_UCS4*>grow(sc.block, &sc.cap_block, pos + 2 * n_line + 1, 1 << 12, sizeof(Py_UCS4))
+                    pos += self._render(sc, n, flags, sc.block + pos)
+                else:
+                    with gil:
+                        line = PyUnicode_Substring(<object>block, start, end)
+                        if n > 0:
+                            out = join_words(line, self._tokens(sc, line, n, flags))
+                        else:
+                            out = (<object>fallback)(line)
+                        pos = self._put(sc, out, pos, <object>parts)
+            if end < n_block:
+                sc.block = <Py_UCS4*>grow(sc.block, &sc.cap_block, pos + 1, 1 << 12, sizeof(Py_UCS4))
+                sc.block[pos] = 10
+                pos += 1
+            start = end + 1
+        return pos
+
+    cdef Py_ssize_t _put(self, Scratch* sc, str text, Py_ssize_t pos, list parts) except -1:
+        """Add a line's output to the block output at ``pos``; returns the new end.  A
+        long one goes onto ``parts`` as it is, after what ``sc.block`` holds, so no
+        long line is ever copied into the 4-byte buffer."""
+        cdef Py_ssize_t n = len(text)
+        if n >= SHRINK_CHARS:
+            if pos:
+                parts.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.block, pos))
+            parts.append(text)
+            return 0
+        sc.block = <Py_UCS4*>grow(sc.block, &sc.cap_block, pos + n + 1, 1 << 12, sizeof(Py_UCS4))
+        if n:
+            PyUnicode_AsUCS4(text, sc.block + pos, sc.cap_block - pos, 0)
+        return pos + n
+
+    cdef object _long_line(self, Scratch* sc, str line, fallback):
+        """The segmented form of a line of ``window_chars`` or more: in windows when it
+        can be, else whole (``fallback`` for a line the C path hands back)."""
+        cdef int flags
+        cdef Py_ssize_t n
+        out = self._segment_windows(sc, line) if self._windowed() else None
+        if out is not None:
+            return out
+        n = self._segment(sc, line, &flags)
+        if n < 0:
+            return fallback(line)
+        return self._segment_line(sc, line, n, flags) if n else ""
+
+    cdef inline bint _windowed(self):
+        """Whether long lines go in windows: not with a user dictionary (its longest-match
+        scan runs left to right across the whole line) nor with output normalisation."""
+        return not self.user_dict and not self.has_normalizer
+
+    cdef object _segment_windows(self, Scratch* sc, str line):
+        """The segmented form of a long line decided window by window, so memory follows
+        the window, not the line; None when it is to be done whole (a line of one
+        window, or a window the C path hands back).
+
+        Window k decides the gaps after its central chunks kC .. (k+1)C - 1 (C:
+        ``window_chunks``; a chunk is a run of non-whitespace) and reads
+        ``MARGIN_CHUNKS`` chunks on each side, more than any gap's score sees
+        (features of pieces -2 .. +3 around it, each reading dictionary matches of
+        up to ``spec.MAX_DICT_WORD`` pieces).  Windows are cut before whitespace,
+        which NFC never composes with, so NFC of a window is that part of the NFC
+        line and every chunk gets the line's pieces.  The two line-level
+        properties, ``line_is_plain`` and the Title-Case fold
+        (``features.fold_title_line``), are computed over the whole line first, in
+        a pass of pieces only, and imposed on every window."""
+        cdef Py_ssize_t n_line = len(line), C = self.window_chunks, i = 0, m = 0, k, K, a, b, n, q, x
+        cdef Py_ssize_t p0 = 0, p1 = 0, titles = 0, length
+        cdef int kind = PyUnicode_KIND(line), flags, step
+        cdef const void* data = PyUnicode_DATA(line)
+        cdef bint lower = False, plain = True
+        cdef const Tables* T = &self.scorer.T
+        cdef list cut_a = [], cut_b = []
+        if C <= MARGIN_CHUNKS + 1:
+            raise ValueError(f"window_chunks must be above {MARGIN_CHUNKS + 1}")
+        # window k runs from the end of chunk kC - M - 1 to the end of chunk (k+1)C + M - 1
+        while i < n_line:
+            if Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+                i += 1
+                continue
+            while i < n_line and not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+                i += 1
+            if m % C == C - MARGIN_CHUNKS - 1:
+                cut_a.append(i)
+            if m >= C + MARGIN_CHUNKS - 1 and m % C == MARGIN_CHUNKS - 1:
+                cut_b.append(i)
+            m += 1
+        K = (m + C - 1) // C
+        if K <= 1:
+            return None
+        parts = []
+        try:
+            for step in range(2):
+                sc.pieces_only = step == 0
+                if step == 1:
+                    sc.line_plain = 2 if plain else 1
+                    sc.line_fold = 2 if not lower and titles >= T.title_line_min else 1
+                for k in range(K):
+                    a = 0 if k == 0 else cut_a[k - 1]
+                    b = cut_b[k] if k < len(cut_b) else n_line
+                    n = self._segment(sc, PyUnicode_Substring(line, a, b), &flags)
+                    if n < 0:
+                        return None
+                    central_pieces(sc.pspace, n, 0 if k == 0 else MARGIN_CHUNKS, min(C, m - k * C), &p0, &p1)
+                    if step == 0:
+                        for q in range(p0, p1):
+                            lower = lower or sc.s[PAD + q] == T.lower_shape
+                            titles += sc.s[PAD + q] == T.title_shape
+                            if plain:
+                                for x in range(sc.pstart[q], sc.pend[q]):
+                                    if has_diacritic(sc.text[x]):
+                                        plain = False
+                                        break
+                    else:
+                        self.windows_done += 1
+                        length = self._render_range(sc, p0, p1, n, flags, sc.out)
+                        parts.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.out, length))
+        finally:
+            sc.pieces_only = False
+            sc.line_plain = 0
+            sc.line_fold = 0
+        return "".join(parts)
+
+    cdef Py_ssize_t _render_range(self, Scratch* sc, Py_ssize_t p0, Py_ssize_t p1, Py_ssize_t n, int flags,
+                                  Py_UCS4* out) noexcept nogil:
+        """``_render`` of pieces ``[p0, p1)`` of ``n``, then what the gap after piece
+        ``p1 - 1`` becomes (when there is one): a window's part of the line's output."""
+        cdef const Py_UCS4* src = sc.orig if flags & FLAG_VIA_NFC else sc.text
+        cdef bint mapped = flags & FLAG_MAPPED, changed = False
+        cdef uint8_t joined = sc.join[p1 - 1]
+        cdef Py_ssize_t k, e, s, length = 0, n_words
+        sc.join[p1 - 1] = False
+        n_words = word_spans(sc.join + p0, sc.pstart + p0, sc.pend + p0, p1 - p0, mapped, sc.map_start,
+                             sc.map_end, sc.wstart, sc.wend)
+        sc.join[p1 - 1] = joined
+        for k in range(n_words):
+            if k:
+                length = write_gap(out, src, sc.wend[k - 1], sc.wstart[k], length)
+            length = write_word(out, src, sc.wstart[k], sc.wend[k], length, &changed)
+        if p1 < n:    # the gap to the next window's first piece: whitespace, one "_" when joined
+            e = sc.pend[p1 - 1]
+            s = sc.pstart[p1]
+            if mapped:
+                e = sc.map_end[e - 1]
+                s = sc.map_start[s]
+            if joined:
+                length = write_word(out, src, e, s, length, &changed)
+            else:
+                length = write_gap(out, src, e, s, length)
+        return length
+
     cdef object _with_scratch(self, str line, bint tokens):
-        """One line on scratch buffers of its own (the shared ones, unless another
-        thread holds them): its tokens, or its segmented form; None for the reference path."""
+        """One line on a scratch of the pool: its tokens, or its segmented form; None
+        for the reference path."""
         cdef Scratch* sc = self._acquire()
         cdef int flags
         cdef Py_ssize_t n
         try:
+            if not tokens and len(line) >= self.window_chars and self._windowed():
+                out = self._segment_windows(sc, line)
+                if out is not None:
+                    return out
             n = self._segment(sc, line, &flags)
             if n < 0:
                 return None
@@ -581,16 +959,27 @@ cdef class LineSegmenter:
 
     cdef object _segment_line(self, Scratch* sc, str line, Py_ssize_t n, int flags):
         """The segmented form of a line ``_segment`` ran on (``n`` pieces)."""
+        cdef Py_ssize_t length
         if self.normalizer is not None:
             return join_words(line, self._tokens(sc, line, n, flags))
+        if len(line) < NOGIL_MIN_CHARS:
+            length = self._render(sc, n, flags, sc.out)
+        else:
+            with nogil:
+                length = self._render(sc, n, flags, sc.out)
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.out, length)
+
+    cdef Py_ssize_t _render(self, Scratch* sc, Py_ssize_t n, int flags, Py_UCS4* out) noexcept nogil:
+        """Write the words of the ``n`` decided pieces, as ``render.join_words`` does, to ``out``
+        (room for 2 characters per character of the line); returns the length written."""
         cdef const Py_UCS4* src = sc.orig if flags & FLAG_VIA_NFC else sc.text
-        cdef Py_ssize_t k, n_words = word_spans(sc.join, sc.pstart, sc.pend, n, flags & FLAG_MAPPED, sc.map_start, sc.map_end, sc.wstart, sc.wend), out = 0
+        cdef Py_ssize_t k, n_words = word_spans(sc.join, sc.pstart, sc.pend, n, flags & FLAG_MAPPED, sc.map_start, sc.map_end, sc.wstart, sc.wend), length = 0
         cdef bint changed = False
         for k in range(n_words):
             if k:
-                out = write_gap(sc.out, src, sc.wend[k - 1], sc.wstart[k], out)
-            out = write_word(sc.out, src, sc.wstart[k], sc.wend[k], out, &changed)
-        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.out, out)
+                length = write_gap(out, src, sc.wend[k - 1], sc.wstart[k], length)
+            length = write_word(out, src, sc.wstart[k], sc.wend[k], length, &changed)
+        return length
 
     cdef list _tokens(self, Scratch* sc, str line, Py_ssize_t n, int flags):
         cdef const Py_UCS4* src = sc.orig if flags & FLAG_VIA_NFC else sc.text

@@ -14,7 +14,7 @@ cdef struct ScoreBuf:       # per-line scratch of ``score_line``, reusable acros
     uint8_t* rows           # n_rows rows of cap + 2 * PAD bytes
     uint64_t* keybuf        # hashed keys of the line, with their gap in keygap
     uint32_t* keygap
-    bint title_folded       # the caller folded the line's Title Case shapes itself (score_line does not)
+    bint title_folded       # the caller folded the line's Title Case itself (score_line leaves the shapes)
     const uint8_t** bases   # per per-gap template and row slot: where its row reads piece b (``score_block``)
 
 cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -1

@@ -26,6 +26,8 @@ def chunk_pieces_function() -> Callable[[str, int, int], list[tuple[int, int, Ki
     return chunk_pieces
 
 
+BLOCK_CHARS = 1 << 18  # characters of whole lines per call into C in segment_block
+
 _LETTER_PROBES = ("a", "Nguyễn", "TP", "Tp", "PGS", "ThS", "www", "http", "ftp", "com", "vn", "v", "N", "Đ", "ĐH", "²", "Ⅻ")
 
 
@@ -96,6 +98,23 @@ class CompiledBackend:
             if out is not None:
                 return out  # type: ignore[no-any-return]
         return self.python.segment_line(line)  # type: ignore[attr-defined, no-any-return]
+
+    def segment_block(self, text: str) -> str:
+        """``segment_line`` of each line of ``text`` joined by newlines: one call into C
+        per ``BLOCK_CHARS`` or so of whole lines (each such block is checked for NFC
+        at once, and its output stays small enough to stay in cache)."""
+        segment_block = self._line.segment_block
+        if len(text) <= BLOCK_CHARS:
+            return segment_block(text, self.segment_line)  # type: ignore[no-any-return]
+        parts = []
+        start = 0
+        while True:
+            end = text.find("\n", start + BLOCK_CHARS)
+            if end < 0:
+                parts.append(segment_block(text[start:], self.segment_line))
+                return "\n".join(parts)
+            parts.append(segment_block(text[start:end], self.segment_line))
+            start = end + 1
 
     def tokenize_line(self, line: str) -> list[tuple[str, int, int, str]]:
         if "_" in line:
