@@ -11,7 +11,7 @@ tables read at once, hashed keys prefetched ``PREFETCH_AHEAD`` ahead) and the
 n-gram groups' weights (``_ngrams.ngrams_score``).
 """
 
-from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
+from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, int16_t, uint8_t
 from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memset
 
@@ -183,6 +183,74 @@ cdef void score_templates(const Tables* T, const TSpec* specs, const NGroup* gro
         block += KEY_BLOCK
 
 
+ctypedef fused weight_t:
+    int16_t
+    int32_t
+
+
+cdef inline void add_table(const TSpec* sp, const weight_t* table, const uint8_t* const* base, const int64_t* ids,
+                           Py_ssize_t first, Py_ssize_t last, int64_t* scores) noexcept nogil:
+    """Add a dense (``ids`` NULL) or per-id table's weight to the gaps ``first``
+    to ``last - 1`` (ids out of range add nothing here: their keys are hashed).
+    Inactive gaps get weights too: harmless, their joins are never read."""
+    cdef Py_ssize_t g
+    cdef int64_t ident, unit = 0, c0, s0, c1, s1
+    cdef const uint8_t* b0
+    cdef const uint8_t* b1
+    cdef uint8_t v
+    if sp.n_idx == 0:
+        for g in range(first, last):
+            if ids == NULL:
+                scores[g] += table[0]
+            elif <uint64_t>ids[g] < <uint64_t>sp.id_range:
+                scores[g] += table[ids[g]]
+    elif sp.n_idx == 1:
+        b0, c0, s0 = base[0], sp.idx_cap[0], sp.idx_stride[0]
+        for g in range(first, last):
+            v = b0[g]
+            ident = 0
+            if ids != NULL:
+                ident = ids[g]
+                if <uint64_t>ident >= <uint64_t>sp.id_range:
+                    continue
+            scores[g] += table[ident + (v if v < c0 else c0) * s0]
+    elif sp.n_idx == 2:
+        b0, c0, s0 = base[0], sp.idx_cap[0], sp.idx_stride[0]
+        b1, c1, s1 = base[1], sp.idx_cap[1], sp.idx_stride[1]
+        for g in range(first, last):
+            ident = 0
+            if ids != NULL:
+                ident = ids[g]
+                if <uint64_t>ident >= <uint64_t>sp.id_range:
+                    continue
+            v = b0[g]
+            ident += (v if v < c0 else c0) * s0
+            v = b1[g]
+            scores[g] += table[ident + (v if v < c1 else c1) * s1]
+    else:
+        for g in range(first, last):
+            ident = 0
+            if ids != NULL:
+                ident = ids[g]
+                if <uint64_t>ident >= <uint64_t>sp.id_range:
+                    continue
+            scores[g] += table[ident + table_index(sp, base, g)]
+
+
+cdef inline Py_ssize_t add_keys(const TSpec* sp, const int64_t* wg, const int64_t* wg2, uint8_t** rows,
+                                Py_ssize_t g, uint64_t* keybuf, uint32_t* keygap, Py_ssize_t nkeys) noexcept nogil:
+    """Collect the hashed key of ``sp`` at gap ``g`` (and of the templates folded into it)."""
+    cdef int k
+    keybuf[nkeys] = spec_key(sp, wg, wg2, rows, g)
+    keygap[nkeys] = <uint32_t>g
+    nkeys += 1
+    for k in range(sp.n_folded):
+        keybuf[nkeys] = spec_key(&sp.folded[k], wg, wg2, rows, g)
+        keygap[nkeys] = <uint32_t>g
+        nkeys += 1
+    return nkeys
+
+
 cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups, const int64_t* w,
                       const int64_t* w2, uint8_t** rows, Py_ssize_t first, Py_ssize_t last, const uint8_t* active,
                       int64_t* scores, ScoreBuf* buf) noexcept nogil:
@@ -190,45 +258,36 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
     templates, then the n-gram groups (which add to inactive gaps too: harmless,
     their joins are never read)."""
     cdef Py_ssize_t g, k, nkeys = 0
-    cdef int64_t ident, total
     cdef int t
     cdef const TSpec* sp
-    cdef const int64_t* wg
-    cdef const int64_t* wg2
+    cdef const int64_t* ids
     cdef const WTable* wt = &T.weights
-    cdef bint narrow = T.narrow
     cdef const uint8_t** bases = buf.bases
     cdef uint64_t* keybuf = buf.keybuf
     cdef uint32_t* keygap = buf.keygap
-    for t in range(T.n_gap_specs):      # each row slot's row, moved by its offset: one load less per value
-        for k in range(specs[t].n_idx):
-            bases[t * MAX_SLOTS + k] = rows[specs[t].idx_row[k]] + specs[t].idx_off[k]
-    for g in range(first, last):
-        if not active[g]:
+    for t in range(T.n_gap_specs):      # template by template: its fields stay in registers across the gaps
+        sp = &specs[t]
+        for k in range(sp.n_idx):       # each row slot's row, moved by its offset
+            bases[t * MAX_SLOTS + k] = rows[sp.idx_row[k]] + sp.idx_off[k]
+        if sp.mode == MODE_DENSE:
+            if T.narrow:
+                add_table(sp, sp.table16, bases + t * MAX_SLOTS, NULL, first, last, scores)
+            else:
+                add_table(sp, sp.table, bases + t * MAX_SLOTS, NULL, first, last, scores)
             continue
-        wg = w + PAD + g
-        wg2 = w2 + PAD + g
-        total = 0
-        for t in range(T.n_gap_specs):
-            sp = &specs[t]
-            if sp.mode == MODE_DENSE:
-                k = table_index(sp, bases + t * MAX_SLOTS, g)
-                total += sp.table16[k] if narrow else sp.table[k]
-                continue
-            if sp.mode == MODE_PER_ID:
-                ident = (wg2 if sp.id_plain else wg)[sp.id_off]
-                if <uint64_t>ident < <uint64_t>sp.id_range:
-                    k = ident + table_index(sp, bases + t * MAX_SLOTS, g)
-                    total += sp.table16[k] if narrow else sp.table[k]
-                    continue
-            keybuf[nkeys] = spec_key(sp, wg, wg2, rows, g)
-            keygap[nkeys] = <uint32_t>g
-            nkeys += 1
-            for k in range(sp.n_folded):     # an id out of range: the folded templates' keys too
-                keybuf[nkeys] = spec_key(&sp.folded[k], wg, wg2, rows, g)
-                keygap[nkeys] = <uint32_t>g
-                nkeys += 1
-        scores[g] += total
+        if sp.mode == MODE_PER_ID:
+            ids = (w2 if sp.id_plain else w) + PAD + sp.id_off
+            if T.narrow:
+                add_table(sp, sp.table16, bases + t * MAX_SLOTS, ids, first, last, scores)
+            else:
+                add_table(sp, sp.table, bases + t * MAX_SLOTS, ids, first, last, scores)
+            for g in range(first, last):    # ids out of range: the hashed keys (and the folded templates')
+                if active[g] and <uint64_t>ids[g] >= <uint64_t>sp.id_range:
+                    nkeys = add_keys(sp, w + PAD + g, w2 + PAD + g, rows, g, keybuf, keygap, nkeys)
+            continue
+        for g in range(first, last):
+            if active[g]:
+                nkeys = add_keys(sp, w + PAD + g, w2 + PAD + g, rows, g, keybuf, keygap, nkeys)
     for k in range(min(nkeys, PREFETCH_AHEAD)):
         wt_prefetch(wt, keybuf[k])
     for k in range(nkeys):
