@@ -121,6 +121,17 @@ cdef inline Py_ssize_t compose_segment(Py_UCS4* seg, uint8_t* cc, Py_ssize_t ns)
     return w
 
 
+cdef inline Py_ssize_t flush_segment(Py_UCS4* seg, uint8_t* cc, Py_ssize_t ns, Py_UCS4* out, Py_ssize_t o,
+                                     Py_ssize_t cap) noexcept nogil:
+    """Compose the pending segment and append it to ``out`` at ``o``: the new
+    end, or -1 when it does not fit in ``cap``."""
+    ns = compose_segment(seg, cc, ns)
+    if o + ns > cap:
+        return -1
+    memcpy(out + o, seg, ns * sizeof(Py_UCS4))
+    return o + ns
+
+
 cdef Py_ssize_t compose_range(const Py_UCS4* src, Py_ssize_t a, Py_ssize_t b, Py_UCS4* out,
                               Py_ssize_t o, Py_ssize_t cap) noexcept nogil:
     """Append NFC(``src[a:b]``) to ``out[o:]``; the new end, or -1 when it does
@@ -143,11 +154,9 @@ cdef Py_ssize_t compose_range(const Py_UCS4* src, Py_ssize_t a, Py_ssize_t b, Py
                 c = r.ccc
             if c == 0:
                 if ns:
-                    ns = compose_segment(seg, cc, ns)
-                    if o + ns > cap:
+                    o = flush_segment(seg, cc, ns, out, o, cap)
+                    if o < 0:
                         return -1
-                    memcpy(out + o, seg, ns * sizeof(Py_UCS4))
-                    o += ns
                 seg[0] = x
                 cc[0] = 0
                 ns = 1
@@ -163,11 +172,7 @@ cdef Py_ssize_t compose_range(const Py_UCS4* src, Py_ssize_t a, Py_ssize_t b, Py
                 cc[j] = c
                 ns += 1
     if ns:
-        ns = compose_segment(seg, cc, ns)
-        if o + ns > cap:
-            return -1
-        memcpy(out + o, seg, ns * sizeof(Py_UCS4))
-        o += ns
+        o = flush_segment(seg, cc, ns, out, o, cap)
     return o
 
 

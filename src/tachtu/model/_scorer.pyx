@@ -194,47 +194,47 @@ cdef inline void add_table(const TSpec* sp, const weight_t* table, const uint8_t
     to ``last - 1`` (ids out of range add nothing here: their keys are hashed).
     Inactive gaps get weights too: harmless, their joins are never read."""
     cdef Py_ssize_t g
-    cdef int64_t ident, unit = 0, c0, s0, c1, s1
+    cdef int64_t ident, c0, s0, c1, s1
     cdef const uint8_t* b0
     cdef const uint8_t* b1
     cdef uint8_t v
     if sp.n_idx == 0:
         for g in range(first, last):
-            if ids == NULL:
-                scores[g] += table[0]
-            elif <uint64_t>ids[g] < <uint64_t>sp.id_range:
-                scores[g] += table[ids[g]]
+            ident = id_part(sp, ids, g)
+            if ident >= 0:
+                scores[g] += table[ident]
     elif sp.n_idx == 1:
         b0, c0, s0 = base[0], sp.idx_cap[0], sp.idx_stride[0]
         for g in range(first, last):
-            v = b0[g]
-            ident = 0
-            if ids != NULL:
-                ident = ids[g]
-                if <uint64_t>ident >= <uint64_t>sp.id_range:
-                    continue
-            scores[g] += table[ident + (v if v < c0 else c0) * s0]
+            ident = id_part(sp, ids, g)
+            if ident >= 0:
+                v = b0[g]
+                scores[g] += table[ident + (v if v < c0 else c0) * s0]
     elif sp.n_idx == 2:
         b0, c0, s0 = base[0], sp.idx_cap[0], sp.idx_stride[0]
         b1, c1, s1 = base[1], sp.idx_cap[1], sp.idx_stride[1]
         for g in range(first, last):
-            ident = 0
-            if ids != NULL:
-                ident = ids[g]
-                if <uint64_t>ident >= <uint64_t>sp.id_range:
-                    continue
-            v = b0[g]
-            ident += (v if v < c0 else c0) * s0
-            v = b1[g]
-            scores[g] += table[ident + (v if v < c1 else c1) * s1]
+            ident = id_part(sp, ids, g)
+            if ident >= 0:
+                v = b0[g]
+                ident += (v if v < c0 else c0) * s0
+                v = b1[g]
+                scores[g] += table[ident + (v if v < c1 else c1) * s1]
     else:
         for g in range(first, last):
-            ident = 0
-            if ids != NULL:
-                ident = ids[g]
-                if <uint64_t>ident >= <uint64_t>sp.id_range:
-                    continue
-            scores[g] += table[ident + table_index(sp, base, g)]
+            ident = id_part(sp, ids, g)
+            if ident >= 0:
+                scores[g] += table[ident + table_index(sp, base, g)]
+
+
+cdef inline int64_t id_part(const TSpec* sp, const int64_t* ids, Py_ssize_t g) noexcept nogil:
+    """The id part of a cell's index: 0 for a dense table (``ids`` NULL), -1
+    for an id outside a per-id table's range."""
+    if ids == NULL:
+        return 0
+    if <uint64_t>ids[g] >= <uint64_t>sp.id_range:
+        return -1
+    return ids[g]
 
 
 cdef inline Py_ssize_t add_keys(const TSpec* sp, const int64_t* wg, const int64_t* wg2, uint8_t** rows,
