@@ -53,6 +53,7 @@ def test_info_facts() -> None:
     assert model["templates"][6] == "6 BC id:0 id:1"
     assert model["templates"] == [str(t) for t in Segmenter().model.templates]  # type: ignore[union-attr]
     assert model["vocabulary"] > 1000 and len(model["dictionaries"]) == 2
+    assert 0 < model["ngram_codes"] < model["features"]  # the bundled file stores its n-gram keys as codes
     assert "templates" in render(facts) and "backend" in render(facts)
 
 

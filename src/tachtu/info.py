@@ -46,6 +46,7 @@ def collect(model_path: str | Path | None = None) -> dict[str, object]:
             "sha256": hashlib.sha256(data).hexdigest(),
             "vocabulary": len(model.vocab),
             "features": len(model.keys),
+            "ngram_codes": sum(1 for code in model.ngram_codes or () if code),
             "dictionaries": [len(d) for d in model.dictionaries],
             "templates": [str(t) for t in model.templates],
             "meta": model.meta,
@@ -68,7 +69,7 @@ def render(facts: dict[str, object]) -> str:
         ("backend", facts["backend"]),
         ("model", f"{model['file']}, {model['bytes']:,} bytes, sha256 {str(model['sha256'])[:16]}"),
         ("vocabulary", f"{model['vocabulary']:,} syllables"),
-        ("weights", f"{model['features']:,}"),
+        ("weights", f"{model['features']:,} ({model['ngram_codes']:,} in positional n-gram tables)"),
         ("dictionaries", ", ".join(f"{n:,} entries" for n in model["dictionaries"])),
         ("templates", f"{len(model['templates'])}"),
     ]
