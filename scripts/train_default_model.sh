@@ -28,8 +28,9 @@
 #   scripts/build_stats.sh from ../shared/data/raw (Vietnamese laws, Vietnamese Wikipedia: see NOTICE)
 #   into src/tachtu/data/default.stats (shipped: 'tachtu stats --base bundled' extends it); built here
 #   (about 3 minutes, deterministic) unless STATS names that same table built before.
-# Needs: pip install -e ".[train]"; about 13 minutes (3 of them counting the statistics) and 15 GB of
-#   memory on 2 cores.
+# Needs: pip install -e ".[train]" with the compiled core built (saving stores the n-gram keys as
+#   codes, model/layout.py; without the core the file holds hashed keys only: same scores, other
+#   bytes); about 13 minutes (3 of them counting the statistics) and 15 GB of memory on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${SHARED:-../shared}/data

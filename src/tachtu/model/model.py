@@ -121,6 +121,9 @@ class Model:
 
     # -- serialisation ---------------------------------------------------
     def to_bytes(self) -> bytes:
+        """The model file: hashed keys, then the n-gram codes in table order
+        (``layout.py``; resolved here if the model has none yet, which needs
+        the compiled core: without it every key is written hashed)."""
         from .layout import ngram_codes, stored_order
 
         vocab = "\n".join(self.vocab).encode("utf-8")
