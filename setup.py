@@ -24,7 +24,7 @@ MODEL = "tachtu.model."
 # declarations in the .pxd files beside them).
 extensions = [
     Extension(f"{MODEL}{name}", [f"src/tachtu/model/{name}.pyx"], extra_compile_args=["-O3"], extra_link_args=STRIP)
-    for name in ("_ngrams", "_resolve", "_tables", "_scorer", "_usertrie", "_nfc", "_line")
+    for name in ("_ngrams", "_resolve", "_tables", "_scorer", "_usertrie", "_nfc", "_scratch", "_line")
 ]
 # The vncorenlp profile's hot loops are plain Python; Cython compiles the same
 # modules, typed by the .pxd files next to them (the .py files stay the
