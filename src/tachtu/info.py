@@ -46,7 +46,7 @@ def collect(model_path: str | Path | None = None) -> dict[str, object]:
             "sha256": hashlib.sha256(data).hexdigest(),
             "vocabulary": len(model.vocab),
             "features": len(model.keys),
-            "ngram_codes": sum(1 for code in model.ngram_codes or () if code),
+            "ngram_codes": len(model.ngram_codes) - model.ngram_codes.count(0) if model.ngram_codes else 0,
             "dictionaries": [len(d) for d in model.dictionaries],
             "templates": [str(t) for t in model.templates],
             "meta": model.meta,

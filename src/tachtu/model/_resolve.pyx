@@ -17,8 +17,9 @@ name it.  The resolution is exhaustive, not heuristic:
    id.  If that is too much work (a model whose keys step 3 cannot recognise),
    the trigram templates stay hashed, which is always exact.
 
-Keys of the dense and per-id templates (and the caller's ``extra`` keys) are
-enumerated first and never looked at.  ``keys_of_codes`` is the way back.
+Keys of the dense and per-id templates are enumerated first and never looked
+at; the few keys of no template (the dictionary matches') end in step 4.
+``keys_of_codes`` is the way back.
 """
 
 from libc.stdint cimport uint64_t, int64_t, int32_t, uint8_t
@@ -266,10 +267,9 @@ cdef int compare_u64(const void* a, const void* b) noexcept nogil:
 
 
 def resolve_keys(const uint64_t[::1] keys, tuple templates, object dims, int n_namespaces, int namespace_step,
-                 int64_t n_ids, int64_t n_plain, extra=(), int64_t brute_force_max=BRUTE_FORCE_MAX):
+                 int64_t n_ids, int64_t n_plain, int64_t brute_force_max=BRUTE_FORCE_MAX):
     """The n-gram code of each of ``keys`` (0: not an n-gram key, or not
     resolved), as ``array('Q')``: see the module docstring for the steps.
-    ``extra``: keys known to be of no template here (the dictionary matches');
     ``brute_force_max``: the probes step 4 may spend before the trigram
     templates are left hashed."""
     from array import array
@@ -279,7 +279,6 @@ def resolve_keys(const uint64_t[::1] keys, tuple templates, object dims, int n_n
     cdef int bits = 1, n_chains, c, found_c
     cdef Py_ssize_t i, n = keys.shape[0], r, n_pairs = 0, q, n_left = 0, per_left = 0
     cdef uint64_t key, u, x, y, z, tag, e
-    cdef int32_t at
     cdef Chain* chains = NULL
     cdef TagMap a, b
     cdef WTable index
@@ -309,10 +308,6 @@ def resolve_keys(const uint64_t[::1] keys, tuple templates, object dims, int n_n
         wt_init(&index, n)      # key -> position + 1
         for i in range(n):
             wt_put(&index, keys[i], <int32_t>(i + 1))
-        for key in extra:
-            at = wt_get(&index, key)
-            if at > 0:
-                explained[at - 1] = 1
         for c in range(n_chains):
             if chains[c].kind == KIND_TABLE:
                 mark_table(&chains[c], &index, explained)

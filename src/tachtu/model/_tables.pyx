@@ -50,9 +50,9 @@ cdef int tables_build(Tables* T, object model) except -1:
     cdef const uint64_t[::1] keys = model.keys
     cdef const int32_t[::1] weights = model.weights
     cdef Py_ssize_t i, n = keys.shape[0], n_hashed = 0
-    T.n_ids = features.N_SPECIAL + len(model.vocab)
-    T.n_plain = features.N_SPECIAL + len(model.plain_vocab)
-    T.n_namespaces = 2 if model.plain_lines else 1
+    T.n_ids = model.n_ids
+    T.n_plain = model.n_plain
+    T.n_namespaces = model.n_namespaces
     cdef uint8_t* hashed = <uint8_t*>malloc(max(n, 1))
     if hashed == NULL:
         raise MemoryError()

@@ -17,7 +17,7 @@ from array import array
 from typing import TYPE_CHECKING
 
 from . import spec
-from .features import PLAIN_LINE_NAMESPACE, Relation, feature_key
+from .features import PLAIN_LINE_NAMESPACE, feature_key
 
 if TYPE_CHECKING:
     from .model import Model
@@ -38,12 +38,8 @@ def resolve(model: Model) -> array:
         from ._resolve import resolve_keys
     except ImportError:
         return array("Q", bytes(8 * len(model.keys)))
-    namespaces = 2 if model.plain_lines else 1
-    matches = [feature_key(spec.DICT_MATCH + ns * PLAIN_LINE_NAMESPACE, d, r, length)
-               for ns in range(namespaces) for d in range(model.n_dicts) for r in range(len(Relation))
-               for length in range(spec.MAX_DICT_WORD + 1)]
-    return resolve_keys(model.keys, tuple(model.templates), model.dims, namespaces, PLAIN_LINE_NAMESPACE,
-                        model.n_ids, model.n_plain, matches)
+    return resolve_keys(model.keys, tuple(model.templates), model.dims, model.n_namespaces, PLAIN_LINE_NAMESPACE,
+                        model.n_ids, model.n_plain)
 
 
 def stored_order(model: Model, coded: list[int]) -> list[int]:
@@ -56,7 +52,7 @@ def stored_order(model: Model, coded: list[int]) -> list[int]:
         return coded
     codes = ngram_codes(model)
     order = code_order(array("Q", [codes[i] for i in coded]), tuple(model.templates),
-                       2 if model.plain_lines else 1, model.n_ids, model.n_plain)
+                       model.n_namespaces, model.n_ids, model.n_plain)
     return [coded[k] for k in order]
 
 

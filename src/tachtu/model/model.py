@@ -114,6 +114,11 @@ class Model:
         return N_SPECIAL + len(self.plain_vocab)
 
     @property
+    def n_namespaces(self) -> int:
+        """Weight namespaces: 2 when lines without diacritics have weights of their own."""
+        return 2 if self.plain_lines else 1
+
+    @property
     def n_dicts(self) -> int:
         """Dictionaries the scorers keep rows for: the model's, and any a template reads."""
         read = [slot.dict + 1 for t in self.templates for slot in t.slots if slot.is_dict]
