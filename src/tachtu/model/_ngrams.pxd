@@ -23,8 +23,9 @@ cdef struct NGroup:         # one spec.NgramGroup in one namespace
     int min_shift, max_shift
     bint wide_key           # the packed n-gram is a uint64 (3 ids), else a uint32
     int slot_bytes          # per slot: the packed n-gram, then an int16 weight per member
-    uint8_t* slots          # open addressing on the packed n-gram (0: empty) ...
-    uint64_t size           # ... of ``size`` slots, at most 3/4 full (``ng_home``)
+    uint8_t* slots          # the n-grams' keys (``ng_key``; 0: empty) in ascending order, each at
+    uint64_t size           # or after its home among ``size`` (``ng_home``: a third full) ...
+    uint64_t n_slots        # ... in ``n_slots`` slots, then an empty one (no wrap-around)
 
 cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, const int64_t* w2,
                        Py_ssize_t first, Py_ssize_t last, int64_t* scores, const WTable* fallback,
@@ -34,13 +35,38 @@ cdef int ngrams_build(NGroup* out, list groups, tuple templates, int n_namespace
                       int64_t n_plain, uint8_t* hashed) except -1
 cdef void ngrams_free(NGroup* groups, int n) noexcept
 
-cdef inline uint64_t ng_home(const NGroup* g, uint64_t packed) noexcept nogil:
-    """Home slot of a packed n-gram: its mixed top 32 bits scaled to ``size``
-    (any size, not a power of two: the tables hold a third of a model)."""
-    return ((mix64(packed) >> 32) * g.size) >> 32
+cdef inline uint64_t ng_key(const NGroup* g, uint64_t packed) noexcept nogil:
+    """The stored key of a packed n-gram: a bijective mix (of 64 bits for 3 ids,
+    else of 32), so keys are as distinct as n-grams and never 0."""
+    cdef uint32_t x
+    if g.wide_key:
+        return mix64(packed)
+    x = <uint32_t>packed
+    x ^= x >> 16
+    x *= <uint32_t>0x7FEB352D
+    x ^= x >> 15
+    x *= <uint32_t>0x846CA68B
+    return x ^ (x >> 16)
+
+cdef inline uint64_t ng_home(const NGroup* g, uint64_t key) noexcept nogil:
+    """Home slot of a key: its top 32 bits scaled to ``size`` (any size, not a
+    power of two: the tables hold a third of a model), so homes rise with keys."""
+    return (((key >> 32) if g.wide_key else key) * g.size) >> 32
 
 cdef inline uint64_t slot_key(const NGroup* g, const uint8_t* slot) noexcept nogil:
     return (<const uint64_t*>slot)[0] if g.wide_key else (<const uint32_t*>slot)[0]
+
+cdef inline const uint8_t* ng_find(const NGroup* g, const uint8_t* slot, uint64_t key) noexcept nogil:
+    """The slot of ``key`` (NULL: absent), from its home ``slot``.  Keys are
+    stored in ascending order and homes rise with keys, so the keys from a home
+    on are the smaller ones pushed past their homes, then this one if present:
+    the search ends at the first key not smaller (an empty slot, 0, counts as
+    larger; the empty slot after the last ends every search)."""
+    cdef uint64_t k = slot_key(g, slot)
+    while k - 1 < key - 1:
+        slot += g.slot_bytes
+        k = slot_key(g, slot)
+    return slot if k == key else NULL
 
 cdef inline Py_ssize_t chain_code(int ns, int index) noexcept nogil:
     """The top 16 bits of a code: template ``index`` of namespace ``ns``."""
