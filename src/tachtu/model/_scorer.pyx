@@ -17,13 +17,14 @@ from libc.string cimport memset
 
 from ._keys cimport TACHTU_PREFETCH, WTable, key_start, key_add, key_end, wt_get, wt_prefetch
 from ._ngrams cimport NGroup, ngrams_score
-from ._tables cimport (MODE_DENSE, MODE_PER_ID, ROWS_PER_DICT, SRC_CONST, SRC_ID, SRC_PLAIN, pair_home,
+from ._tables cimport (DICT_MAX_WORD, MODE_DENSE, MODE_PER_ID, ROWS_PER_DICT, SRC_CONST, SRC_ID, SRC_PLAIN, pair_home,
                        tables_build, tables_free)
 
 cdef enum:
     PREFETCH_AHEAD = 16     # weight-table lookups in flight
     PAIR_AHEAD = 8          # statistics pair lookups in flight
     KEY_BLOCK = 4096        # gaps whose hashed keys are collected at once (bounds ScoreBuf on long lines)
+    DICT_BLOCK = 64         # starts whose dictionary candidates are collected at once
 
 
 def fkey(template, *values):
@@ -80,53 +81,68 @@ cdef void match_dictionaries(const Tables* T, const int32_t* match_weights, cons
     """Every dictionary match (``features.dict_matches``): its ``DICT_MATCH``
     weights into ``scores`` and its length into the dictionary rows
     (``features.line_rows``: longest ending at, starting at, covering; 2-piece
-    starts).  ``rows[1 + 4 * d + k]`` points at piece 0 of row ``k`` of ``d``."""
-    cdef Py_ssize_t start, end, lim, gap, length
+    starts).  ``rows[1 + 4 * d + k]`` points at piece 0 of row ``k`` of ``d``.
+
+    The spans that pass the bit prefilter are collected for ``DICT_BLOCK``
+    starts at a time, their entry slots prefetched as they are found, and then
+    looked up: the entry table's cache misses overlap instead of queueing."""
+    cdef Py_ssize_t block, start, end, lim, c, nc
     cdef uint64_t h, key, bit
     cdef int32_t mask
+    cdef uint64_t ckey[DICT_BLOCK * (DICT_MAX_WORD - 1)]
+    cdef Py_ssize_t cstart[DICT_BLOCK * (DICT_MAX_WORD - 1)]
+    cdef uint8_t clength[DICT_BLOCK * (DICT_MAX_WORD - 1)]
+    block = 0
+    while block < n - 1:
+        nc = 0
+        for start in range(block, min(block + DICT_BLOCK, n - 1)):
+            h = key_add(T.dict_start, <uint64_t>ids[start])
+            lim = min(start + T.max_dict, n)
+            for end in range(start + 1, lim):
+                h = key_add(h, <uint64_t>ids[end])
+                key = key_end(h)
+                bit = key >> T.dict_bits_shift
+                if (T.dict_bits[bit >> 6] >> (bit & 63)) & 1:
+                    wt_prefetch(&T.dicts, key)
+                    ckey[nc] = key
+                    cstart[nc] = start
+                    clength[nc] = <uint8_t>(end - start + 1)
+                    nc += 1
+        for c in range(nc):
+            mask = wt_get(&T.dicts, ckey[c])
+            if mask != 0:
+                add_match(T, match_weights, mask, cstart[c], cstart[c] + clength[c] - 1, n, scores, rows)
+        block += DICT_BLOCK
+
+
+cdef inline void add_match(const Tables* T, const int32_t* match_weights, int32_t mask, Py_ssize_t start,
+                           Py_ssize_t end, Py_ssize_t n, int64_t* scores, uint8_t** rows) noexcept nogil:
+    """One match of pieces ``start`` to ``end`` in the dictionaries of ``mask``."""
+    cdef Py_ssize_t gap, length = end - start + 1
     cdef int d
     cdef int stride = T.max_dict + 1
-    cdef uint8_t* pair
     cdef uint8_t* ends
-    cdef uint8_t* begins
     cdef uint8_t* covers
-    for start in range(n - 1):
-        h = key_add(T.dict_start, <uint64_t>ids[start])
-        lim = start + T.max_dict
-        if lim > n:
-            lim = n
-        for end in range(start + 1, lim):
-            h = key_add(h, <uint64_t>ids[end])
-            key = key_end(h)
-            bit = key >> T.dict_bits_shift
-            if not (T.dict_bits[bit >> 6] >> (bit & 63)) & 1:
-                continue
-            mask = wt_get(&T.dicts, key)
-            if mask == 0:
-                continue
-            length = end - start + 1
-            for d in range(T.n_dicts):
-                if not (mask >> d) & 1:
-                    continue
-                for gap in range(start, end):
-                    scores[gap] += match_weights[(d * 3 + T.rel_inside) * stride + length]
-                if start > 0:
-                    scores[start - 1] += match_weights[(d * 3 + T.rel_left) * stride + length]
-                if end < n - 1:
-                    scores[end] += match_weights[(d * 3 + T.rel_right) * stride + length]
-                pair = rows[1 + ROWS_PER_DICT * d]
-                ends = rows[2 + ROWS_PER_DICT * d]
-                begins = rows[3 + ROWS_PER_DICT * d]
-                covers = rows[4 + ROWS_PER_DICT * d]
-                if ends[end] < length:
-                    ends[end] = <uint8_t>length
-                if begins[start] < length:
-                    begins[start] = <uint8_t>length
-                for gap in range(start, end):
-                    if covers[gap] < length:
-                        covers[gap] = <uint8_t>length
-                if length == 2:
-                    pair[start] = 1
+    for d in range(T.n_dicts):
+        if not (mask >> d) & 1:
+            continue
+        for gap in range(start, end):
+            scores[gap] += match_weights[(d * 3 + T.rel_inside) * stride + length]
+        if start > 0:
+            scores[start - 1] += match_weights[(d * 3 + T.rel_left) * stride + length]
+        if end < n - 1:
+            scores[end] += match_weights[(d * 3 + T.rel_right) * stride + length]
+        ends = rows[2 + ROWS_PER_DICT * d]
+        covers = rows[4 + ROWS_PER_DICT * d]
+        if ends[end] < length:
+            ends[end] = <uint8_t>length
+        if rows[3 + ROWS_PER_DICT * d][start] < length:
+            rows[3 + ROWS_PER_DICT * d][start] = <uint8_t>length
+        for gap in range(start, end):
+            if covers[gap] < length:
+                covers[gap] = <uint8_t>length
+        if length == 2:
+            rows[1 + ROWS_PER_DICT * d][start] = 1
 
 
 cdef inline uint64_t slot_value(const TSpec* sp, int j, const int64_t* wg, const int64_t* wg2,

@@ -20,6 +20,7 @@ cdef enum:
     SRC_CONST = 2
     SRC_PLAIN = 3           # w2[PAD + g + off]
     ROWS_PER_DICT = 4       # PAIR, END, BEGIN, COVER (spec.Source order)
+    DICT_MAX_WORD = 8       # spec.MAX_DICT_WORD (the scorer's candidate buffers hold that many ends per start)
 
 cdef struct TSpec:          # one template, as ``spec.Template`` says
     int mode                # MODE_DENSE / MODE_PER_ID / MODE_HASHED / MODE_NGRAM / MODE_FOLDED

@@ -141,6 +141,8 @@ cdef build_dictionaries(Tables* T, model):
     cdef uint64_t key, bit
     T.n_dicts = len(model.dictionaries)
     T.max_dict = spec.MAX_DICT_WORD
+    if T.max_dict > DICT_MAX_WORD:
+        raise ValueError("spec.MAX_DICT_WORD exceeds _tables.pxd's DICT_MAX_WORD")
     n_entries = sum(len(d) for d in model.dictionaries)
     wt_init(&T.dicts, n_entries)
     while (<Py_ssize_t>1 << bits) < 16 * n_entries:     # about 1 false positive in 16
