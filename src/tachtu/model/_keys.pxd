@@ -89,30 +89,6 @@ cdef inline uint64_t mix64(uint64_t x) noexcept nogil:
     return x ^ (x >> 32)
 
 
-cdef inline uint32_t* home_order(const uint64_t* homes, Py_ssize_t n, int bits) noexcept nogil:
-    """The indices ``0 .. n - 1`` ordered by their home slot (``homes``, below
-    ``2**bits``) on its top 16 bits: inserting in this order walks a big table
-    front to back instead of taking a cache miss per entry (loading a model
-    inserts millions).  A counting sort; NULL when out of memory."""
-    cdef int shift = bits - 16 if bits > 16 else 0
-    cdef Py_ssize_t i, buckets = (<Py_ssize_t>1 << (bits - shift)) + 1
-    cdef Py_ssize_t* start = <Py_ssize_t*>calloc(buckets + 1, sizeof(Py_ssize_t))
-    cdef uint32_t* order = <uint32_t*>malloc(max(n, 1) * sizeof(uint32_t))
-    if start == NULL or order == NULL:
-        free(start)
-        free(order)
-        return NULL
-    for i in range(n):
-        start[(homes[i] >> shift) + 1] += 1
-    for i in range(1, buckets + 1):
-        start[i] += start[i - 1]
-    for i in range(n):
-        order[start[homes[i] >> shift]] = <uint32_t>i
-        start[homes[i] >> shift] += 1
-    free(start)
-    return order
-
-
 # -- WTable: uint64 key -> int32 value -----------------------------------------
 # 12-byte slots, load <= 0.5, linear probing; the slot is the key's top bits,
 # which ``key_end``'s final xor-shift leaves well mixed.  Key 0 is kept aside

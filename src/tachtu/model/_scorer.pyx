@@ -17,7 +17,7 @@ from libc.string cimport memset
 
 from ._keys cimport TACHTU_PREFETCH, WTable, key_start, key_add, key_end, wt_get, wt_prefetch
 from ._ngrams cimport NGroup, ngrams_score
-from ._tables cimport (DICT_MAX_WORD, MODE_DENSE, MODE_PER_ID, ROWS_PER_DICT, SRC_CONST, SRC_ID, SRC_PLAIN, pair_home,
+from ._tables cimport (DICT_MAX_WORD, MODE_DENSE, MODE_PER_ID, ROWS_PER_DICT, SRC_CONST, SRC_ID, SRC_PLAIN, pair_home, pair_key,
                        tables_build, tables_free)
 
 cdef enum:
@@ -314,19 +314,15 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
 
 
 cdef inline uint8_t pair_class(const Tables* T, int view, int32_t b, int32_t c) noexcept nogil:
-    """Class of the stats-id pair (b, c), both known (``PAIR_UNSEEN`` if raw text never had it)."""
-    cdef uint64_t tag = (<uint64_t>b << 40) | (<uint64_t>c << 16)
-    cdef uint64_t i = pair_home(T, view, b, c), e
-    cdef const uint64_t* table = T.pair_table[view]
-    while True:
-        e = table[i]
-        if e == 0:
-            return T.pair_unseen
-        if e & ~(<uint64_t>0xFFFF) == tag:
-            return <uint8_t>(e >> 8)
-        i += 1
-        if i == T.pair_size[view]:
-            i = 0
+    """Class of the stats-id pair (b, c), both known (``PAIR_UNSEEN`` if raw text
+    never had it).  The table holds its keys in ascending order, each at or
+    after its home, so the search ends at the first key not smaller (an empty
+    slot, 0, reads as larger; an empty slot follows the last)."""
+    cdef uint64_t key = pair_key(b, c)
+    cdef const uint64_t* slot = T.pair_table[view] + pair_home(T, view, key)
+    while (slot[0] - 1) >> 16 < key:
+        slot += 1
+    return <uint8_t>(slot[0] >> 8) if slot[0] >> 16 == key else T.pair_unseen
 
 
 cdef void fill_stat_rows(const Tables* T, const int32_t* sid0, const int32_t* sid1, Py_ssize_t n,
@@ -354,10 +350,10 @@ cdef void fill_stat_rows(const Tables* T, const int32_t* sid0, const int32_t* si
             right[i] = T.stat_right[view][sid[i]]
             left[i] = T.stat_left[view][sid[i]]
         for i in range(min(n - 1, PAIR_AHEAD)):
-            TACHTU_PREFETCH(T.pair_table[view] + pair_home(T, view, sid[i], sid[i + 1]))
+            TACHTU_PREFETCH(T.pair_table[view] + pair_home(T, view, pair_key(sid[i], sid[i + 1])))
         for i in range(n - 1):
             if i + PAIR_AHEAD < n - 1:
-                TACHTU_PREFETCH(T.pair_table[view] + pair_home(T, view, sid[i + PAIR_AHEAD], sid[i + PAIR_AHEAD + 1]))
+                TACHTU_PREFETCH(T.pair_table[view] + pair_home(T, view, pair_key(sid[i + PAIR_AHEAD], sid[i + PAIR_AHEAD + 1])))
             if sid[i] != 0 and sid[i + 1] != 0:
                 pair[i] = pair_class(T, view, sid[i], sid[i + 1])
 

@@ -20,6 +20,7 @@ cdef enum:
     SRC_CONST = 2
     SRC_PLAIN = 3           # w2[PAD + g + off]
     ROWS_PER_DICT = 4       # PAIR, END, BEGIN, COVER (spec.Source order)
+    PAIR_HOMES_PER_PAIR = 2 # home slots per statistics pair: half full
     DICT_MAX_WORD = 8       # spec.MAX_DICT_WORD (the scorer's candidate buffers hold that many ends per start)
 
 cdef struct TSpec:          # one template, as ``spec.Template`` says
@@ -65,8 +66,8 @@ cdef struct Tables:         # everything the scorer reads; built once per model,
     int n_rows              # byte rows per line: shapes, 4 per dictionary, 3 per statistics view
     int stat_row            # the first statistics row (pair, right, left of view 0, then view 1)
     bint has_stats          # the model carries raw-text statistics (else they read as unknown)
-    uint64_t* pair_table[2]         # per view: open addressing, b << 40 | c << 16 | class << 8 | 1 (0: empty) ...
-    uint64_t pair_size[2]           # ... of this many slots, at most 3/4 full
+    uint64_t* pair_table[2]         # per view: pair_key << 16 | class << 8 | 1 (0: empty) in ascending order,
+    uint64_t pair_size[2]           # each at or after its home among this many (``pair_class``), then an empty slot
     uint8_t* stat_right[2]  # per view: [sid] -> right-entropy class ([0]: unknown)
     uint8_t* stat_left[2]
     int32_t n_stat[2]       # per view: syllables the statistics know (stats ids 1..n)
@@ -85,6 +86,17 @@ cdef struct Tables:         # everything the scorer reads; built once per model,
 cdef int tables_build(Tables* T, object model) except -1
 cdef void tables_free(Tables* T) noexcept
 
-cdef inline uint64_t pair_home(const Tables* T, int view, int32_t b, int32_t c) noexcept nogil:
-    """Home slot of the statistics pair (b, c) in view ``view``'s table."""
-    return ((mix64(<uint64_t>b << 24 | <uint64_t>c) >> 32) * T.pair_size[view]) >> 32
+cdef inline uint64_t pair_key(int32_t b, int32_t c) noexcept nogil:
+    """The stored key of the statistics pair (b, c): a bijective mix of its 48
+    bits (stats ids are below 2**24), never 0 for a known pair."""
+    cdef uint64_t x = <uint64_t>b << 24 | <uint64_t>c
+    x ^= x >> 24
+    x = (x * <uint64_t>0xD6E8FEB86659FD93) & <uint64_t>0xFFFFFFFFFFFF
+    x ^= x >> 24
+    x = (x * <uint64_t>0xA3B195354A39B70D) & <uint64_t>0xFFFFFFFFFFFF
+    return x ^ (x >> 24)
+
+cdef inline uint64_t pair_home(const Tables* T, int view, uint64_t key) noexcept nogil:
+    """Home slot of a pair key in view ``view``'s table: its top 32 bits scaled
+    to the table, so homes rise with keys."""
+    return ((key >> 16) * T.pair_size[view]) >> 32

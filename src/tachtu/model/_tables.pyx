@@ -28,9 +28,9 @@ is an ``int16[9220]`` array, ``B_SHAPE_C`` (``id:0 shape:1``) an ``int16[12 *
 
 from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, int16_t, uint8_t
 from libc.stdlib cimport malloc, calloc, realloc, free
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
-from ._keys cimport (home_order, tachtu_big_alloc, tachtu_big_free, key_start, key_add, key_end, wt_init, wt_free,
+from ._keys cimport (tachtu_big_alloc, tachtu_big_free, key_start, key_add, key_end, wt_init, wt_free,
                      wt_put, wt_get, wt_slot)
 from ._ngrams cimport NGroup, ngrams_build, ngrams_free
 
@@ -180,11 +180,8 @@ cdef build_stats(Tables* T, stats):
     search in the model's sorted array took a cache miss per step)."""
     from . import corpus_stats
 
-    cdef int view, bits
-    cdef Py_ssize_t i, k, n, b, c
-    cdef uint64_t slot
-    cdef uint64_t* homes
-    cdef uint32_t* order
+    cdef int view
+    cdef Py_ssize_t i, n, b, c
     cdef const uint64_t[::1] keys
     cdef const uint8_t[::1] values
     T.pair_unknown = corpus_stats.PAIR_UNKNOWN
@@ -212,37 +209,70 @@ cdef build_stats(Tables* T, stats):
             memcpy(T.stat_left[view] + 1, &values[0], n)
         keys = v.pair_keys
         values = v.pair_values
-        T.pair_size[view] = max(16, keys.shape[0] + keys.shape[0] // 3 + 1)
-        bits = 4
-        while (<uint64_t>1 << bits) < T.pair_size[view]:
-            bits += 1
-        T.pair_table[view] = <uint64_t*>tachtu_big_alloc(T.pair_size[view] * sizeof(uint64_t))
-        if T.pair_table[view] == NULL:
-            raise MemoryError()
-        homes = <uint64_t*>malloc(max(keys.shape[0], 1) * sizeof(uint64_t))
-        if homes == NULL:
-            raise MemoryError()
         for i in range(keys.shape[0]):
             b = <Py_ssize_t>(keys[i] >> 32)
             c = <Py_ssize_t>(keys[i] & 0xFFFFFFFF)
-            if b > n or c > n or (i and keys[i] <= keys[i - 1]):
-                free(homes)
+            if b > n or c > n or b == 0 or c == 0 or (i and keys[i] <= keys[i - 1]):
                 raise ValueError("statistics pairs are not sorted or name unknown syllables")
-            homes[i] = pair_home(T, view, <int32_t>b, <int32_t>c)
-        order = home_order(homes, keys.shape[0], bits)
-        if order == NULL:
-            free(homes)
+        T.pair_size[view] = max(16, PAIR_HOMES_PER_PAIR * keys.shape[0])
+        fill_pair_table(T, view, keys, values)
+
+
+cdef fill_pair_table(Tables* T, int view, const uint64_t[::1] keys, const uint8_t[::1] values):
+    """View ``view``'s pair table: the entries sorted by key, each in the first
+    free slot at or after its home (where linear probing without wrap-around
+    puts them, in this order)."""
+    cdef Py_ssize_t i, n = keys.shape[0]
+    cdef uint64_t pos = 0, home
+    cdef uint64_t* entries = <uint64_t*>malloc(max(n, 1) * sizeof(uint64_t))
+    cdef uint64_t* scratch = <uint64_t*>malloc(max(n, 1) * sizeof(uint64_t))
+    try:
+        if entries == NULL or scratch == NULL:
             raise MemoryError()
-        for k in range(keys.shape[0]):
-            i = order[k]
-            slot = homes[i]
-            while T.pair_table[view][slot] != 0:
-                slot += 1
-                if slot == T.pair_size[view]:
-                    slot = 0
-            T.pair_table[view][slot] = ((keys[i] >> 32) << 40) | ((keys[i] & 0xFFFFFF) << 16) | (<uint64_t>values[i] << 8) | 1
-        free(homes)
-        free(order)
+        for i in range(n):
+            entries[i] = (pair_key(<int32_t>(keys[i] >> 32), <int32_t>(keys[i] & 0xFFFFFFFF)) << 16
+                          | <uint64_t>values[i] << 8 | 1)
+        radix_sort(entries, scratch, n, 16, 3)
+        for i in range(n):         # the slots first (entries hold them until placed)
+            home = pair_home(T, view, entries[i] >> 16)
+            pos = home if i == 0 or home > pos else pos + 1
+            scratch[i] = pos
+        T.pair_table[view] = <uint64_t*>tachtu_big_alloc(((scratch[n - 1] if n else 0) + 2) * sizeof(uint64_t))
+        if T.pair_table[view] == NULL:
+            raise MemoryError()
+        for i in range(n):
+            T.pair_table[view][scratch[i]] = entries[i]
+    finally:
+        free(entries)
+        free(scratch)
+
+
+cdef radix_sort(uint64_t* a, uint64_t* scratch, Py_ssize_t n, int low_bit, int passes):
+    """Sort ``a`` by bits ``low_bit`` up (16 a pass, least significant first)."""
+    cdef Py_ssize_t i
+    cdef int p, shift
+    cdef uint64_t* src = a
+    cdef uint64_t* dst = scratch
+    cdef uint64_t* t
+    cdef Py_ssize_t* count = <Py_ssize_t*>malloc(65537 * sizeof(Py_ssize_t))
+    if count == NULL:
+        raise MemoryError()
+    for p in range(passes):
+        shift = low_bit + 16 * p
+        memset(count, 0, 65537 * sizeof(Py_ssize_t))
+        for i in range(n):
+            count[((src[i] >> shift) & 0xFFFF) + 1] += 1
+        for i in range(1, 65537):
+            count[i] += count[i - 1]
+        for i in range(n):
+            dst[count[(src[i] >> shift) & 0xFFFF]] = src[i]
+            count[(src[i] >> shift) & 0xFFFF] += 1
+        t = src
+        src = dst
+        dst = t
+    free(count)
+    if src != a:
+        memcpy(a, src, n * sizeof(uint64_t))
 
 
 cdef build_spec(Tables* T, TSpec* sp, template, dims, int namespace):
