@@ -208,11 +208,15 @@ cdef inline void add_table(const TSpec* sp, const weight_t* table, const uint8_t
                            Py_ssize_t first, Py_ssize_t last, int64_t* scores) noexcept nogil:
     """Add a dense (``ids`` NULL) or per-id table's weight to the gaps ``first``
     to ``last - 1`` (ids out of range add nothing here: their keys are hashed).
+    Up to four row slots are unrolled with their fields in locals (the compiler
+    cannot keep ``sp``'s in registers across the stores to ``scores``).
     Inactive gaps get weights too: harmless, their joins are never read."""
     cdef Py_ssize_t g
-    cdef int64_t ident, c0, s0, c1, s1
+    cdef int64_t ident, c0, s0, c1, s1, c2, s2, c3, s3
     cdef const uint8_t* b0
     cdef const uint8_t* b1
+    cdef const uint8_t* b2
+    cdef const uint8_t* b3
     cdef uint8_t v
     if sp.n_idx == 0:
         for g in range(first, last):
@@ -236,6 +240,35 @@ cdef inline void add_table(const TSpec* sp, const weight_t* table, const uint8_t
                 ident += (v if v < c0 else c0) * s0
                 v = b1[g]
                 scores[g] += table[ident + (v if v < c1 else c1) * s1]
+    elif sp.n_idx == 3:
+        b0, c0, s0 = base[0], sp.idx_cap[0], sp.idx_stride[0]
+        b1, c1, s1 = base[1], sp.idx_cap[1], sp.idx_stride[1]
+        b2, c2, s2 = base[2], sp.idx_cap[2], sp.idx_stride[2]
+        for g in range(first, last):
+            ident = id_part(sp, ids, g)
+            if ident >= 0:
+                v = b0[g]
+                ident += (v if v < c0 else c0) * s0
+                v = b1[g]
+                ident += (v if v < c1 else c1) * s1
+                v = b2[g]
+                scores[g] += table[ident + (v if v < c2 else c2) * s2]
+    elif sp.n_idx == 4:
+        b0, c0, s0 = base[0], sp.idx_cap[0], sp.idx_stride[0]
+        b1, c1, s1 = base[1], sp.idx_cap[1], sp.idx_stride[1]
+        b2, c2, s2 = base[2], sp.idx_cap[2], sp.idx_stride[2]
+        b3, c3, s3 = base[3], sp.idx_cap[3], sp.idx_stride[3]
+        for g in range(first, last):
+            ident = id_part(sp, ids, g)
+            if ident >= 0:
+                v = b0[g]
+                ident += (v if v < c0 else c0) * s0
+                v = b1[g]
+                ident += (v if v < c1 else c1) * s1
+                v = b2[g]
+                ident += (v if v < c2 else c2) * s2
+                v = b3[g]
+                scores[g] += table[ident + (v if v < c3 else c3) * s3]
     else:
         for g in range(first, last):
             ident = id_part(sp, ids, g)
