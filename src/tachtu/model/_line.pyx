@@ -20,17 +20,17 @@ so memory follows the window, not the line.
 
 from libc.stdint cimport uint64_t, uint8_t
 from libc.stdlib cimport calloc, free
-from libc.string cimport memset
+from libc.string cimport memcmp, memset
 from cpython.ref cimport PyObject, Py_INCREF, Py_DECREF
 
-from ._keys cimport chunk_hash
+from ._keys cimport TACHTU_PREFETCH, chunk_hash
 from ._nfc cimport nfc_text
 
 from ..render import join_words
 from ._render cimport hard_break, word_spans, write_gap, write_word
 from ._scorer cimport PAD, CompiledScorer, Tables, score_line
-from ._scratch cimport (CEntry, CPiece, ChunkCache, Scratch, cache_add, cache_clear, cache_find, cache_init, grow,
-                        scratch_destroy, scratch_free_lines, scratch_reserve)
+from ._scratch cimport (CEntry, CPiece, ChunkCache, Scratch, cache_add, cache_clear, cache_entry, cache_find,
+                        cache_init, grow, scratch_destroy, scratch_free_lines, scratch_reserve)
 from ._usertrie cimport (UserTrie, user_dict_apply, user_dict_prefetch, utrie_build,
                          utrie_free, utrie_piece)
 
@@ -54,6 +54,7 @@ cdef enum:
     CTX_DIGIT = 2
     CTX_OTHER = 3
     MAX_CACHED_CHUNK = 64   # longer chunks are pretokenized every time
+    CHUNK_BLOCK = 32        # chunks looked up in the cache at once (``_pieces``)
     NOGIL_MIN_CHARS = 256   # segment_line releases the GIL for lines at least this long
     POOL_MAX = 8            # idle scratches kept (one per thread that segments at once)
     WINDOW_MIN_CHARS = 1 << 20  # lines at least this long are segmented in windows (see _segment_windows)
@@ -294,64 +295,96 @@ cdef class LineSegmenter:
 
         ``sc.pspace[n]`` is 1 when whitespace comes before piece ``n``, 2 when
         that whitespace holds a hard break (see ``hard_break``).  Runs without
-        the GIL but for cache misses."""
+        the GIL but for cache misses.
+
+        ``CHUNK_BLOCK`` chunks at a time, in three passes, so that the chunk
+        cache's misses overlap: find the chunks and prefetch their cache slots;
+        find their entries and prefetch the entries' text and pieces; then
+        compare the text and copy the pieces (pretokenizing the misses, after
+        which the later chunks of the block are looked up afresh, since
+        ``cache_add`` may move the cache)."""
         cdef Py_UCS4* t = sc.text
-        cdef Py_ssize_t i = 0, j, k, n = 0, m, q, n_new = 0
-        cdef int ctx
+        cdef Py_ssize_t i = 0, j, k, n = 0, nb, b, m, q, n_new = 0
         cdef uint64_t h
         cdef const CEntry* e
         cdef const CPiece* cp
-        cdef Py_UCS4 c
         cdef uint8_t space = 1
         cdef int found
+        cdef bint moved
+        cdef Py_ssize_t cstart[CHUNK_BLOCK]
+        cdef Py_ssize_t cend[CHUNK_BLOCK]
+        cdef uint64_t chash[CHUNK_BLOCK]
+        cdef const CEntry* centry[CHUNK_BLOCK]
+        cdef uint8_t cspace[CHUNK_BLOCK]
+        cdef uint8_t cctx[CHUNK_BLOCK]
         while i < n_chars:
-            c = t[i]
-            if Py_UNICODE_ISSPACE(c):
-                if self._slow_space(c):
-                    return -1
-                if hard_break(c):
-                    space = 2
-                i += 1
-                continue
-            j = i + 1
-            while j < n_chars and not Py_UNICODE_ISSPACE(t[j]):
-                j += 1
-            k = j
-            while k < n_chars and Py_UNICODE_ISSPACE(t[k]):
-                if self._slow_space(t[k]):
-                    return -1
-                k += 1
-            ctx = CTX_EOL if k == n_chars else char_ctx(t[k])
-            h = chunk_hash(t + i, j - i, ctx)
-            e = cache_find(&sc.cache, h, t + i, j - i, ctx)
-            if e != NULL:
-                cp = sc.cache.pieces + e.piece_off
-                m = e.n_pieces
-            else:
-                with gil:
-                    found = self._miss(sc, self._text(lt), i, j, &n_new)
-                    if found == 0 and j - i <= MAX_CACHED_CHUNK:
-                        cache_add(&sc.cache, h, t + i, j - i, ctx, sc.miss, n_new)
-                if found < 0:
-                    return -1
-                cp = sc.miss
-                m = n_new
-            for q in range(m):
-                sc.pstart[n] = i + cp[q].start
-                sc.pend[n] = i + cp[q].end
-                sc.pkind[n] = cp[q].kind
-                sc.pspace[n] = space if q == 0 else 0
-                sc.w[PAD + n] = cp[q].id
-                sc.w2[PAD + n] = cp[q].plain
-                sc.sid0[n] = cp[q].sid0
-                sc.sid1[n] = cp[q].sid1
-                sc.s[PAD + n] = cp[q].shape
-                if self.user_dict:
-                    sc.ufolded[n] = cp[q].folded
-                    sc.uexact[n] = cp[q].exact
-                n += 1
-            i = j
-            space = 1
+            nb = 0
+            while i < n_chars and nb < CHUNK_BLOCK:      # the chunks, their slots prefetched
+                if Py_UNICODE_ISSPACE(t[i]):
+                    if self._slow_space(t[i]):
+                        return -1
+                    if hard_break(t[i]):
+                        space = 2
+                    i += 1
+                    continue
+                j = i + 1
+                while j < n_chars and not Py_UNICODE_ISSPACE(t[j]):
+                    j += 1
+                k = j
+                while k < n_chars and Py_UNICODE_ISSPACE(t[k]):
+                    if self._slow_space(t[k]):
+                        return -1
+                    k += 1
+                cctx[nb] = CTX_EOL if k == n_chars else char_ctx(t[k])
+                h = chunk_hash(t + i, j - i, cctx[nb])
+                TACHTU_PREFETCH(&sc.cache.table[h & sc.cache.mask])
+                cstart[nb], cend[nb], chash[nb], cspace[nb] = i, j, h, space
+                nb += 1
+                i = j
+                space = 1
+            for b in range(nb):         # their entries, text and pieces prefetched
+                e = cache_entry(&sc.cache, chash[b], cend[b] - cstart[b], cctx[b])
+                centry[b] = e
+                if e != NULL:
+                    TACHTU_PREFETCH(sc.cache.chars + e.text_off)
+                    TACHTU_PREFETCH(sc.cache.pieces + e.piece_off)
+            moved = False
+            for b in range(nb):
+                i, j = cstart[b], cend[b]
+                e = centry[b]
+                if moved:
+                    e = cache_find(&sc.cache, chash[b], t + i, j - i, cctx[b])
+                elif e != NULL and memcmp(sc.cache.chars + e.text_off, t + i, (j - i) * sizeof(Py_UCS4)) != 0:
+                    e = cache_find(&sc.cache, chash[b], t + i, j - i, cctx[b])     # a hash collision
+                if e != NULL:
+                    cp = sc.cache.pieces + e.piece_off
+                    m = e.n_pieces
+                else:
+                    with gil:
+                        found = self._miss(sc, self._text(lt), i, j, &n_new)
+                        if found == 0 and j - i <= MAX_CACHED_CHUNK:
+                            cache_add(&sc.cache, chash[b], t + i, j - i, cctx[b], sc.miss, n_new)
+                            moved = True
+                    if found < 0:
+                        return -1
+                    cp = sc.miss
+                    m = n_new
+                for q in range(m):
+                    sc.pstart[n] = i + cp[q].start
+                    sc.pend[n] = i + cp[q].end
+                    sc.pkind[n] = cp[q].kind
+                    sc.pspace[n] = cspace[b] if q == 0 else 0
+                    sc.w[PAD + n] = cp[q].id
+                    sc.w2[PAD + n] = cp[q].plain
+                    sc.sid0[n] = cp[q].sid0
+                    sc.sid1[n] = cp[q].sid1
+                    sc.s[PAD + n] = cp[q].shape
+                    if self.user_dict:
+                        sc.ufolded[n] = cp[q].folded
+                        sc.uexact[n] = cp[q].exact
+                    n += 1
+            if nb:
+                i = cend[nb - 1]
         return n
 
     cdef Scratch* _acquire(self) except NULL:

@@ -86,6 +86,18 @@ cdef void scratch_destroy(Scratch* sc) noexcept
 cdef int scratch_reserve(Scratch* sc, Py_ssize_t n_chars, const Tables* T) except -1
 
 
+cdef inline const CEntry* cache_entry(const ChunkCache* c, uint64_t h, Py_ssize_t n, int ctx) noexcept nogil:
+    """The first entry of hash ``h``, length ``n`` and context ``ctx``, text not
+    compared (``cache_find`` compares it)."""
+    cdef uint64_t i = h & c.mask
+    cdef const CEntry* e
+    while c.table[i].hash != 0:
+        e = &c.table[i]
+        if e.hash == h and e.n_text == n and e.ctx == ctx:
+            return e
+        i = (i + 1) & c.mask
+    return NULL
+
 cdef inline const CEntry* cache_find(const ChunkCache* c, uint64_t h, const Py_UCS4* text,
                                      Py_ssize_t n, int ctx) noexcept nogil:
     cdef uint64_t i = h & c.mask
