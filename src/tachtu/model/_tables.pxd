@@ -55,7 +55,9 @@ cdef struct Tables:         # everything the scorer reads; built once per model,
     int n_specs             # templates per namespace
     int n_gap_specs         # ... of which scored per gap (the first ones; the rest are in groups)
     bint narrow             # every dense and per-id table is int16 (``TSpec.table16``)
-    uint8_t* copied         # while building: weight-table slots a dense, per-id or match table took
+    uint8_t* copied         # while building: weight-table slots a dense, per-id or match table took,
+    uint64_t* present       # and a filter of the keys there: bit (key & present_mask) set for each
+    uint64_t present_mask
     NGroup* groups          # n_namespaces * n_groups positional n-gram groups (``_ngrams``)
     int n_groups            # per namespace
     int n_namespaces        # 2 when the model's plain_lines, else 1

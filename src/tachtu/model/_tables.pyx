@@ -31,12 +31,13 @@ from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memcpy, memset
 
 from ._keys cimport (tachtu_big_alloc, tachtu_big_free, key_start, key_add, key_end, wt_init, wt_free,
-                     wt_put, wt_get, wt_slot)
+                     wt_prefetch, wt_put, wt_get, wt_slot)
 from ._ngrams cimport NGroup, ngrams_build, ngrams_free
 
 cdef enum:
     DENSE_MAX = 1 << 16     # dense tables up to 65536 cells
     PER_ID_MAX_COMBOS = 16  # per-id tables up to 16 * n_ids cells
+    FILL_BATCH = 64         # weight-table lookups prefetched at once while filling a table
 
 
 cdef int tables_build(Tables* T, object model) except -1:
@@ -50,6 +51,7 @@ cdef int tables_build(Tables* T, object model) except -1:
     cdef const uint64_t[::1] keys = model.keys
     cdef const int32_t[::1] weights = model.weights
     cdef Py_ssize_t i, n = keys.shape[0], n_hashed = 0
+    cdef uint64_t bits
     T.n_ids = model.n_ids
     T.n_plain = model.n_plain
     T.n_namespaces = model.n_namespaces
@@ -61,10 +63,18 @@ cdef int tables_build(Tables* T, object model) except -1:
         for i in range(n):
             n_hashed += hashed[i]
         wt_init(&T.weights, n_hashed)
+        bits = 64
+        while bits < 16 * n_hashed:
+            bits *= 2
+        T.present = <uint64_t*>calloc(bits // 64, sizeof(uint64_t))
+        if T.present == NULL:
+            raise MemoryError()
+        T.present_mask = bits - 1
         with nogil:
             for i in range(n):
                 if hashed[i]:
                     wt_put(&T.weights, keys[i], weights[i])
+                    T.present[(keys[i] & T.present_mask) >> 6] |= <uint64_t>1 << (keys[i] & 63)
     finally:
         free(hashed)
 
@@ -127,6 +137,7 @@ cdef void tables_free(Tables* T) noexcept:
     ngrams_free(T.groups, T.n_groups * T.n_namespaces)
     free(T.groups)
     free(T.copied)
+    free(T.present)
 
 
 cdef build_dictionaries(Tables* T, model):
@@ -211,7 +222,7 @@ cdef build_stats(Tables* T, stats):
         values = v.pair_values
         for i in range(keys.shape[0]):
             b = <Py_ssize_t>(keys[i] >> 32)
-            c = <Py_ssize_t>(keys[i] & 0xFFFFFFFF)
+            c = <Py_ssize_t>(keys[i] & <uint64_t>0xFFFFFFFF)
             if b > n or c > n or b == 0 or c == 0 or (i and keys[i] <= keys[i - 1]):
                 raise ValueError("statistics pairs are not sorted or name unknown syllables")
         T.pair_size[view] = max(16, PAIR_HOMES_PER_PAIR * keys.shape[0])
@@ -230,7 +241,7 @@ cdef fill_pair_table(Tables* T, int view, const uint64_t[::1] keys, const uint8_
         if entries == NULL or scratch == NULL:
             raise MemoryError()
         for i in range(n):
-            entries[i] = (pair_key(<int32_t>(keys[i] >> 32), <int32_t>(keys[i] & 0xFFFFFFFF)) << 16
+            entries[i] = (pair_key(<int32_t>(keys[i] >> 32), <int32_t>(keys[i] & <uint64_t>0xFFFFFFFF)) << 16
                           | <uint64_t>values[i] << 8 | 1)
         radix_sort(entries, scratch, n, 16, 3)
         for i in range(n):         # the slots first (entries hold them until placed)
@@ -339,11 +350,17 @@ cdef set_index(TSpec* sp, list sizes, int64_t unit):
 
 
 cdef fill_table(const Tables* T, TSpec* sp, list sizes, Py_ssize_t combos, int64_t n_ids):
-    """``sp.table[combo * n_ids + id]``: the weight of every value combination."""
-    cdef Py_ssize_t combo, rest, ident
+    """``sp.table[combo * n_ids + id]``: the weight of every value combination
+    (a million lookups in the weight table for the shipped model: each batch
+    of ``FILL_BATCH`` keys is prefetched before it is read)."""
+    cdef Py_ssize_t combo, rest, ident, first, k, batch
     cdef int j
     cdef uint64_t h
     cdef uint64_t values[MAX_SLOTS]
+    cdef Py_ssize_t size[MAX_SLOTS]
+    cdef uint64_t keys[FILL_BATCH]
+    for j in range(sp.n):
+        size[j] = sizes[j] if sizes[j] is not None else 0
     sp.table = <int32_t*>calloc(combos * n_ids, sizeof(int32_t))
     if sp.table == NULL:
         raise MemoryError()
@@ -354,17 +371,26 @@ cdef fill_table(const Tables* T, TSpec* sp, list sizes, Py_ssize_t combos, int64
             if sp.src[j] == SRC_CONST:
                 values[j] = sp.value[j]
             elif sp.src[j] == SRC_ROW:
-                values[j] = rest % sizes[j]
-                rest //= sizes[j]
-        for ident in range(n_ids):
-            h = sp.start
-            for j in range(sp.n):
-                h = key_add(h, <uint64_t>ident if sp.src[j] == SRC_ID or sp.src[j] == SRC_PLAIN else values[j])
-            sp.table[combo * n_ids + ident] = copy_weight(T, key_end(h))
+                values[j] = rest % size[j]
+                rest //= size[j]
+        for first in range(0, n_ids, FILL_BATCH):
+            batch = min(FILL_BATCH, n_ids - first)
+            for k in range(batch):
+                ident = first + k
+                h = sp.start
+                for j in range(sp.n):
+                    h = key_add(h, <uint64_t>ident if sp.src[j] == SRC_ID or sp.src[j] == SRC_PLAIN else values[j])
+                keys[k] = key_end(h)
+                wt_prefetch(&T.weights, keys[k])
+            for k in range(batch):
+                sp.table[combo * n_ids + first + k] = copy_weight(T, keys[k])
 
 
 cdef inline int32_t copy_weight(const Tables* T, uint64_t key) noexcept:
-    """The weight of ``key`` for a table, its slot marked (``drop_copied``)."""
+    """The weight of ``key`` for a table, its slot marked (``drop_copied``).
+    Most cells have no weight: the ``present`` bits answer for most of them."""
+    if key != 0 and not (T.present[(key & T.present_mask) >> 6] >> (key & 63)) & 1:
+        return 0
     cdef Py_ssize_t slot = wt_slot(&T.weights, key)
     if slot < 0:
         return wt_get(&T.weights, key)
@@ -391,6 +417,8 @@ cdef drop_copied(Tables* T):
     T.weights = rest
     free(T.copied)
     T.copied = NULL
+    free(T.present)
+    T.present = NULL
 
 cdef fold_tables(TSpec* specs, int n):
     """Fold every dense (per-id) table whose row slots are among another dense
