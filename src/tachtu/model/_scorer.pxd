@@ -16,6 +16,8 @@ cdef struct ScoreBuf:       # per-line scratch of ``score_line``, reusable acros
     uint32_t* keygap
     bint title_folded       # the caller folded the line's Title Case itself (score_line leaves the shapes)
     const uint8_t** bases   # per per-gap template and row slot: where its row reads piece b (``score_block``)
+    uint64_t max_id         # the line's largest id and plain id, padding included, as unsigned: per-id
+    uint64_t max_plain      # tables look for ids out of their range only when there are some
 
 cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -1
 cdef void scorebuf_free(ScoreBuf* buf) noexcept

@@ -330,6 +330,8 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
                 add_table(sp, sp.table16, bases + t * MAX_SLOTS, ids, first, last, scores)
             else:
                 add_table(sp, sp.table, bases + t * MAX_SLOTS, ids, first, last, scores)
+            if (buf.max_plain if sp.id_plain else buf.max_id) < <uint64_t>sp.id_range:
+                continue
             for g in range(first, last):    # ids out of range: the hashed keys (and the folded templates')
                 if active[g] and <uint64_t>ids[g] >= <uint64_t>sp.id_range:
                     nkeys = add_keys(sp, w + PAD + g, w2 + PAD + g, rows, g, keybuf, keygap, nkeys)
@@ -412,6 +414,10 @@ cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const
         s[i] = T.bos_shape
         w[n + PAD + i] = w2[n + PAD + i] = T.eos_id
         s[n + PAD + i] = T.eos_shape
+    buf.max_id = buf.max_plain = 0
+    for i in range(width):
+        buf.max_id = max(buf.max_id, <uint64_t>w[i])
+        buf.max_plain = max(buf.max_plain, <uint64_t>w2[i])
     if not buf.title_folded:
         fold_title_line(T, s + PAD, n)
     rows[0] = s + PAD

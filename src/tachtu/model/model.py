@@ -180,7 +180,7 @@ class Model:
             raise ModelError(f"corrupt model header: {exc}") from None
         pos += 4 + n
         fields = _header_fields(header)
-        if fields["checksum"] is not None and zlib.crc32(data[pos:]) != fields["checksum"]:
+        if fields["checksum"] is not None and zlib.crc32(memoryview(data)[pos:]) != fields["checksum"]:
             raise ModelError("model file is damaged (checksum mismatch)")
         try:
             (n,) = struct.unpack_from("<I", data, pos)
@@ -193,12 +193,13 @@ class Model:
         n_features = fields["n_features"]
         sizes = [("Q", n_features), ("i", n_features)] + [("Q", k) for k in fields["n_dicts"]]
         arrays: list[array] = []
+        view = memoryview(data)  # slices of it are not copies
         for typecode, count in sizes:
             arr = array(typecode)
             nbytes = count * arr.itemsize
             if pos + nbytes > len(data):
                 raise ModelError("model file is truncated")
-            arr.frombytes(data[pos : pos + nbytes])
+            arr.frombytes(view[pos : pos + nbytes])
             if sys.byteorder != "little":
                 arr.byteswap()
             arrays.append(arr)
