@@ -208,72 +208,48 @@ cdef inline void add_table(const TSpec* sp, const weight_t* table, const uint8_t
                            Py_ssize_t first, Py_ssize_t last, int64_t* scores) noexcept nogil:
     """Add a dense (``ids`` NULL) or per-id table's weight to the gaps ``first``
     to ``last - 1`` (ids out of range add nothing here: their keys are hashed).
-    Up to four row slots are unrolled with their fields in locals (the compiler
-    cannot keep ``sp``'s in registers across the stores to ``scores``).
     Inactive gaps get weights too: harmless, their joins are never read."""
     cdef Py_ssize_t g
-    cdef int64_t ident, c0, s0, c1, s1, c2, s2, c3, s3
-    cdef const uint8_t* b0
-    cdef const uint8_t* b1
-    cdef const uint8_t* b2
-    cdef const uint8_t* b3
-    cdef uint8_t v
+    cdef int64_t ident
     if sp.n_idx == 0:
-        for g in range(first, last):
-            ident = id_part(sp, ids, g)
-            if ident >= 0:
-                scores[g] += table[ident]
+        add_rows(sp, table, base, ids, first, last, scores, 0)
     elif sp.n_idx == 1:
-        b0, c0, s0 = base[0], sp.idx_cap[0], sp.idx_stride[0]
-        for g in range(first, last):
-            ident = id_part(sp, ids, g)
-            if ident >= 0:
-                v = b0[g]
-                scores[g] += table[ident + (v if v < c0 else c0) * s0]
+        add_rows(sp, table, base, ids, first, last, scores, 1)
     elif sp.n_idx == 2:
-        b0, c0, s0 = base[0], sp.idx_cap[0], sp.idx_stride[0]
-        b1, c1, s1 = base[1], sp.idx_cap[1], sp.idx_stride[1]
-        for g in range(first, last):
-            ident = id_part(sp, ids, g)
-            if ident >= 0:
-                v = b0[g]
-                ident += (v if v < c0 else c0) * s0
-                v = b1[g]
-                scores[g] += table[ident + (v if v < c1 else c1) * s1]
+        add_rows(sp, table, base, ids, first, last, scores, 2)
     elif sp.n_idx == 3:
-        b0, c0, s0 = base[0], sp.idx_cap[0], sp.idx_stride[0]
-        b1, c1, s1 = base[1], sp.idx_cap[1], sp.idx_stride[1]
-        b2, c2, s2 = base[2], sp.idx_cap[2], sp.idx_stride[2]
-        for g in range(first, last):
-            ident = id_part(sp, ids, g)
-            if ident >= 0:
-                v = b0[g]
-                ident += (v if v < c0 else c0) * s0
-                v = b1[g]
-                ident += (v if v < c1 else c1) * s1
-                v = b2[g]
-                scores[g] += table[ident + (v if v < c2 else c2) * s2]
+        add_rows(sp, table, base, ids, first, last, scores, 3)
     elif sp.n_idx == 4:
-        b0, c0, s0 = base[0], sp.idx_cap[0], sp.idx_stride[0]
-        b1, c1, s1 = base[1], sp.idx_cap[1], sp.idx_stride[1]
-        b2, c2, s2 = base[2], sp.idx_cap[2], sp.idx_stride[2]
-        b3, c3, s3 = base[3], sp.idx_cap[3], sp.idx_stride[3]
-        for g in range(first, last):
-            ident = id_part(sp, ids, g)
-            if ident >= 0:
-                v = b0[g]
-                ident += (v if v < c0 else c0) * s0
-                v = b1[g]
-                ident += (v if v < c1 else c1) * s1
-                v = b2[g]
-                ident += (v if v < c2 else c2) * s2
-                v = b3[g]
-                scores[g] += table[ident + (v if v < c3 else c3) * s3]
+        add_rows(sp, table, base, ids, first, last, scores, 4)
     else:
         for g in range(first, last):
             ident = id_part(sp, ids, g)
             if ident >= 0:
                 scores[g] += table[ident + table_index(sp, base, g)]
+
+
+cdef inline void add_rows(const TSpec* sp, const weight_t* table, const uint8_t* const* base, const int64_t* ids,
+                          Py_ssize_t first, Py_ssize_t last, int64_t* scores, const int n_rows) noexcept nogil:
+    """``add_table`` for ``n_rows`` (at most 4) row slots, with their rows, caps
+    and strides in locals: called with a constant, so the compiler unrolls the
+    inner loop and keeps them in registers (it cannot keep ``sp``'s fields there
+    across the stores to ``scores``)."""
+    cdef Py_ssize_t g
+    cdef int64_t ident
+    cdef int j
+    cdef uint8_t v
+    cdef const uint8_t* row[4]
+    cdef int64_t cap[4]
+    cdef int64_t stride[4]
+    for j in range(n_rows):
+        row[j], cap[j], stride[j] = base[j], sp.idx_cap[j], sp.idx_stride[j]
+    for g in range(first, last):
+        ident = id_part(sp, ids, g)
+        if ident >= 0:
+            for j in range(n_rows):
+                v = row[j][g]
+                ident += (v if v < cap[j] else cap[j]) * stride[j]
+            scores[g] += table[ident]
 
 
 cdef inline int64_t id_part(const TSpec* sp, const int64_t* ids, Py_ssize_t g) noexcept nogil:
