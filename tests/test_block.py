@@ -94,6 +94,33 @@ def test_block_takes_plain_lines_in_one_call(seg: Segmenter) -> None:
     assert sorted(set(calls)) == ["học_máy", "kế hoạch 1 . 000 đồng"] and len(calls) == 100
 
 
+def test_short_lines_scored_in_batches_equal_lines(seg: Segmenter) -> None:
+    """An NFC block's short lines are scored many at a time (``_line.Batch``): lines
+    with and without diacritics (two namespaces), Title Case lines (folded each on
+    its own), empty lines, fallback lines between them, lines just under and over
+    the batch's line limit, and more lines than one batch holds."""
+    backend: Any = seg._backend
+    if backend.name != "compiled":
+        pytest.skip("compiled core not built")
+    rng = random.Random(4)
+    nfc = [w for w in WORDS if unicodedata.is_normalized("NFC", w)]
+    plain = ["toi", "song", "o", "ha", "noi", "Viet", "Nam", "ke", "hoach", "tan", "cong", "2024", ","]
+    title = ["Nhà", "Trắng", "Cho", "Biết", "Kế", "Hoạch", "Tấn", "Công"]
+    lines = []
+    for _ in range(1500):
+        vocabulary = rng.choice([nfc, plain, title])
+        lines.append(" ".join(rng.choice(vocabulary) for _ in range(rng.choice([0, 1, 2, 3, 5, 8]))))
+    long_word = "kế hoạch " * 40
+    lines[100] = long_word[:255]
+    lines[101] = long_word[:257]
+    lines[102] = "học_máy và x . y"
+    text = "\n".join(lines)
+    before = backend._line.lines_batched
+    assert backend._line.segment_block(text, backend.segment_line) == line_by_line(seg, text)
+    batchable = [line for line in lines if "_" not in line and " . " not in line and len(line) <= 256]
+    assert backend._line.lines_batched - before == len(batchable) > 1000
+
+
 def test_pipe_batches_keep_one_result_per_text(seg: Segmenter) -> None:
     texts = mixed_lines(700, seed=3)
     texts[5] = "hai\ndòng"

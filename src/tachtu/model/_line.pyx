@@ -28,7 +28,7 @@ from ._nfc cimport nfc_text
 
 from ..render import join_words
 from ._render cimport hard_break, word_spans, write_gap, write_word
-from ._scorer cimport PAD, CompiledScorer, Tables, score_line
+from ._scorer cimport PAD, CompiledScorer, Tables, fold_title_line, score_line
 from ._scratch cimport (CEntry, CPiece, ChunkCache, Scratch, cache_add, cache_clear, cache_entry, cache_find,
                         cache_init, grow, scratch_destroy, scratch_free_lines, scratch_reserve)
 from ._usertrie cimport (UserTrie, user_dict_apply, user_dict_prefetch, utrie_build,
@@ -61,8 +61,28 @@ cdef enum:
     WINDOW_CHUNKS = 4096    # whitespace-separated chunks a window decides
     MARGIN_CHUNKS = 16      # chunks of context on each side (a gap reads 10 pieces each way)
     SHRINK_CHARS = 1 << 16  # scratch buffers sized above this are freed after the call
+    BATCH_LINE_CHARS = 256  # block lines up to this long are scored in batches ...
+    BATCH_CHARS = 4096      # ... of up to this many characters ...
+    BATCH_LINES = 256       # ... and lines
+    SEPARATOR = 2 * PAD     # cells between two lines of a batch
+    BATCH_PIECES = BATCH_CHARS + SEPARATOR * BATCH_LINES   # the batch's pieces with separators fit
     FLAG_VIA_NFC = 1        # the line was not NFC: pieces index the NFC copy
     FLAG_MAPPED = 2         # ... and the Normalized map gives original spans
+
+
+cdef struct BatchLine:      # a short line of a block, waiting in a Batch
+    Py_ssize_t text_off      # its characters in sc.text
+    Py_ssize_t n_chars
+    Py_ssize_t first         # its pieces in the scratch's piece arrays
+    Py_ssize_t n
+    bint newline             # a newline follows it in the block
+
+cdef struct Batch:          # short lines scored in one score_line call (``_block_lines``)
+    BatchLine lines[BATCH_LINES]
+    int n_lines
+    Py_ssize_t n_text        # characters of sc.text taken
+    Py_ssize_t n_pieces      # pieces taken, separators included
+    bint plain               # the namespace of its lines (features.line_is_plain)
 
 
 cdef struct LineText:       # the str a line's pieces index, for the Python calls of a cache miss
@@ -91,6 +111,19 @@ cdef inline int char_ctx(Py_UCS4 c) noexcept nogil:
     if Py_UNICODE_ISALNUM(c):
         return CTX_LETTER
     return CTX_OTHER
+
+
+cdef Py_ssize_t write_words(Py_UCS4* out, const Py_UCS4* src, const Py_ssize_t* wstart, const Py_ssize_t* wend,
+                            Py_ssize_t n_words) noexcept nogil:
+    """The words ``src[wstart[k]:wend[k]]`` and the gaps between them (``_render.pxd``)
+    to ``out``; returns the length written."""
+    cdef Py_ssize_t k, length = 0
+    cdef bint changed = False
+    for k in range(n_words):
+        if k:
+            length = write_gap(out, src, wend[k - 1], wstart[k], length)
+        length = write_word(out, src, wstart[k], wend[k], length, &changed)
+    return length
 
 
 cdef void central_pieces(const uint8_t* pspace, Py_ssize_t n, Py_ssize_t left, Py_ssize_t central,
@@ -144,6 +177,7 @@ cdef class LineSegmenter:
     cdef public Py_ssize_t window_chars   # lines this long go in windows (tests lower it)
     cdef public Py_ssize_t window_chunks
     cdef readonly Py_ssize_t windows_done  # windows decided so far (tests count them)
+    cdef readonly Py_ssize_t lines_batched  # block lines scored in batches so far (likewise)
     cdef Scratch* pool           # idle scratches (a list through Scratch.next), under the GIL
     cdef int n_idle
     cdef Py_ssize_t n_scratch    # scratches that exist (idle or in use)
@@ -209,13 +243,14 @@ cdef class LineSegmenter:
                 return True
         return False
 
-    cdef int _miss(self, Scratch* sc, str text, Py_ssize_t start, Py_ssize_t end,
+    cdef int _miss(self, Scratch* sc, const Py_UCS4* t, str text, Py_ssize_t start, Py_ssize_t end,
                    Py_ssize_t* n_out) except -2:
         """Pretokenize + encode one chunk into ``sc.miss`` with the regex and the encoder.
 
         Returns 0, or -1 when the regex does not tile the chunk exactly
         (the line then goes back to the reference path).  Encoder results
-        are cached per (kind, piece text) in ``piece_cache``."""
+        are cached per (kind, piece text) in ``piece_cache``.  ``t``: the
+        line's characters (``text``'s), which ``start`` and ``end`` index."""
         cdef Py_ssize_t p = start, s, e, k = 0
         cdef CPiece* piece
         cdef int kind_code
@@ -227,7 +262,7 @@ cdef class LineSegmenter:
         cdef bint letters = self.word_kind is not None
         if letters:
             for x in range(start, end):
-                if Py_UNICODE_ISDECIMAL(sc.text[x]) or not Py_UNICODE_ISALNUM(sc.text[x]):
+                if Py_UNICODE_ISDECIMAL(t[x]) or not Py_UNICODE_ISALNUM(t[x]):
                     letters = False
                     break
         if letters:      # only letters: one WORD piece (checked at construction)
@@ -244,8 +279,8 @@ cdef class LineSegmenter:
             piece.start = s - start
             piece.end = e - start
             piece.kind = kind_code
-            h = chunk_hash(sc.text + s, e - s, kind_code)
-            hit = cache_find(&self.piece_cache, h, sc.text + s, e - s, kind_code)
+            h = chunk_hash(t + s, e - s, kind_code)
+            hit = cache_find(&self.piece_cache, h, t + s, e - s, kind_code)
             if hit != NULL:
                 piece.id = self.piece_cache.pieces[hit.piece_off].id
                 piece.plain = self.piece_cache.pieces[hit.piece_off].plain
@@ -264,7 +299,7 @@ cdef class LineSegmenter:
                 piece.sid0 = sid0
                 piece.sid1 = sid1
                 piece.shape = shape
-                piece.exact = utrie_piece(&self.user_exact, sc.text + s, e - s)
+                piece.exact = utrie_piece(&self.user_exact, t + s, e - s)
                 if self.user_folded.n_nodes:
                     key = self.model_key(piece_text)
                     key_chars = PyUnicode_AsUCS4Copy(key)
@@ -274,7 +309,7 @@ cdef class LineSegmenter:
                     piece.folded.start = piece.folded.next = 0
                 if e - s <= MAX_CACHED_CHUNK:
                     value = piece[0]
-                    cache_add(&self.piece_cache, h, sc.text + s, e - s, kind_code, &value, 1)
+                    cache_add(&self.piece_cache, h, t + s, e - s, kind_code, &value, 1)
             k += 1
             p = e
         if p != end:
@@ -290,8 +325,11 @@ cdef class LineSegmenter:
             Py_INCREF(text)
         return <object>lt.text
 
-    cdef Py_ssize_t _pieces(self, Scratch* sc, LineText* lt, Py_ssize_t n_chars) except -2 nogil:
-        """Pieces of the NFC line in ``sc.text``; -1 means: use the reference path.
+    cdef Py_ssize_t _pieces(self, Scratch* sc, LineText* lt, Py_ssize_t text_off, Py_ssize_t n_chars,
+                            Py_ssize_t first) except -2 nogil:
+        """Pieces of the NFC line at ``sc.text + text_off``, written from piece
+        ``first`` on (a batch of lines holds several); returns how many, or -1:
+        use the reference path.
 
         ``sc.pspace[n]`` is 1 when whitespace comes before piece ``n``, 2 when
         that whitespace holds a hard break (see ``hard_break``).  Runs without
@@ -303,8 +341,8 @@ cdef class LineSegmenter:
         compare the text and copy the pieces (pretokenizing the misses, after
         which the later chunks of the block are looked up afresh, since
         ``cache_add`` may move the cache)."""
-        cdef Py_UCS4* t = sc.text
-        cdef Py_ssize_t i = 0, j, k, n = 0, nb, b, m, q, n_new = 0
+        cdef Py_UCS4* t = sc.text + text_off
+        cdef Py_ssize_t i = 0, j, k, n = first, nb, b, m, q, n_new = 0
         cdef uint64_t h
         cdef const CEntry* e
         cdef const CPiece* cp
@@ -361,7 +399,7 @@ cdef class LineSegmenter:
                     m = e.n_pieces
                 else:
                     with gil:
-                        found = self._miss(sc, self._text(lt), i, j, &n_new)
+                        found = self._miss(sc, t, self._text(lt), i, j, &n_new)
                         if found == 0 and j - i <= MAX_CACHED_CHUNK:
                             cache_add(&sc.cache, chash[b], t + i, j - i, cctx[b], sc.miss, n_new)
                             moved = True
@@ -385,7 +423,7 @@ cdef class LineSegmenter:
                     n += 1
             if nb:
                 i = cend[nb - 1]
-        return n
+        return n - first
 
     cdef Scratch* _acquire(self) except NULL:
         """An idle scratch of the pool, or a new one (GIL held: no Python call inside)."""
@@ -473,13 +511,11 @@ cdef class LineSegmenter:
         for the reference path.  Needs the GIL only for cache misses."""
         cdef Py_ssize_t n, g
         cdef const Tables* T = self.T
-        n = self._pieces(sc, lt, n_text)
+        n = self._pieces(sc, lt, 0, n_text, 0)
         if n <= 0 or sc.pieces_only:
             return n
         cdef bint plain = line_is_plain(sc.text, n_text) if sc.line_plain == 0 else sc.line_plain == 2
-        for g in range(n - 1):
-            sc.active[g] = self.scorer.joinable(sc.pkind[g], sc.pkind[g + 1], sc.pspace[g + 1] != 0)
-            sc.scores[g] = 0
+        self._open_gaps(sc, 0, n)
         if self.user_dict:      # the lookups load while the gaps are scored
             user_dict_prefetch(&self.user_folded, &self.user_exact, sc.ufolded, sc.uexact, sc.active,
                                sc.ukeys, n)
@@ -489,19 +525,32 @@ cdef class LineSegmenter:
                 if sc.s[PAD + g] == T.title_shape:
                     sc.s[PAD + g] = T.lower_shape
         score_line(T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, n, plain, sc.active, sc.scores, &sc.score)
-        for g in range(n - 1):
+        self._close_gaps(sc, 0, n)
+        return n
+
+    cdef void _open_gaps(self, Scratch* sc, Py_ssize_t first, Py_ssize_t n) noexcept nogil:
+        """Which gaps of the ``n`` pieces from ``first`` may join; their scores to 0."""
+        cdef Py_ssize_t g
+        for g in range(first, first + n - 1):
+            sc.active[g] = self.scorer.joinable(sc.pkind[g], sc.pkind[g + 1], sc.pspace[g + 1] != 0)
+            sc.scores[g] = 0
+
+    cdef void _close_gaps(self, Scratch* sc, Py_ssize_t first, Py_ssize_t n) noexcept nogil:
+        """The join decisions of the ``n`` scored pieces from ``first``: the score,
+        the user dictionary, then what the layout decides (``backends.layout_joins``)."""
+        cdef Py_ssize_t g, last = first + n - 1
+        for g in range(first, last):
             sc.join[g] = sc.active[g] and sc.scores[g] > 0
-        sc.join[n - 1] = False
+        sc.join[last] = False
         if self.user_dict:
-            user_dict_apply(&self.user_folded, &self.user_exact, sc.ufolded, sc.uexact, sc.active,
-                            sc.ukeys, n, sc.join)
-        for g in range(n - 1):     # what the layout decides (backends.layout_joins)
+            user_dict_apply(&self.user_folded, &self.user_exact, sc.ufolded + first, sc.uexact + first,
+                            sc.active + first, sc.ukeys, n, sc.join + first)
+        for g in range(first, last):
             if sc.pspace[g + 1] == 0:
                 if self.scorer.joinable(sc.pkind[g], sc.pkind[g + 1], True):
                     sc.join[g] = True
             elif sc.pspace[g + 1] == 2:
                 sc.join[g] = False
-        return n
 
     def segment_line(self, str line):
         """Segmented form of one line, or None for the reference path."""
@@ -552,6 +601,12 @@ cdef class LineSegmenter:
         cdef int flags
         cdef Py_UCS4 c
         cdef LineText lt
+        cdef Batch batch
+        batch.n_lines = batch.n_text = batch.n_pieces = 0
+        cdef bint batched = nfc and not self.user_dict and not self.has_normalizer
+        if batched and sc.reserved < BATCH_PIECES:
+            with gil:
+                scratch_reserve(sc, BATCH_PIECES, self.T)
         while start <= n_block:
             end = start
             python = False
@@ -567,6 +622,22 @@ cdef class LineSegmenter:
             n_line = end - start
             n = -1
             flags = 0
+            if batched and not python and n_line <= BATCH_LINE_CHARS and n_line < self.window_chars:
+                x = self._batch_line(sc, &batch, block, kind, data, start, end, end < n_block, &pos)
+                if x >= 0:
+                    start = end + 1
+                    continue
+                pos = self._flush(sc, &batch, pos)     # the reference path's line, in its place
+                with gil:
+                    pos = self._put(sc, (<object>fallback)(PyUnicode_Substring(<object>block, start, end)), pos,
+                                    <object>parts)
+                if end < n_block:
+                    sc.block = <Py_UCS4*>grow(sc.block, &sc.cap_block, pos + 1, 1 << 12, sizeof(Py_UCS4))
+                    sc.block[pos] = 10
+                    pos += 1
+                start = end + 1
+                continue
+            pos = self._flush(sc, &batch, pos)
             if python or n_line >= self.window_chars:
                 with gil:
                     line = PyUnicode_Substring(<object>block, start, end)
@@ -611,6 +682,96 @@ cdef class LineSegmenter:
                 sc.block[pos] = 10
                 pos += 1
             start = end + 1
+        return self._flush(sc, &batch, pos)
+
+    cdef Py_ssize_t _batch_line(self, Scratch* sc, Batch* batch, PyObject* block, int kind, const void* data,
+                                Py_ssize_t start, Py_ssize_t end, bint newline, Py_ssize_t* pos) except -2 nogil:
+        """Add the (NFC, short) line ``block[start:end]`` to ``batch``: its text,
+        its pieces after the others' (and four separator cells), its open gaps;
+        the batch is scored and written (``_flush``) first when it is full or
+        the line's namespace differs.  Returns its pieces, or -1 for the
+        reference path (nothing added)."""
+        cdef Py_ssize_t n_line = end - start, x, first, n
+        cdef bint plain
+        cdef LineText lt
+        cdef BatchLine* line
+        if (batch.n_lines == BATCH_LINES or batch.n_text + n_line > BATCH_CHARS
+                or batch.n_pieces + SEPARATOR + n_line > BATCH_PIECES):
+            pos[0] = self._flush(sc, batch, pos[0])
+        for x in range(n_line):
+            sc.text[batch.n_text + x] = PyUnicode_READ(kind, data, start + x)
+        plain = line_is_plain(sc.text + batch.n_text, n_line)
+        if batch.n_pieces and plain != batch.plain:
+            pos[0] = self._flush(sc, batch, pos[0])
+            for x in range(n_line):
+                sc.text[x] = PyUnicode_READ(kind, data, start + x)
+        first = batch.n_pieces + SEPARATOR if batch.n_pieces else 0
+        lt.text = NULL
+        lt.block = block
+        lt.start = start
+        lt.end = end
+        try:
+            n = self._pieces(sc, &lt, batch.n_text, n_line, first)
+        finally:
+            if lt.text != NULL:
+                with gil:
+                    Py_DECREF(<object>lt.text)
+        if n < 0:
+            return -1
+        line = &batch.lines[batch.n_lines]
+        line.text_off, line.n_chars, line.first, line.n, line.newline = batch.n_text, n_line, first, n, newline
+        batch.n_lines += 1
+        batch.n_text += n_line
+        self.lines_batched += 1
+        if n == 0:
+            return 0
+        if batch.n_pieces:
+            self._separate(sc, batch.n_pieces)
+        batch.plain = plain
+        batch.n_pieces = first + n
+        self._open_gaps(sc, first, n)
+        fold_title_line(self.T, sc.s + PAD + first, n)
+        return n
+
+    cdef void _separate(self, Scratch* sc, Py_ssize_t at) noexcept nogil:
+        """The cells between two lines of a batch, at pieces ``at`` to ``at + 3``:
+        what ``score_line`` pads a line with (EOS twice after one line, BOS twice
+        before the next; no stats ids), and their gaps closed."""
+        cdef Py_ssize_t k
+        cdef const Tables* T = self.T
+        for k in range(SEPARATOR):
+            sc.w[PAD + at + k] = sc.w2[PAD + at + k] = T.eos_id if k < PAD else T.bos_id
+            sc.s[PAD + at + k] = T.eos_shape if k < PAD else T.bos_shape
+            sc.sid0[at + k] = sc.sid1[at + k] = 0
+        for k in range(at - 1, at + SEPARATOR):
+            sc.active[k] = False
+            sc.scores[k] = 0
+
+    cdef Py_ssize_t _flush(self, Scratch* sc, Batch* batch, Py_ssize_t pos) except -1 nogil:
+        """Score the batch's lines at once (their misses overlap: one short line
+        alone leaves a miss nothing to overlap with), decide and write them,
+        each with its newline, at ``pos`` of the block output; returns the end."""
+        cdef int k
+        cdef BatchLine* line
+        if batch.n_lines == 0:
+            return pos
+        if batch.n_pieces:
+            sc.score.title_folded = True       # each line folded on its own
+            score_line(self.T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, batch.n_pieces, batch.plain, sc.active,
+                       sc.scores, &sc.score)
+        for k in range(batch.n_lines):
+            line = &batch.lines[k]
+            # room for the line's output and its newline: at most 2 characters per input character
+            sc.block = <Py_UCS4*>grow(sc.block, &sc.cap_block, pos + 2 * line.n_chars + 1, 1 << 12, sizeof(Py_UCS4))
+            if line.n:
+                self._close_gaps(sc, line.first, line.n)
+                pos += write_words(sc.block + pos, sc.text + line.text_off, sc.wstart, sc.wend, word_spans(
+                    sc.join + line.first, sc.pstart + line.first, sc.pend + line.first, line.n, False, NULL, NULL,
+                    sc.wstart, sc.wend))
+            if line.newline:
+                sc.block[pos] = 10
+                pos += 1
+        batch.n_lines = batch.n_text = batch.n_pieces = 0
         return pos
 
     cdef Py_ssize_t _put(self, Scratch* sc, str text, Py_ssize_t pos, list parts) except -1:
@@ -781,14 +942,8 @@ cdef class LineSegmenter:
     cdef Py_ssize_t _render(self, Scratch* sc, Py_ssize_t n, int flags, Py_UCS4* out) noexcept nogil:
         """Write the words of the ``n`` decided pieces, as ``render.join_words`` does, to ``out``
         (room for 2 characters per character of the line); returns the length written."""
-        cdef const Py_UCS4* src = sc.orig if flags & FLAG_VIA_NFC else sc.text
-        cdef Py_ssize_t k, n_words = word_spans(sc.join, sc.pstart, sc.pend, n, flags & FLAG_MAPPED, sc.map_start, sc.map_end, sc.wstart, sc.wend), length = 0
-        cdef bint changed = False
-        for k in range(n_words):
-            if k:
-                length = write_gap(out, src, sc.wend[k - 1], sc.wstart[k], length)
-            length = write_word(out, src, sc.wstart[k], sc.wend[k], length, &changed)
-        return length
+        return write_words(out, sc.orig if flags & FLAG_VIA_NFC else sc.text, sc.wstart, sc.wend, word_spans(
+            sc.join, sc.pstart, sc.pend, n, flags & FLAG_MAPPED, sc.map_start, sc.map_end, sc.wstart, sc.wend))
 
     cdef list _tokens(self, Scratch* sc, str line, Py_ssize_t n, int flags):
         cdef const Py_UCS4* src = sc.orig if flags & FLAG_VIA_NFC else sc.text

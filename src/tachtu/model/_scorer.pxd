@@ -21,6 +21,7 @@ cdef struct ScoreBuf:       # per-line scratch of ``score_line``, reusable acros
 
 cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -1
 cdef void scorebuf_free(ScoreBuf* buf) noexcept
+cdef void fold_title_line(const Tables* T, uint8_t* s, Py_ssize_t n) noexcept nogil
 cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const int32_t* sid0,
                      const int32_t* sid1, Py_ssize_t n, bint plain_line, const uint8_t* active,
                      int64_t* scores, ScoreBuf* buf) noexcept nogil
