@@ -89,6 +89,37 @@ cdef inline uint64_t mix64(uint64_t x) noexcept nogil:
     return x ^ (x >> 32)
 
 
+# -- KeyFilter: one bit per well-mixed key (its top bits) --------------------------
+# A key whose bit is clear is surely absent: the dictionary entries before their
+# table, the weight table's keys while tables are filled, _resolve's tag maps.
+cdef struct KeyFilter:
+    uint64_t* bits
+    int shift
+
+cdef inline int filter_init(KeyFilter* f, Py_ssize_t n) except -1:
+    """Room for ``n`` keys, 16 bits each (about 1 false positive in 16)."""
+    cdef int b = 12
+    while (<Py_ssize_t>1 << b) < 16 * n:
+        b += 1
+    f.shift = 64 - b
+    f.bits = <uint64_t*>calloc((<size_t>1 << b) // 64, sizeof(uint64_t))
+    if f.bits == NULL:
+        raise MemoryError()
+    return 0
+
+cdef inline void filter_free(KeyFilter* f) noexcept:
+    free(f.bits)
+    f.bits = NULL
+
+cdef inline void filter_add(KeyFilter* f, uint64_t key) noexcept nogil:
+    cdef uint64_t bit = key >> f.shift
+    f.bits[bit >> 6] |= (<uint64_t>1) << (bit & 63)
+
+cdef inline bint filter_has(const KeyFilter* f, uint64_t key) noexcept nogil:
+    cdef uint64_t bit = key >> f.shift
+    return (f.bits[bit >> 6] >> (bit & 63)) & 1
+
+
 # -- WTable: uint64 key -> int32 value -----------------------------------------
 # 12-byte slots, load <= 0.5, linear probing; the slot is the key's top bits,
 # which ``key_end``'s final xor-shift leaves well mixed.  Key 0 is kept aside

@@ -623,20 +623,10 @@ cdef class LineSegmenter:
             n = -1
             flags = 0
             if batched and not python and n_line <= BATCH_LINE_CHARS and n_line < self.window_chars:
-                x = self._batch_line(sc, &batch, block, kind, data, start, end, end < n_block, &pos)
-                if x >= 0:
+                if self._batch_line(sc, &batch, block, kind, data, start, end, end < n_block, &pos) >= 0:
                     start = end + 1
                     continue
-                pos = self._flush(sc, &batch, pos)     # the reference path's line, in its place
-                with gil:
-                    pos = self._put(sc, (<object>fallback)(PyUnicode_Substring(<object>block, start, end)), pos,
-                                    <object>parts)
-                if end < n_block:
-                    sc.block = <Py_UCS4*>grow(sc.block, &sc.cap_block, pos + 1, 1 << 12, sizeof(Py_UCS4))
-                    sc.block[pos] = 10
-                    pos += 1
-                start = end + 1
-                continue
+                python = True       # the C path hands the line back: the fallback's, in its place
             pos = self._flush(sc, &batch, pos)
             if python or n_line >= self.window_chars:
                 with gil:

@@ -26,8 +26,8 @@ from libc.stdint cimport uint64_t, int64_t, int32_t, uint8_t
 from libc.stdlib cimport malloc, calloc, free, qsort
 from libc.string cimport memset
 
-from ._keys cimport (TACHTU_MULT, TACHTU_SEED, WTable, key_start, key_add, key_end, key_unend, key_unadd, wt_free,
-                     wt_get, wt_init, wt_put)
+from ._keys cimport (TACHTU_MULT, TACHTU_SEED, KeyFilter, WTable, filter_add, filter_free, filter_has, filter_init,
+                     key_start, key_add, key_end, key_unend, key_unadd, wt_free, wt_get, wt_init, wt_put)
 from ._ngrams cimport CHAINS_PER_NAMESPACE, NG_MAX_IDS, chain_code
 
 cdef enum:
@@ -125,52 +125,46 @@ cdef struct TagMap:             # top bits of a state -> payloads (several per t
     uint64_t* payload
     uint64_t mask
     int shift
-    uint64_t* bits              # prefilter: one bit per tag hash
-    int bits_shift
+    KeyFilter maybe             # prefilter of the tags' hashes
 
 
 cdef int tm_init(TagMap* m, Py_ssize_t n) except -1:
-    cdef int b = 4, f = 16
+    cdef int b = 4
     while (<Py_ssize_t>1 << b) < 2 * n + 2:
         b += 1
-    while (<Py_ssize_t>1 << f) < 16 * n + 16:
-        f += 1
     m.tags = <uint64_t*>calloc(<size_t>1 << b, sizeof(uint64_t))
     m.payload = <uint64_t*>malloc((<size_t>1 << b) * sizeof(uint64_t))
-    m.bits = <uint64_t*>calloc(((<size_t>1 << f) + 63) // 64, sizeof(uint64_t))
-    if m.tags == NULL or m.payload == NULL or m.bits == NULL:
+    if m.tags == NULL or m.payload == NULL:
         tm_free(m)
         raise MemoryError()
     m.mask = (<uint64_t>1 << b) - 1
     m.shift = 64 - b
-    m.bits_shift = 64 - f
+    try:
+        filter_init(&m.maybe, n + 1)
+    except MemoryError:
+        tm_free(m)
+        raise
     return 0
 
 
 cdef void tm_free(TagMap* m) noexcept:
     free(m.tags)
     free(m.payload)
-    free(m.bits)
+    filter_free(&m.maybe)
     memset(m, 0, sizeof(TagMap))
-
-
-cdef inline uint64_t tm_bit(const TagMap* m, uint64_t tag) noexcept nogil:
-    return ((tag + 1) * TACHTU_MULT) >> m.bits_shift
 
 
 cdef inline void tm_put(TagMap* m, uint64_t tag, uint64_t value) noexcept nogil:
     cdef uint64_t i = ((tag + 1) * TACHTU_SEED) >> m.shift
-    cdef uint64_t bit = tm_bit(m, tag)
     while m.tags[i] != 0:
         i = (i + 1) & m.mask
     m.tags[i] = tag + 1
     m.payload[i] = value
-    m.bits[bit >> 6] |= (<uint64_t>1) << (bit & 63)
+    filter_add(&m.maybe, (tag + 1) * TACHTU_MULT)
 
 
 cdef inline bint tm_maybe(const TagMap* m, uint64_t tag) noexcept nogil:
-    cdef uint64_t bit = tm_bit(m, tag)
-    return (m.bits[bit >> 6] >> (bit & 63)) & 1
+    return filter_has(&m.maybe, (tag + 1) * TACHTU_MULT)
 
 
 cdef inline uint64_t tm_first(const TagMap* m, uint64_t tag) noexcept nogil:

@@ -15,7 +15,6 @@ cdef struct ScoreBuf:       # per-line scratch of ``score_line``, reusable acros
     uint64_t* keybuf        # hashed keys of the line, with their gap in keygap
     uint32_t* keygap
     bint title_folded       # the caller folded the line's Title Case itself (score_line leaves the shapes)
-    const uint8_t** bases   # per per-gap template and row slot: where its row reads piece b (``score_block``)
     uint64_t max_id         # the line's largest id and plain id, padding included, as unsigned: per-id
     uint64_t max_plain      # tables look for ids out of their range only when there are some
 

@@ -15,7 +15,7 @@ from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, int16_t, uint8_t
 from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memset
 
-from ._keys cimport TACHTU_PREFETCH, WTable, key_start, key_add, key_end, wt_get, wt_prefetch
+from ._keys cimport TACHTU_PREFETCH, WTable, filter_has, key_start, key_add, key_end, wt_get, wt_prefetch
 from ._ngrams cimport NGroup, ngrams_score
 from ._tables cimport (DICT_MAX_WORD, MODE_DENSE, MODE_PER_ID, ROWS_PER_DICT, SRC_CONST, SRC_ID, SRC_PLAIN, pair_home, pair_key,
                        tables_build, tables_free)
@@ -46,8 +46,7 @@ cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -
     cdef Py_ssize_t keys = (min(cap, KEY_BLOCK) + 8) * (T.n_specs + 2 * T.n_groups + 1)  # hashed keys; n-gram lists
     buf.keybuf = <uint64_t*>malloc(keys * sizeof(uint64_t))
     buf.keygap = <uint32_t*>malloc(keys * sizeof(uint32_t))
-    buf.bases = <const uint8_t**>malloc(max(T.n_specs, 1) * MAX_SLOTS * sizeof(uint8_t*))
-    if buf.rows == NULL or buf.keybuf == NULL or buf.keygap == NULL or buf.bases == NULL:
+    if buf.rows == NULL or buf.keybuf == NULL or buf.keygap == NULL:
         scorebuf_free(buf)
         raise MemoryError()
     buf.cap = cap
@@ -58,7 +57,6 @@ cdef void scorebuf_free(ScoreBuf* buf) noexcept:
     free(buf.rows)
     free(buf.keybuf)
     free(buf.keygap)
-    free(buf.bases)
     memset(buf, 0, sizeof(ScoreBuf))
 
 
@@ -87,7 +85,7 @@ cdef void match_dictionaries(const Tables* T, const int32_t* match_weights, cons
     starts at a time, their entry slots prefetched as they are found, and then
     looked up: the entry table's cache misses overlap instead of queueing."""
     cdef Py_ssize_t block, start, end, lim, c, nc
-    cdef uint64_t h, key, bit
+    cdef uint64_t h, key
     cdef int32_t mask
     cdef uint64_t ckey[DICT_BLOCK * (DICT_MAX_WORD - 1)]
     cdef Py_ssize_t cstart[DICT_BLOCK * (DICT_MAX_WORD - 1)]
@@ -101,8 +99,7 @@ cdef void match_dictionaries(const Tables* T, const int32_t* match_weights, cons
             for end in range(start + 1, lim):
                 h = key_add(h, <uint64_t>ids[end])
                 key = key_end(h)
-                bit = key >> T.dict_bits_shift
-                if (T.dict_bits[bit >> 6] >> (bit & 63)) & 1:
+                if filter_has(&T.dict_filter, key):
                     wt_prefetch(&T.dicts, key)
                     ckey[nc] = key
                     cstart[nc] = start
@@ -287,25 +284,25 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
     cdef const TSpec* sp
     cdef const int64_t* ids
     cdef const WTable* wt = &T.weights
-    cdef const uint8_t** bases = buf.bases
+    cdef const uint8_t* base[MAX_SLOTS]
     cdef uint64_t* keybuf = buf.keybuf
     cdef uint32_t* keygap = buf.keygap
     for t in range(T.n_gap_specs):      # template by template: its fields stay in registers across the gaps
         sp = &specs[t]
         for k in range(sp.n_idx):       # each row slot's row, moved by its offset
-            bases[t * MAX_SLOTS + k] = rows[sp.idx_row[k]] + sp.idx_off[k]
+            base[k] = rows[sp.idx_row[k]] + sp.idx_off[k]
         if sp.mode == MODE_DENSE:
             if T.narrow:
-                add_table(sp, sp.table16, bases + t * MAX_SLOTS, NULL, first, last, scores)
+                add_table(sp, sp.table16, base, NULL, first, last, scores)
             else:
-                add_table(sp, sp.table, bases + t * MAX_SLOTS, NULL, first, last, scores)
+                add_table(sp, sp.table, base, NULL, first, last, scores)
             continue
         if sp.mode == MODE_PER_ID:
             ids = (w2 if sp.id_plain else w) + PAD + sp.id_off
             if T.narrow:
-                add_table(sp, sp.table16, bases + t * MAX_SLOTS, ids, first, last, scores)
+                add_table(sp, sp.table16, base, ids, first, last, scores)
             else:
-                add_table(sp, sp.table, bases + t * MAX_SLOTS, ids, first, last, scores)
+                add_table(sp, sp.table, base, ids, first, last, scores)
             if (buf.max_plain if sp.id_plain else buf.max_id) < <uint64_t>sp.id_range:
                 continue
             for g in range(first, last):    # ids out of range: the hashed keys (and the folded templates')

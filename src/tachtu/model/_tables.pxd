@@ -4,7 +4,7 @@ from a model once; ``_scorer.pyx`` reads them, read-only, for every line)."""
 
 from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, int16_t, uint8_t
 
-from ._keys cimport WTable, mix64
+from ._keys cimport KeyFilter, WTable, mix64
 from ._ngrams cimport NGroup
 
 cdef enum:
@@ -49,15 +49,13 @@ cdef struct TSpec:          # one template, as ``spec.Template`` says
 cdef struct Tables:         # everything the scorer reads; built once per model, read-only after
     WTable weights          # every feature key of the model
     WTable dicts            # dictionary entry key -> bitmask of dictionaries
-    uint64_t* dict_bits     # prefilter: bit (key >> dict_bits_shift) set for every entry
-    int dict_bits_shift
+    KeyFilter dict_filter   # prefilter of the entries' keys
     TSpec* specs            # n_namespaces * n_specs: accented lines', then plain lines' (features.PLAIN_LINE_NAMESPACE)
     int n_specs             # templates per namespace
     int n_gap_specs         # ... of which scored per gap (the first ones; the rest are in groups)
     bint narrow             # every dense and per-id table is int16 (``TSpec.table16``)
     uint8_t* copied         # while building: weight-table slots a dense, per-id or match table took,
-    uint64_t* present       # and a filter of the keys there: bit (key & present_mask) set for each
-    uint64_t present_mask
+    KeyFilter present       # and a filter of the keys there
     NGroup* groups          # n_namespaces * n_groups positional n-gram groups (``_ngrams``)
     int n_groups            # per namespace
     int n_namespaces        # 2 when the model's plain_lines, else 1

@@ -30,8 +30,8 @@ from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, int16_t, uint8_t
 from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memcpy, memset
 
-from ._keys cimport (tachtu_big_alloc, tachtu_big_free, key_start, key_add, key_end, wt_init, wt_free,
-                     wt_prefetch, wt_put, wt_get, wt_slot)
+from ._keys cimport (filter_add, filter_free, filter_has, filter_init, tachtu_big_alloc, tachtu_big_free,
+                     key_start, key_add, key_end, wt_init, wt_free, wt_prefetch, wt_put, wt_get, wt_slot)
 from ._ngrams cimport NGroup, ngrams_build, ngrams_free
 
 cdef enum:
@@ -51,7 +51,6 @@ cdef int tables_build(Tables* T, object model) except -1:
     cdef const uint64_t[::1] keys = model.keys
     cdef const int32_t[::1] weights = model.weights
     cdef Py_ssize_t i, n = keys.shape[0], n_hashed = 0
-    cdef uint64_t bits
     T.n_ids = model.n_ids
     T.n_plain = model.n_plain
     T.n_namespaces = model.n_namespaces
@@ -63,18 +62,12 @@ cdef int tables_build(Tables* T, object model) except -1:
         for i in range(n):
             n_hashed += hashed[i]
         wt_init(&T.weights, n_hashed)
-        bits = 64
-        while bits < 16 * n_hashed:
-            bits *= 2
-        T.present = <uint64_t*>calloc(bits // 64, sizeof(uint64_t))
-        if T.present == NULL:
-            raise MemoryError()
-        T.present_mask = bits - 1
+        filter_init(&T.present, n_hashed)
         with nogil:
             for i in range(n):
                 if hashed[i]:
                     wt_put(&T.weights, keys[i], weights[i])
-                    T.present[(keys[i] & T.present_mask) >> 6] |= <uint64_t>1 << (keys[i] & 63)
+                    filter_add(&T.present, keys[i])
     finally:
         free(hashed)
 
@@ -122,7 +115,7 @@ cdef void tables_free(Tables* T) noexcept:
     cdef int t
     wt_free(&T.weights)
     wt_free(&T.dicts)
-    free(T.dict_bits)
+    filter_free(&T.dict_filter)
     free(T.match_weights)
     for t in range(2):
         tachtu_big_free(T.pair_table[t])
@@ -137,7 +130,7 @@ cdef void tables_free(Tables* T) noexcept:
     ngrams_free(T.groups, T.n_groups * T.n_namespaces)
     free(T.groups)
     free(T.copied)
-    free(T.present)
+    filter_free(&T.present)
 
 
 cdef build_dictionaries(Tables* T, model):
@@ -148,27 +141,21 @@ cdef build_dictionaries(Tables* T, model):
 
     cdef const uint64_t[::1] dkeys
     cdef Py_ssize_t i
-    cdef int d, r, length, bits = 12
-    cdef uint64_t key, bit
+    cdef int d, r, length
+    cdef uint64_t key
     T.n_dicts = len(model.dictionaries)
     T.max_dict = spec.MAX_DICT_WORD
     if T.max_dict > DICT_MAX_WORD:
         raise ValueError("spec.MAX_DICT_WORD exceeds _tables.pxd's DICT_MAX_WORD")
     n_entries = sum(len(d) for d in model.dictionaries)
     wt_init(&T.dicts, n_entries)
-    while (<Py_ssize_t>1 << bits) < 16 * n_entries:     # about 1 false positive in 16
-        bits += 1
-    T.dict_bits_shift = 64 - bits
-    T.dict_bits = <uint64_t*>calloc((<size_t>1 << bits) // 64, sizeof(uint64_t))
-    if T.dict_bits == NULL:
-        raise MemoryError()
+    filter_init(&T.dict_filter, n_entries)
     for d in range(T.n_dicts):
         dkeys = model.dictionaries[d]
         for i in range(dkeys.shape[0]):
             key = dkeys[i]
             wt_put(&T.dicts, key, wt_get(&T.dicts, key) | (1 << d))
-            bit = key >> T.dict_bits_shift
-            T.dict_bits[bit >> 6] |= (<uint64_t>1) << (bit & 63)
+            filter_add(&T.dict_filter, key)
     T.dict_start = key_start(spec.DICT_WORD)
     T.rel_inside = int(Relation.INSIDE)
     T.rel_left = int(Relation.LEFT)
@@ -389,7 +376,7 @@ cdef fill_table(const Tables* T, TSpec* sp, list sizes, Py_ssize_t combos, int64
 cdef inline int32_t copy_weight(const Tables* T, uint64_t key) noexcept:
     """The weight of ``key`` for a table, its slot marked (``drop_copied``).
     Most cells have no weight: the ``present`` bits answer for most of them."""
-    if key != 0 and not (T.present[(key & T.present_mask) >> 6] >> (key & 63)) & 1:
+    if key != 0 and not filter_has(&T.present, key):
         return 0
     cdef Py_ssize_t slot = wt_slot(&T.weights, key)
     if slot < 0:
@@ -417,8 +404,7 @@ cdef drop_copied(Tables* T):
     T.weights = rest
     free(T.copied)
     T.copied = NULL
-    free(T.present)
-    T.present = NULL
+    filter_free(&T.present)
 
 cdef fold_tables(TSpec* specs, int n):
     """Fold every dense (per-id) table whose row slots are among another dense

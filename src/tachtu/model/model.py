@@ -180,7 +180,8 @@ class Model:
             raise ModelError(f"corrupt model header: {exc}") from None
         pos += 4 + n
         fields = _header_fields(header)
-        if fields["checksum"] is not None and zlib.crc32(memoryview(data)[pos:]) != fields["checksum"]:
+        view = memoryview(data)  # slices of it are not copies
+        if fields["checksum"] is not None and zlib.crc32(view[pos:]) != fields["checksum"]:
             raise ModelError("model file is damaged (checksum mismatch)")
         try:
             (n,) = struct.unpack_from("<I", data, pos)
@@ -193,7 +194,6 @@ class Model:
         n_features = fields["n_features"]
         sizes = [("Q", n_features), ("i", n_features)] + [("Q", k) for k in fields["n_dicts"]]
         arrays: list[array] = []
-        view = memoryview(data)  # slices of it are not copies
         for typecode, count in sizes:
             arr = array(typecode)
             nbytes = count * arr.itemsize
