@@ -197,6 +197,28 @@ def test_joins_equal_on_random_arrays(
     assert compiled_scorer.joins(ids, shapes, kinds, spaces) == reference_scorer.joins(ids, shapes, kinds, spaces)
 
 
+@pytest.mark.parametrize("every", [3, 4, 7])
+def test_joins_equal_when_few_gaps_may_join(
+    every: int, reference_scorer: ReferenceScorer, compiled_scorer: Any, real_ids: list[int]
+) -> None:
+    """The compiled scorer scores only the gaps that may join (runs of them, and the
+    n-grams that reach one); lines where only one gap in ``every`` may join still
+    get the reference's joins, with every shape of line and phase of the pattern."""
+    rng = random.Random(every)
+    joined = 0
+    for start in range(0, max(1, len(real_ids) - 40), 7):
+        ids = real_ids[start : start + 40]
+        n = len(ids)
+        phase = rng.randrange(every)
+        shapes = [rng.choice([int(Shape.LOWER), int(Shape.TITLE), int(Shape.FOREIGN_LOWER)]) for _ in range(n)]
+        kinds = [Kind.WORD if (i + phase) % every in (0, 1) else Kind.PUNCT for i in range(n)]
+        spaces = [rng.random() < 0.9 for _ in range(n)]
+        joins = compiled_scorer.joins(ids, shapes, kinds, spaces)
+        assert joins == reference_scorer.joins(ids, shapes, kinds, spaces), start
+        joined += sum(joins)
+    assert joined  # not vacuous: some of the open gaps join
+
+
 def test_scores_equal_on_a_line_longer_than_a_key_block(
     reference_scorer: ReferenceScorer, compiled_scorer: Any, real_ids: list[int]
 ) -> None:

@@ -520,6 +520,7 @@ cdef class LineSegmenter:
             user_dict_prefetch(&self.user_folded, &self.user_exact, sc.ufolded, sc.uexact, sc.active,
                                sc.ukeys, n)
         sc.score.title_folded = sc.line_fold != 0
+        sc.score.separated = False
         if sc.line_fold == 2:     # the whole line's fold (features.fold_title_line)
             for g in range(n):
                 if sc.s[PAD + g] == T.title_shape:
@@ -747,6 +748,7 @@ cdef class LineSegmenter:
             return pos
         if batch.n_pieces:
             sc.score.title_folded = True       # each line folded on its own
+            sc.score.separated = True
             score_line(self.T, sc.w, sc.w2, sc.s, sc.sid0, sc.sid1, batch.n_pieces, batch.plain, sc.active,
                        sc.scores, &sc.score)
         for k in range(batch.n_lines):

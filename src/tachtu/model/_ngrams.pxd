@@ -11,6 +11,7 @@ cdef enum:
     NG_MAX_MEMBERS = 8      # spec.MAX_MEMBERS
     NG_ID_BITS = 16         # a packed n-gram holds id + 1 in 16 bits per id
     CHAINS_PER_NAMESPACE = 1024     # a code's top 16 bits: 1 + namespace * this + template index
+    NG_MAX_GROUPS = 64      # n-gram groups per namespace (``ngrams_score`` keeps a count for each)
 
 cdef struct NGroup:         # one spec.NgramGroup in one namespace
     int n_ids               # ids in the n-gram
@@ -28,8 +29,8 @@ cdef struct NGroup:         # one spec.NgramGroup in one namespace
     uint64_t n_slots        # ... in ``n_slots`` slots, then an empty one (no wrap-around)
 
 cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, const int64_t* w2,
-                       Py_ssize_t first, Py_ssize_t last, int64_t* scores, const WTable* fallback,
-                       uint64_t* keybuf) noexcept nogil
+                       Py_ssize_t first, Py_ssize_t last, const uint32_t* live, int64_t* scores,
+                       const WTable* fallback, uint64_t* keybuf, uint32_t* where) noexcept nogil
 cdef int ngrams_build(NGroup* out, list groups, tuple templates, int n_namespaces, int namespace_step,
                       const uint64_t[::1] codes, const int32_t[::1] weights, int64_t n_ids,
                       int64_t n_plain, uint8_t* hashed) except -1

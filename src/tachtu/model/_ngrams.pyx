@@ -50,17 +50,21 @@ cdef void ng_fallback(const NGroup* g, const int64_t* ids, Py_ssize_t p, Py_ssiz
 
 
 cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, const int64_t* w2,
-                       Py_ssize_t first, Py_ssize_t last, int64_t* scores, const WTable* fallback,
-                       uint64_t* keybuf) noexcept nogil:
-    """Add every group's weights to the gaps ``first`` to ``last - 1``.
+                       Py_ssize_t first, Py_ssize_t last, const uint32_t* live, int64_t* scores,
+                       const WTable* fallback, uint64_t* keybuf, uint32_t* where) noexcept nogil:
+    """Add every group's weights to the active gaps ``first`` to ``last - 1``.
 
-    ``w``/``w2`` point at piece 0 of the padded ids and plain ids; ``keybuf``
-    has room for ``2 * n_groups * (last - first + 8)`` values.  All groups'
-    n-grams are listed first (their keys, then the address of their home slot;
-    key 0 when an id is out of range: ``ng_fallback``), so one prefetch
-    pipeline runs over the lot instead of starting afresh for each group."""
+    ``w``/``w2`` point at piece 0 of the padded ids and plain ids; ``live[k]``
+    counts the active gaps among ``first`` to ``first + k - 1``, so an n-gram
+    whose members all score inactive gaps (beside punctuation, or between the
+    lines of a batch) is not looked up: their scores are never read.
+    ``keybuf`` has room for ``2 * n_groups * (last - first + 8)`` values and
+    ``where`` for half as many.  All groups' n-grams are listed first (their
+    keys, the address of their home slot and their position; key 0 when an id
+    is out of range: ``ng_fallback``), so one prefetch pipeline runs over the
+    lot instead of starting afresh for each group."""
     cdef int gi, j, k
-    cdef Py_ssize_t p, m, i, q, gap, total = 0, span = last - first + 8
+    cdef Py_ssize_t p, m, i, q, gap, lo, hi, total = 0, span = last - first + 8
     cdef int64_t v
     cdef uint64_t packed
     cdef bint bad
@@ -70,13 +74,20 @@ cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, con
     cdef const int16_t* weights
     cdef uint64_t key
     cdef uint64_t* homes = keybuf + n_groups * span
+    cdef Py_ssize_t listed[NG_MAX_GROUPS]
     for gi in range(n_groups):
         g = &groups[gi]
+        listed[gi] = total
         if g.slots == NULL:
             continue
         ids = (w2 if g.plain else w) + first + g.min_shift
         m = last - first + g.max_shift - g.min_shift
         for i in range(m):
+            if live != NULL:
+                lo = max(i - g.max_shift + g.min_shift, 0)     # its members' gaps, from first
+                hi = min(i + 1, last - first)
+                if hi <= lo or live[hi] == live[lo]:
+                    continue
             packed = 0
             bad = False
             for k in range(g.n_ids):
@@ -84,9 +95,10 @@ cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, con
                 bad |= <uint64_t>v >= <uint64_t>g.id_range
                 packed |= <uint64_t>(v + 1) << (NG_ID_BITS * k)
             key = 0 if bad else ng_key(g, packed)
-            keybuf[total + i] = key
-            homes[total + i] = <uint64_t>(g.slots + ng_home(g, key) * g.slot_bytes)
-        total += m
+            keybuf[total] = key
+            homes[total] = <uint64_t>(g.slots + ng_home(g, key) * g.slot_bytes)
+            where[total] = <uint32_t>i
+            total += 1
     for q in range(min(total, AHEAD)):
         TACHTU_PREFETCH(<const uint8_t*>homes[q])
     q = 0
@@ -95,11 +107,11 @@ cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, con
         if g.slots == NULL:
             continue
         ids = w2 if g.plain else w
-        m = last - first + g.max_shift - g.min_shift
-        for i in range(m):
+        m = listed[gi + 1] if gi + 1 < n_groups else total
+        while q < m:
             if q + AHEAD < total:
                 TACHTU_PREFETCH(<const uint8_t*>homes[q + AHEAD])
-            p = first + g.min_shift + i
+            p = first + g.min_shift + where[q]
             key = keybuf[q]
             slot = <const uint8_t*>homes[q]
             q += 1
@@ -249,6 +261,8 @@ cdef int ngrams_build(NGroup* out, list groups, tuple templates, int n_namespace
     try:
         if group_of == NULL or member_of == NULL:
             raise MemoryError()
+        if n_groups > NG_MAX_GROUPS:
+            raise ValueError(f"{n_groups} n-gram groups: at most {NG_MAX_GROUPS}")
         entries = group_entries(out, groups, templates, n_namespaces, namespace_step, codes, n_ids, n_plain,
                                 group_of, member_of, &m)
         for i in range(m):

@@ -14,9 +14,13 @@ cdef struct ScoreBuf:       # per-line scratch of ``score_line``, reusable acros
     uint8_t* rows           # n_rows rows of cap + 2 * PAD bytes
     uint64_t* keybuf        # hashed keys of the line, with their gap in keygap
     uint32_t* keygap
+    uint32_t* live          # per block of gaps: active gaps before each (``score_block``)
+    uint32_t* runs          # per block of gaps: the runs of active gaps, as (first, end) pairs
     bint title_folded       # the caller folded the line's Title Case itself (score_line leaves the shapes)
     uint64_t max_id         # the line's largest id and plain id, padding included, as unsigned: per-id
     uint64_t max_plain      # tables look for ids out of their range only when there are some
+    bint separated          # the caller put lines one after another with separator cells
+                            # (EOS EOS BOS BOS): no dictionary match starts at or spans one
 
 cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -1
 cdef void scorebuf_free(ScoreBuf* buf) noexcept

@@ -46,7 +46,9 @@ cdef int scorebuf_reserve(ScoreBuf* buf, const Tables* T, Py_ssize_t n) except -
     cdef Py_ssize_t keys = (min(cap, KEY_BLOCK) + 8) * (T.n_specs + 2 * T.n_groups + 1)  # hashed keys; n-gram lists
     buf.keybuf = <uint64_t*>malloc(keys * sizeof(uint64_t))
     buf.keygap = <uint32_t*>malloc(keys * sizeof(uint32_t))
-    if buf.rows == NULL or buf.keybuf == NULL or buf.keygap == NULL:
+    buf.live = <uint32_t*>malloc((min(cap, KEY_BLOCK) + 1) * sizeof(uint32_t))
+    buf.runs = <uint32_t*>malloc((min(cap, KEY_BLOCK) + 2) * sizeof(uint32_t))
+    if buf.rows == NULL or buf.keybuf == NULL or buf.keygap == NULL or buf.live == NULL or buf.runs == NULL:
         scorebuf_free(buf)
         raise MemoryError()
     buf.cap = cap
@@ -57,6 +59,8 @@ cdef void scorebuf_free(ScoreBuf* buf) noexcept:
     free(buf.rows)
     free(buf.keybuf)
     free(buf.keygap)
+    free(buf.live)
+    free(buf.runs)
     memset(buf, 0, sizeof(ScoreBuf))
 
 
@@ -75,7 +79,7 @@ cdef void fold_title_line(const Tables* T, uint8_t* s, Py_ssize_t n) noexcept no
 
 
 cdef void match_dictionaries(const Tables* T, const int32_t* match_weights, const int64_t* ids, Py_ssize_t n,
-                             int64_t* scores, uint8_t** rows) noexcept nogil:
+                             bint separated, int64_t* scores, uint8_t** rows) noexcept nogil:
     """Every dictionary match (``features.dict_matches``): its ``DICT_MATCH``
     weights into ``scores`` and its length into the dictionary rows
     (``features.line_rows``: longest ending at, starting at, covering; 2-piece
@@ -83,7 +87,9 @@ cdef void match_dictionaries(const Tables* T, const int32_t* match_weights, cons
 
     The spans that pass the bit prefilter are collected for ``DICT_BLOCK``
     starts at a time, their entry slots prefetched as they are found, and then
-    looked up: the entry table's cache misses overlap instead of queueing."""
+    looked up: the entry table's cache misses overlap instead of queueing.
+    ``separated``: the line is lines with separator cells between them (ids
+    BOS and EOS, which no real piece has): no span starts at or crosses one."""
     cdef Py_ssize_t block, start, end, lim, c, nc
     cdef uint64_t h, key
     cdef int32_t mask
@@ -94,9 +100,13 @@ cdef void match_dictionaries(const Tables* T, const int32_t* match_weights, cons
     while block < n - 1:
         nc = 0
         for start in range(block, min(block + DICT_BLOCK, n - 1)):
+            if separated and is_separator(T, ids[start]):
+                continue
             h = key_add(T.dict_start, <uint64_t>ids[start])
             lim = min(start + T.max_dict, n)
             for end in range(start + 1, lim):
+                if separated and is_separator(T, ids[end]):
+                    break
                 h = key_add(h, <uint64_t>ids[end])
                 key = key_end(h)
                 if filter_has(&T.dict_filter, key):
@@ -110,6 +120,10 @@ cdef void match_dictionaries(const Tables* T, const int32_t* match_weights, cons
             if mask != 0:
                 add_match(T, match_weights, mask, cstart[c], cstart[c] + clength[c] - 1, n, scores, rows)
         block += DICT_BLOCK
+
+
+cdef inline bint is_separator(const Tables* T, int64_t ident) noexcept nogil:
+    return ident == T.bos_id or ident == T.eos_id
 
 
 cdef inline void add_match(const Tables* T, const int32_t* match_weights, int32_t mask, Py_ssize_t start,
@@ -204,8 +218,7 @@ ctypedef fused weight_t:
 cdef inline void add_table(const TSpec* sp, const weight_t* table, const uint8_t* const* base, const int64_t* ids,
                            Py_ssize_t first, Py_ssize_t last, int64_t* scores) noexcept nogil:
     """Add a dense (``ids`` NULL) or per-id table's weight to the gaps ``first``
-    to ``last - 1`` (ids out of range add nothing here: their keys are hashed).
-    Inactive gaps get weights too: harmless, their joins are never read."""
+    to ``last - 1`` (ids out of range add nothing here: their keys are hashed)."""
     cdef Py_ssize_t g
     cdef int64_t ident
     if sp.n_idx == 0:
@@ -277,9 +290,11 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
                       const int64_t* w2, uint8_t** rows, Py_ssize_t first, Py_ssize_t last, const uint8_t* active,
                       int64_t* scores, ScoreBuf* buf) noexcept nogil:
     """``score_templates`` for the gaps ``first`` to ``last - 1``: the per-gap
-    templates, then the n-gram groups (which add to inactive gaps too: harmless,
-    their joins are never read)."""
-    cdef Py_ssize_t g, k, nkeys = 0
+    templates, then the n-gram groups.  Only active gaps are scored (the
+    scores of the others are never read): dense and per-id tables run over
+    the runs of active gaps, n-grams that only score inactive ones are not
+    looked up (``ngrams_score``)."""
+    cdef Py_ssize_t g, k, r, nkeys = 0, n_runs = 0
     cdef int t
     cdef const TSpec* sp
     cdef const int64_t* ids
@@ -287,22 +302,39 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
     cdef const uint8_t* base[MAX_SLOTS]
     cdef uint64_t* keybuf = buf.keybuf
     cdef uint32_t* keygap = buf.keygap
+    cdef uint32_t* live = buf.live
+    cdef uint32_t* runs = buf.runs
+    live[0] = 0
+    for g in range(first, last):
+        live[g - first + 1] = live[g - first] + (active[g] != 0)
+    if 4 * (last - first - live[last - first]) < last - first:   # mostly active: no skipping is cheaper
+        runs[0], runs[1], n_runs = <uint32_t>first, <uint32_t>last, 1
+        live = NULL
+    else:
+        for g in range(first, last):
+            if active[g] and (g == first or not active[g - 1]):
+                runs[2 * n_runs] = <uint32_t>g
+                n_runs += 1
+            if active[g] and (g + 1 == last or not active[g + 1]):
+                runs[2 * n_runs - 1] = <uint32_t>(g + 1)
     for t in range(T.n_gap_specs):      # template by template: its fields stay in registers across the gaps
         sp = &specs[t]
         for k in range(sp.n_idx):       # each row slot's row, moved by its offset
             base[k] = rows[sp.idx_row[k]] + sp.idx_off[k]
         if sp.mode == MODE_DENSE:
-            if T.narrow:
-                add_table(sp, sp.table16, base, NULL, first, last, scores)
-            else:
-                add_table(sp, sp.table, base, NULL, first, last, scores)
+            for r in range(n_runs):
+                if T.narrow:
+                    add_table(sp, sp.table16, base, NULL, runs[2 * r], runs[2 * r + 1], scores)
+                else:
+                    add_table(sp, sp.table, base, NULL, runs[2 * r], runs[2 * r + 1], scores)
             continue
         if sp.mode == MODE_PER_ID:
             ids = (w2 if sp.id_plain else w) + PAD + sp.id_off
-            if T.narrow:
-                add_table(sp, sp.table16, base, ids, first, last, scores)
-            else:
-                add_table(sp, sp.table, base, ids, first, last, scores)
+            for r in range(n_runs):
+                if T.narrow:
+                    add_table(sp, sp.table16, base, ids, runs[2 * r], runs[2 * r + 1], scores)
+                else:
+                    add_table(sp, sp.table, base, ids, runs[2 * r], runs[2 * r + 1], scores)
             if (buf.max_plain if sp.id_plain else buf.max_id) < <uint64_t>sp.id_range:
                 continue
             for g in range(first, last):    # ids out of range: the hashed keys (and the folded templates')
@@ -318,7 +350,7 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
         if k + PREFETCH_AHEAD < nkeys:
             wt_prefetch(wt, keybuf[k + PREFETCH_AHEAD])
         scores[keygap[k]] += wt_get(wt, keybuf[k])
-    ngrams_score(groups, T.n_groups, w + PAD, w2 + PAD, first, last, scores, wt, keybuf)
+    ngrams_score(groups, T.n_groups, w + PAD, w2 + PAD, first, last, live, scores, wt, keybuf, keygap)
 
 
 cdef inline uint8_t pair_class(const Tables* T, int view, int32_t b, int32_t c) noexcept nogil:
@@ -397,7 +429,8 @@ cdef void score_line(const Tables* T, int64_t* w, int64_t* w2, uint8_t* s, const
     memset(buf.rows, 0, (T.n_rows - 1) * width)
     for r in range(1, T.n_rows):
         rows[r] = buf.rows + (r - 1) * width + PAD
-    match_dictionaries(T, T.match_weights + ns * max(T.n_dicts, 1) * 3 * (T.max_dict + 1), w + PAD, n, scores, rows)
+    match_dictionaries(T, T.match_weights + ns * max(T.n_dicts, 1) * 3 * (T.max_dict + 1), w + PAD, n,
+                       buf.separated, scores, rows)
     fill_stat_rows(T, sid0, sid1, n, rows)
     score_templates(T, T.specs + ns * T.n_specs, T.groups + ns * T.n_groups, w, w2, rows, n, active, scores, buf)
 
