@@ -21,7 +21,14 @@ _scorer = pytest.importorskip("tachtu.model._scorer")
 from tachtu.api import Segmenter  # noqa: E402
 from tachtu.model.encode import Encoder  # noqa: E402
 from tachtu.backends import PythonBackend  # noqa: E402
-from tachtu.model.compiled import CompiledBackend  # noqa: E402
+from tachtu.model.compiled import (  # noqa: E402
+    _LEAD_CANDIDATES,
+    _PAIR_FIRST_CANDIDATES,
+    _TRAIL_CANDIDATES,
+    CompiledBackend,
+    chunk_pieces_function,
+    edge_punctuation,
+)
 from tachtu.model.features import (  # noqa: E402
     N_SPECIAL,
     Kind,
@@ -319,6 +326,27 @@ def test_fast_path_equals_reference_on_any_text(line: str, fast: FastPath, refer
 )
 def test_fast_path_golden(line: str, fast: FastPath, reference: Segmenter) -> None:
     assert_same(fast, reference, line)
+
+
+def test_edge_punctuation_is_split_without_the_regex() -> None:
+    """Every candidate passes the load-time check on today's regex: the shortcut is on."""
+    lead, trail, pair_first = edge_punctuation(chunk_pieces_function())
+    assert (lead, trail, pair_first) == (_LEAD_CANDIDATES, _TRAIL_CANDIDATES, _PAIR_FIRST_CANDIDATES)
+
+
+@pytest.mark.parametrize("word", ["a", "nhà", "Trắng", "TP", "Tp", "tr", "ths", "pgs", "N", "Đ", "ĐH", "www", "http",
+                                  "com", "v", "SOS", "iPhone", "²", "Ⅻ", "ABC", "nguyễn"])
+def test_edge_punctuation_chunks_equal_reference(word: str, fast: FastPath, reference: Segmenter) -> None:
+    """Chunks of letters with punctuation before or after them (what the C path splits
+    itself, and the near misses it leaves to the regex) segment as the reference does."""
+    befores = ["", *_LEAD_CANDIDATES, ":", "-", "'"]
+    afters = ["", *_TRAIL_CANDIDATES, "..", "...", ":)", ";)", "-", "'", "'s", ".a", ")."]
+    afters += [c + d for c in _PAIR_FIRST_CANDIDATES for d in _TRAIL_CANDIDATES]
+    for before in befores:
+        chunk_line = " ".join(before + word + after for after in afters)
+        assert_same(fast, reference, chunk_line)
+        assert_same(fast, reference, f"{before}{word}. Thường")
+        assert_same(fast, reference, f"x {before}{word}.")
 
 
 def test_fast_path_equals_reference_on_real_sentences(fast: FastPath, reference: Segmenter) -> None:

@@ -91,6 +91,8 @@ _ABBR_WORDS = (
 # The same titles written in lower case; only glued to the next word (tp.hcm, pgs.ts),
 # since a lone lower-case "no." or "th." ends sentences.
 _LOWER_ABBR_WORDS = "tp|tx|tt|pgs|gs|ts|ths|bs|ks|nxb|đh|thpt|thcs|ubnd|hđnd"
+# Every abbreviation word above, for the compiled path to check its shortcuts on.
+ABBREVIATION_WORDS = tuple(w for w in dict.fromkeys(f"{_ABBR_WORDS}|{_LOWER_ABBR_WORDS}".split("|")) if w.isalpha())
 # Top-level domains a bare domain may end with (vnexpress.net, youtu.be, bit.ly, t.me).
 _TLDS = (
     "com|net|org|edu|gov|mil|int|info|biz|io|co|me|tv|app|dev|ai|xyz|asia|online|site|top|pro|"

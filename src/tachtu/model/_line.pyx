@@ -38,6 +38,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
     Py_UCS4* PyUnicode_AsUCS4(object u, Py_UCS4* buffer, Py_ssize_t buflen, int copy_null) except NULL
     Py_UCS4* PyUnicode_AsUCS4Copy(object u) except NULL
     void PyMem_Free(void* p)
@@ -89,6 +90,14 @@ cdef struct LineText:       # the str a line's pieces index, for the Python call
     PyObject* text           # the NFC line, or NULL until a miss needs it (then a new reference)
     PyObject* block          # ... cut from this str ...
     Py_ssize_t start, end    # ... at [start, end)
+
+
+cdef inline bint has_char(const Py_UCS4* chars, int n, Py_UCS4 c) noexcept nogil:
+    cdef int k
+    for k in range(n):
+        if chars[k] == c:
+            return True
+    return False
 
 
 cdef inline bint has_diacritic(Py_UCS4 c) noexcept nogil:
@@ -165,6 +174,11 @@ cdef class LineSegmenter:
     cdef const Tables* T         # the scorer's tables (read-only)
     cdef object chunk_pieces     # (text, start, end) -> [(start, end, Kind)] or None
     cdef object word_kind        # Kind.WORD if a run of letters is always one WORD piece, else None
+    cdef object punct_kind       # Kind.PUNCT: the punctuation split off letters (``_edges``)
+    cdef Py_UCS4 lead[16]        # which punctuation (``compiled.edge_punctuation``): before letters,
+    cdef Py_UCS4 trail[16]       # after them, and first of two after them
+    cdef Py_UCS4 pair_first[16]
+    cdef int n_lead, n_trail, n_pair_first
     cdef object lookup           # Encoder.lookup
     cdef object to_nfc
     cdef object is_normalized
@@ -192,7 +206,7 @@ cdef class LineSegmenter:
         memset(&self.user_exact, 0, sizeof(UserTrie))
 
     def __init__(self, CompiledScorer scorer, chunk_pieces, piece_re, lookup, to_nfc, is_normalized,
-                 normalizer=None, word_kind=None, user_dict=None):
+                 normalizer=None, word_kind=None, user_dict=None, edges=("", "", ""), punct_kind=None):
         from ..normalize import model_key
 
         self.scorer = scorer
@@ -205,6 +219,17 @@ cdef class LineSegmenter:
             utrie_build(&self.user_exact, exact, exact_splits)
         self.chunk_pieces = chunk_pieces
         self.word_kind = word_kind
+        self.punct_kind = punct_kind
+        lead, trail, pair_first = edges
+        if max(len(lead), len(trail), len(pair_first)) > 16:
+            raise ValueError("at most 16 characters of edge punctuation of each kind")
+        for k, c in enumerate(lead):
+            self.lead[k] = ord(c)
+        for k, c in enumerate(trail):
+            self.trail[k] = ord(c)
+        for k, c in enumerate(pair_first):
+            self.pair_first[k] = ord(c)
+        self.n_lead, self.n_trail, self.n_pair_first = len(lead), len(trail), len(pair_first)
         self.lookup = lookup
         self.to_nfc = to_nfc
         self.is_normalized = is_normalized
@@ -259,15 +284,8 @@ cdef class LineSegmenter:
         cdef CPiece value
         cdef Py_ssize_t x
         cdef Py_UCS4* key_chars
-        cdef bint letters = self.word_kind is not None
-        if letters:
-            for x in range(start, end):
-                if Py_UNICODE_ISDECIMAL(t[x]) or not Py_UNICODE_ISALNUM(t[x]):
-                    letters = False
-                    break
-        if letters:      # only letters: one WORD piece (checked at construction)
-            found = ((start, end, self.word_kind),)
-        else:
+        found = self._edges(t, start, end) if self.word_kind is not None else None
+        if found is None:
             found = self.chunk_pieces(text, start, end)
         if found is None:
             return -1
@@ -316,6 +334,34 @@ cdef class LineSegmenter:
             return -1
         n_out[0] = k
         return 0
+
+    cdef object _edges(self, const Py_UCS4* t, Py_ssize_t start, Py_ssize_t end):
+        """The pieces of a chunk of letters, with maybe a punctuation character
+        before them and one or two after (``compiled.edge_punctuation``), as the
+        regex gives them (checked at construction); None for any other chunk."""
+        cdef Py_ssize_t a = start, b = end, x
+        if b - a >= 2 and has_char(self.lead, self.n_lead, t[a]):
+            a += 1
+        if b - a >= 2 and has_char(self.trail, self.n_trail, t[b - 1]):
+            b -= 1
+            if b - a >= 2 and has_char(self.pair_first, self.n_pair_first, t[b - 1]):
+                b -= 1
+        for x in range(a, b):
+            if Py_UNICODE_ISDECIMAL(t[x]) or not Py_UNICODE_ISALNUM(t[x]):
+                return None
+        if b < end and t[b] == 46:      # "." after the letters: lower case, three or more (not TP., N., tr.)
+            if b - a < 3:
+                return None
+            for x in range(a, b):
+                if not Py_UNICODE_ISLOWER(t[x]):
+                    return None
+        word = (a, b, self.word_kind)
+        if a == start and b == end:
+            return (word,)
+        pieces = [(x, x + 1, self.punct_kind) for x in range(start, a)]
+        pieces.append(word)
+        pieces += [(x, x + 1, self.punct_kind) for x in range(b, end)]
+        return pieces
 
     cdef object _text(self, LineText* lt):
         """The str of ``lt`` (cut from its block the first time; GIL held)."""

@@ -17,8 +17,10 @@ from ..underscores import tokenize_with_underscores
 from ._line import LineSegmenter
 from ._scorer import CompiledScorer
 
+ChunkPieces = Callable[[str, int, int], "list[tuple[int, int, Kind]] | None"]
 
-def chunk_pieces_function() -> Callable[[str, int, int], list[tuple[int, int, Kind]] | None]:
+
+def chunk_pieces_function() -> ChunkPieces:
     """``chunk_pieces(text, start, end)``: the pieces ``pretokenize(text)`` has in
     ``text[start:end]`` (``pretokenize.chunk_pieces``)."""
     from ..pretokenize import chunk_pieces
@@ -31,7 +33,7 @@ BLOCK_CHARS = 1 << 18  # characters of whole lines per call into C in segment_bl
 _LETTER_PROBES = ("a", "Nguyễn", "TP", "Tp", "PGS", "ThS", "www", "http", "ftp", "com", "vn", "v", "N", "Đ", "ĐH", "²", "Ⅻ")
 
 
-def _letters_are_one_word(chunk_pieces: Callable[[str, int, int], list[tuple[int, int, Kind]] | None]) -> bool:
+def _letters_are_one_word(chunk_pieces: ChunkPieces) -> bool:
     """Whether a run of letters is one WORD piece in every context, as the
     pretokenizer regex is written today; the compiled path then skips the
     regex for such runs.  Checked on probes at load time (and by the tests)."""
@@ -42,6 +44,58 @@ def _letters_are_one_word(chunk_pieces: Callable[[str, int, int], list[tuple[int
             ]:
                 return False
     return True
+
+
+# Punctuation the compiled path may split off a run of letters without the regex (a
+# chunk such as ``(kỳ``, ``muốn,`` or ``lớn".``): one character before it, one after
+# it, or two after it of which the first is a closing one.  A "." right after the
+# letters only when they are lower case and three or more (``TP.``, ``N.``, ``tr.``
+# are abbreviations).  Each is used only if the regex splits it so on the probes.
+_LEAD_CANDIDATES = "(\"“‘[«"
+_TRAIL_CANDIDATES = ",.\"):;!?…”’]»"
+_PAIR_FIRST_CANDIDATES = "\")”’]»"
+_EDGE_PROBES = ("a", "TP", "www", "http", "N", "tr", "ĐH", "²")
+
+
+def _splits(chunk_pieces: ChunkPieces, before: str, word: str, after: str) -> bool:
+    """Whether ``before + word + after`` is one PUNCT piece per character of
+    ``before`` and ``after`` around one WORD piece, alone and between others."""
+    chunk = before + word + after
+    for left, right in (("", ""), ("x ", " a")):
+        line = left + chunk + right
+        s = len(left)
+        w = s + len(before)
+        expected = [(s + i, s + i + 1, Kind.PUNCT) for i in range(len(before))]
+        expected.append((w, w + len(word), Kind.WORD))
+        expected += [(w + len(word) + i, w + len(word) + i + 1, Kind.PUNCT) for i in range(len(after))]
+        if chunk_pieces(line, s, s + len(chunk)) != expected:
+            return False
+    return True
+
+
+def _period_probes() -> list[str]:
+    """The words a "." after letters is checked on: those the C path would split
+    it from (lower case, three letters or more), abbreviations included."""
+    from ..pretokenize import ABBREVIATION_WORDS
+
+    return [w for w in (*_EDGE_PROBES, *ABBREVIATION_WORDS, "nhà", "trường") if w.islower() and len(w) >= 3]
+
+
+def edge_punctuation(chunk_pieces: ChunkPieces) -> tuple[str, str, str]:
+    """The characters of ``_LEAD_CANDIDATES``, ``_TRAIL_CANDIDATES`` and
+    ``_PAIR_FIRST_CANDIDATES`` the regex splits off letters as the compiled path
+    would (checked on probes at load time, so a change to the regex turns the
+    shortcut off rather than changing the output)."""
+    lead = "".join(c for c in _LEAD_CANDIDATES if all(_splits(chunk_pieces, c, w, "") for w in _EDGE_PROBES))
+    trail = "".join(
+        c for c in _TRAIL_CANDIDATES
+        if all(_splits(chunk_pieces, "", w, c) for w in (_period_probes() if c == "." else _EDGE_PROBES))
+    )
+    pair_first = "".join(
+        c for c in _PAIR_FIRST_CANDIDATES
+        if c in trail and all(_splits(chunk_pieces, "", "a", c + d) for d in trail)
+    )
+    return lead, trail, pair_first
 
 
 class CompiledBackend:
@@ -75,6 +129,7 @@ class CompiledBackend:
                 return normalize_module.normalize_output(form, mode)  # type: ignore[arg-type]
 
         chunk_pieces = chunk_pieces_function()
+        letters = _letters_are_one_word(chunk_pieces)
         self._line = LineSegmenter(
             self.scorer,
             chunk_pieces,
@@ -83,8 +138,10 @@ class CompiledBackend:
             normalize_module.to_nfc,
             unicodedata.is_normalized,
             normalizer,
-            Kind.WORD if _letters_are_one_word(chunk_pieces) else None,
+            Kind.WORD if letters else None,
             user_dict,
+            edge_punctuation(chunk_pieces) if letters else ("", "", ""),
+            Kind.PUNCT,
         )
         self._crosses_space = pretokenize_module.CROSSES_SPACE.search
 
