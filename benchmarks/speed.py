@@ -354,12 +354,14 @@ def _tree_rss_kb(root: int) -> int:
     return total
 
 
-def run_cli(jobs: int, source: Path, src: Path | None = None, startup: float | None = None) -> dict[str, Any]:
-    """``python -m tachtu segment --jobs N`` on ``source`` (``src``'s tachtu, if given); wall
-    time and peak tree RSS.  ``startup``: the CLI's start-up time if already measured."""
+def run_cli(jobs: int, source: Path, src: Path | None = None, startup: float | None = None,
+            model: Path | None = None) -> dict[str, Any]:
+    """``python -m tachtu segment --jobs N`` on ``source`` (``src``'s tachtu, if given; ``model``,
+    if given); wall time and peak tree RSS.  ``startup``: the CLI's start-up time if already measured."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.txt"
-        cmd = [sys.executable, "-m", "tachtu", "segment", "--jobs", str(jobs), "--quiet", "-o", str(out), str(source)]
+        cmd = [sys.executable, "-m", "tachtu", "segment", "--jobs", str(jobs), "--quiet", "-o", str(out),
+               *model_args(model), str(source)]
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=child_env(src))
         peak_kb = 0
@@ -377,7 +379,7 @@ def run_cli(jobs: int, source: Path, src: Path | None = None, startup: float | N
         in_lines = sum(1 for _ in f)
     syllables = count_syllables(read_prefix(source, None))
     if startup is None:
-        startup = cli_startup_seconds(src=src)
+        startup = cli_startup_seconds(src=src, model=model)
     return {
         "jobs": jobs,
         "seconds": seconds,
@@ -391,13 +393,19 @@ def run_cli(jobs: int, source: Path, src: Path | None = None, startup: float | N
     }
 
 
-def cli_startup_seconds(repeat: int = 3, src: Path | None = None) -> float:
+def model_args(model: Path | None) -> list[str]:
+    """The CLI's arguments for ``model`` (none: the bundled one)."""
+    return [] if model is None else ["--model", str(model)]
+
+
+def cli_startup_seconds(repeat: int = 3, src: Path | None = None, model: Path | None = None) -> float:
     """Best wall time of ``tachtu segment`` on an empty file: interpreter, import, model load."""
     best = float("inf")
     with tempfile.TemporaryDirectory() as tmp:
         empty = Path(tmp) / "empty.txt"
         empty.write_bytes(b"")
-        cmd = [sys.executable, "-m", "tachtu", "segment", "--quiet", "-o", str(Path(tmp) / "out.txt"), str(empty)]
+        cmd = [sys.executable, "-m", "tachtu", "segment", "--quiet", "-o", str(Path(tmp) / "out.txt"),
+               *model_args(model), str(empty)]
         for _ in range(repeat):
             start = time.perf_counter()
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=child_env(src))
@@ -405,7 +413,9 @@ def cli_startup_seconds(repeat: int = 3, src: Path | None = None) -> float:
     return best
 
 
-def bench_cli(source: Path, jobs_list: Sequence[int]) -> tuple[list[dict[str, Any]], list[str]]:
+def bench_cli(
+    source: Path, jobs_list: Sequence[int], model: Path | None = None
+) -> tuple[list[dict[str, Any]], list[str]]:
     """The CLI at each ``--jobs``; skipped with a note if ``tachtu.cli`` is missing or fails."""
     if importlib.util.find_spec("tachtu") is None or importlib.util.find_spec("tachtu.cli") is None:
         return [], ["tachtu.cli does not exist yet: CLI benchmark skipped"]
@@ -414,7 +424,7 @@ def bench_cli(source: Path, jobs_list: Sequence[int]) -> tuple[list[dict[str, An
     for jobs in jobs_list:
         print(f"  tachtu segment --jobs {jobs} ...", file=sys.stderr, flush=True)
         try:
-            result = run_cli(jobs, source)
+            result = run_cli(jobs, source, model=model)
         except OSError as exc:
             result = {"skipped": f"could not run the CLI: {exc}"}
         if "skipped" in result:
@@ -673,7 +683,7 @@ def bench_shapes(
     if huge_bytes:
         rows += _bench_huge(source, huge_bytes, checkouts, model, notes)
     if cli:
-        rows += _bench_cli_shapes(source, checkouts, notes)
+        rows += _bench_cli_shapes(source, checkouts, model, notes)
     return rows, notes
 
 
@@ -699,19 +709,19 @@ def _bench_huge(
 
 
 def _bench_cli_shapes(
-    source: Path, checkouts: Sequence[tuple[str, Path | None]], notes: list[str]
+    source: Path, checkouts: Sequence[tuple[str, Path | None]], model: Path | None, notes: list[str]
 ) -> list[dict[str, Any]]:
     """``tachtu segment --jobs 1|2`` on the whole ``source`` and on it cut into short lines."""
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         short = Path(tmp) / "short_lines.txt"
         short.write_text("\n".join(short_lines(read_prefix(source, None))) + "\n", encoding="utf-8")
-        startups = {label: cli_startup_seconds(src=src) for label, src in checkouts}
+        startups = {label: cli_startup_seconds(src=src, model=model) for label, src in checkouts}
         for path, what in ((source, "whole file"), (short, "short lines")):
             for jobs in (1, 2):
                 for label, src in checkouts:
                     print(f"  {label}: CLI --jobs {jobs}, {what} ...", file=sys.stderr, flush=True)
-                    result = run_cli(jobs, path, src, startups[label])
+                    result = run_cli(jobs, path, src, startups[label], model)
                     if "skipped" in result:
                         notes.append(f"{label}, CLI --jobs {jobs} on {what}: {result['skipped']}")
                         continue
@@ -881,7 +891,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(linear_table(results))
         payload["linear"] = results
     elif args.cli:
-        results, notes = bench_cli(args.source, (1, 2))
+        results, notes = bench_cli(args.source, (1, 2), args.model)
         if results:
             mb = args.source.stat().st_size / 1e6
             print(f"CLI on the whole {args.source.name} ({mb:.1f} MB), wall time including start-up:\n")

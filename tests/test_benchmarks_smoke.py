@@ -180,6 +180,19 @@ def test_speed_shapes_run_and_table(tmp_path: Path) -> None:
     assert "tachtu / baseline, short lines (3–6 syllables) = " in table
 
 
+def test_speed_cli_with_a_model_file(tmp_path: Path) -> None:
+    """``--model`` reaches the CLI runs too (a comparison on another model times that model)."""
+    speed = _load("speed")
+    source = tmp_path / "text.txt"
+    source.write_text("\n".join(line.replace("_", " ") for line in GOLD[:3]) + "\n", encoding="utf-8")
+    broken = tmp_path / "broken.bin"
+    broken.write_bytes(b"not a model")
+    assert "skipped" in speed.run_cli(1, source, startup=0.0, model=broken)
+    model = Path(__file__).resolve().parent.parent / "src" / "tachtu" / "data" / "default.bin"
+    result = speed.run_cli(1, source, startup=0.0, model=model)
+    assert result["lines_out"] == result["lines_in"] == 3
+
+
 def test_speed_sentencepiece_reference(tmp_path: Path) -> None:
     pytest.importorskip("sentencepiece")
     speed = _load("speed")
