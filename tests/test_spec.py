@@ -193,6 +193,25 @@ def test_non_regular_model_paths_are_refused(path: str) -> None:
         Model.load(path)
 
 
+@pytest.mark.parametrize("cut", [0, 3, 200])
+def test_mapped_model_files_load_and_fail_as_bytes_do(tmp_path: Path, cut: int) -> None:
+    """``Model.load`` maps the file: a whole one loads as its bytes do, and the map is
+    released afterwards (nothing keeps it alive); an empty or cut one is a ModelError
+    (the map is released on the error path too)."""
+    model, _ = _weighted(spec.TEMPLATES)
+    path = tmp_path / "m.bin"
+    path.write_bytes(model.to_bytes())
+    loaded = Model.load(path)
+    assert loaded == Model.from_bytes(path.read_bytes())
+    if Path("/proc/self/maps").exists():
+        assert str(path) not in Path("/proc/self/maps").read_text()
+    path.write_bytes(model.to_bytes()[:cut])
+    with pytest.raises(ModelError):
+        Model.load(path)
+    if Path("/proc/self/maps").exists():
+        assert str(path) not in Path("/proc/self/maps").read_text()
+
+
 def test_statistics_slots_compiled_equal_reference() -> None:
     """The STAT_* slots read the model's statistics alike in both scorers."""
     _scorer = pytest.importorskip("tachtu.model._scorer")

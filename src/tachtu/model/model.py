@@ -24,6 +24,7 @@ holds every key hashed, recomputed from the codes at load).
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import stat
 import struct
@@ -163,8 +164,9 @@ class Model:
         return b"".join([MAGIC, bytes([FORMAT_VERSION]), struct.pack("<I", len(hjson)), hjson, blob])
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "Model":
-        """Parse a model file; anything malformed raises ``ModelError`` saying what."""
+    def from_bytes(cls, data: bytes | mmap.mmap) -> "Model":
+        """Parse a model file (its bytes, or a map of them); anything malformed raises
+        ``ModelError`` saying what."""
         head = len(MAGIC) + 1
         if len(data) < head + 4 or data[: len(MAGIC)] != MAGIC:
             raise ModelError("not a tachtu model file (bad magic)")
@@ -180,7 +182,14 @@ class Model:
             raise ModelError(f"corrupt model header: {exc}") from None
         pos += 4 + n
         fields = _header_fields(header)
-        view = memoryview(data)  # slices of it are not copies
+        with memoryview(data) as view:  # slices of it are not copies
+            return cls._from_view(data, view, pos, fields)
+
+    @classmethod
+    def _from_view(
+        cls, data: bytes | mmap.mmap, view: memoryview, pos: int, fields: dict  # type: ignore[type-arg]
+    ) -> "Model":
+        """``from_bytes`` after the header: ``view`` is ``data``'s memoryview."""
         if fields["checksum"] is not None and zlib.crc32(view[pos:]) != fields["checksum"]:
             raise ModelError("model file is damaged (checksum mismatch)")
         try:
@@ -219,9 +228,10 @@ class Model:
             if n_codes > n_features:
                 raise ModelError("corrupt model header: more n-gram codes than features")
             n_hashed = n_features - n_codes
-            codes = array("Q", bytes(8 * n_hashed)) + keys[n_hashed:]
-            try:
-                keys = keys[:n_hashed] + keys_of_codes(keys[n_hashed:], fields["templates"])
+            codes = array("Q", bytes(8 * n_hashed))
+            codes.frombytes(memoryview(keys).cast("B")[8 * n_hashed :])
+            try:  # the codes' keys in place of the codes (no copies of 10 MB arrays)
+                keys[n_hashed:] = keys_of_codes(memoryview(keys)[n_hashed:], fields["templates"])
             except ValueError as exc:
                 raise ModelError(f"corrupt model n-gram codes: {exc}") from None
         model = cls(vocab, keys, arrays[1], arrays[2:], fields["scale"], fields["meta"], fields["templates"],
@@ -238,9 +248,17 @@ class Model:
 
         Only a regular file of at most ``MAX_MODEL_BYTES`` is read: a device or
         a FIFO given by mistake is refused instead of read until memory runs out.
+        The file is mapped, not read: its pages come from the page cache as the
+        parser reads them, instead of a copy in fresh memory (tens of MB that a
+        process would first have to fault in and zero).
         """
         if path is None:
-            return cls.from_bytes(resources.files("tachtu").joinpath("data", DEFAULT_MODEL).read_bytes())
+            with resources.as_file(resources.files("tachtu").joinpath("data", DEFAULT_MODEL)) as bundled:
+                return cls._load_file(bundled)
+        return cls._load_file(path)
+
+    @classmethod
+    def _load_file(cls, path: str | Path) -> "Model":
         try:
             with open(path, "rb") as f:
                 info = os.fstat(f.fileno())
@@ -248,10 +266,13 @@ class Model:
                     raise ModelError(f"cannot read model {path}: not a regular file")
                 if info.st_size > MAX_MODEL_BYTES:
                     raise ModelError(f"cannot read model {path}: {info.st_size} bytes is too large for a model")
-                data = f.read(MAX_MODEL_BYTES + 1)
+                if info.st_size == 0:
+                    return cls.from_bytes(b"")
+                data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         except OSError as exc:
             raise ModelError(f"cannot read model {path}: {exc.strerror}") from None
-        return cls.from_bytes(data)
+        with data:
+            return cls.from_bytes(data)
 
 
 def _header_fields(header: object) -> dict:  # type: ignore[type-arg]
