@@ -23,7 +23,7 @@ import pytest
 from tachtu.errors import ModelError
 from tachtu.model import spec
 from tachtu.model.features import N_SPECIAL, Shape, dict_matches, gap_features
-from tachtu.model.model import MAGIC, Model
+from tachtu.model.model import DEFAULT_MODEL, MAGIC, Model
 from tachtu.model.scorer_ref import ReferenceScorer
 from tachtu.model.spec import BEGIN, CONST, COVER, END, ID, PAIR, SHAPE, Template, parse_template
 
@@ -195,21 +195,22 @@ def test_non_regular_model_paths_are_refused(path: str) -> None:
 
 @pytest.mark.parametrize("cut", [0, 3, 200])
 def test_mapped_model_files_load_and_fail_as_bytes_do(tmp_path: Path, cut: int) -> None:
-    """``Model.load`` maps the file: a whole one loads as its bytes do, and the map is
-    released afterwards (nothing keeps it alive); an empty or cut one is a ModelError
-    (the map is released on the error path too)."""
+    """A mapped model file (the shipped one is mapped) loads as its bytes do, and the
+    map is released afterwards (nothing keeps it alive); an empty or cut one is a
+    ModelError (the map is released on the error path too)."""
     model, _ = _weighted(spec.TEMPLATES)
     path = tmp_path / "m.bin"
     path.write_bytes(model.to_bytes())
-    loaded = Model.load(path)
-    assert loaded == Model.from_bytes(path.read_bytes())
-    if Path("/proc/self/maps").exists():
-        assert str(path) not in Path("/proc/self/maps").read_text()
+    maps = Path("/proc/self/maps")
+    assert Model._load_file(path, mapped=True) == Model.from_bytes(path.read_bytes()) == Model.load(path)
+    Model.load()
+    if maps.exists():
+        assert str(path) not in maps.read_text() and DEFAULT_MODEL not in maps.read_text()
     path.write_bytes(model.to_bytes()[:cut])
     with pytest.raises(ModelError):
-        Model.load(path)
-    if Path("/proc/self/maps").exists():
-        assert str(path) not in Path("/proc/self/maps").read_text()
+        Model._load_file(path, mapped=True)
+    if maps.exists():
+        assert str(path) not in maps.read_text()
 
 
 def test_statistics_slots_compiled_equal_reference() -> None:

@@ -248,17 +248,19 @@ class Model:
 
         Only a regular file of at most ``MAX_MODEL_BYTES`` is read: a device or
         a FIFO given by mistake is refused instead of read until memory runs out.
-        The file is mapped, not read: its pages come from the page cache as the
-        parser reads them, instead of a copy in fresh memory (tens of MB that a
-        process would first have to fault in and zero).
+        The shipped model is mapped, not read: its pages come from the page cache
+        as the parser reads them, instead of a copy in fresh memory (30 MB that
+        every process would first fault in and zero).  A file of the user's is
+        read, since a map of a file that another process truncates meanwhile
+        (a model being re-saved) crashes the reader instead of failing cleanly.
         """
         if path is None:
             with resources.as_file(resources.files("tachtu").joinpath("data", DEFAULT_MODEL)) as bundled:
-                return cls._load_file(bundled)
-        return cls._load_file(path)
+                return cls._load_file(bundled, mapped=True)
+        return cls._load_file(path, mapped=False)
 
     @classmethod
-    def _load_file(cls, path: str | Path) -> "Model":
+    def _load_file(cls, path: str | Path, mapped: bool) -> "Model":
         try:
             with open(path, "rb") as f:
                 info = os.fstat(f.fileno())
@@ -266,11 +268,14 @@ class Model:
                     raise ModelError(f"cannot read model {path}: not a regular file")
                 if info.st_size > MAX_MODEL_BYTES:
                     raise ModelError(f"cannot read model {path}: {info.st_size} bytes is too large for a model")
-                if info.st_size == 0:
-                    return cls.from_bytes(b"")
-                data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+                if not mapped or info.st_size == 0:
+                    data: bytes | mmap.mmap = f.read(MAX_MODEL_BYTES + 1)
+                else:
+                    data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         except OSError as exc:
             raise ModelError(f"cannot read model {path}: {exc.strerror}") from None
+        if isinstance(data, bytes):
+            return cls.from_bytes(data)
         with data:
             return cls.from_bytes(data)
 
