@@ -384,9 +384,10 @@ cdef class LineSegmenter:
         ``CHUNK_BLOCK`` chunks at a time, in three passes, so that the chunk
         cache's misses overlap: find the chunks and prefetch their cache slots;
         find their entries and prefetch the entries' text and pieces; then
-        compare the text and copy the pieces (pretokenizing the misses, after
-        which the later chunks of the block are looked up afresh, since
-        ``cache_add`` may move the cache)."""
+        compare the text and copy the pieces (pretokenizing the misses; after
+        one, the block's later misses are looked up again, since they may be the
+        chunk just added, and every later chunk when ``cache_add`` moved the
+        entries)."""
         cdef Py_UCS4* t = sc.text + text_off
         cdef Py_ssize_t i = 0, j, k, n = first, nb, b, m, q, n_new = 0
         cdef uint64_t h
@@ -394,7 +395,7 @@ cdef class LineSegmenter:
         cdef const CPiece* cp
         cdef uint8_t space = 1
         cdef int found
-        cdef bint moved
+        cdef bint moved, added
         cdef Py_ssize_t cstart[CHUNK_BLOCK]
         cdef Py_ssize_t cend[CHUNK_BLOCK]
         cdef uint64_t chash[CHUNK_BLOCK]
@@ -432,11 +433,11 @@ cdef class LineSegmenter:
                 if e != NULL:
                     TACHTU_PREFETCH(sc.cache.chars + e.text_off)
                     TACHTU_PREFETCH(sc.cache.pieces + e.piece_off)
-            moved = False
+            moved = added = False
             for b in range(nb):
                 i, j = cstart[b], cend[b]
                 e = centry[b]
-                if moved:
+                if moved or (added and e == NULL):
                     e = cache_find(&sc.cache, chash[b], t + i, j - i, cctx[b])
                 elif e != NULL and memcmp(sc.cache.chars + e.text_off, t + i, (j - i) * sizeof(Py_UCS4)) != 0:
                     e = cache_find(&sc.cache, chash[b], t + i, j - i, cctx[b])     # a hash collision
@@ -447,8 +448,9 @@ cdef class LineSegmenter:
                     with gil:
                         found = self._miss(sc, t, self._text(lt), i, j, &n_new)
                         if found == 0 and j - i <= MAX_CACHED_CHUNK:
-                            cache_add(&sc.cache, chash[b], t + i, j - i, cctx[b], sc.miss, n_new)
-                            moved = True
+                            if cache_add(&sc.cache, chash[b], t + i, j - i, cctx[b], sc.miss, n_new):
+                                moved = True
+                            added = True
                     if found < 0:
                         return -1
                     cp = sc.miss

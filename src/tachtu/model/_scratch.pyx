@@ -48,15 +48,20 @@ cdef void* grow(void* p, Py_ssize_t* cap, Py_ssize_t need, Py_ssize_t minimum, s
 
 cdef int cache_add(ChunkCache* c, uint64_t h, const Py_UCS4* text, Py_ssize_t n, int ctx,
                    const CPiece* pieces, Py_ssize_t n_pieces) except -1:
-    """Insert a chunk (no Python calls inside: atomic under the GIL)."""
+    """Insert a chunk (no Python calls inside: atomic under the GIL).  Returns 1
+    when the entry table was cleared or moved (pointers to its entries are then
+    stale), else 0."""
     cdef Py_ssize_t size, i
     cdef CEntry* old
     cdef CEntry* table
     cdef uint64_t j
+    cdef int moved = 0
     if c.count + 1 > CACHE_MAX_ENTRIES:
         cache_clear(c)
         cache_init(c)
+        moved = 1
     if 2 * (c.count + 1) > <Py_ssize_t>(c.mask + 1):
+        moved = 1
         size = 2 * (c.mask + 1)
         table = <CEntry*>calloc(size, sizeof(CEntry))
         if table == NULL:
@@ -86,7 +91,7 @@ cdef int cache_add(ChunkCache* c, uint64_t h, const Py_UCS4* text, Py_ssize_t n,
     memcpy(c.pieces + c.n_pieces, pieces, n_pieces * sizeof(CPiece))
     c.n_pieces += n_pieces
     c.count += 1
-    return 0
+    return moved
 
 
 cdef void scratch_free_lines(Scratch* sc) noexcept:
