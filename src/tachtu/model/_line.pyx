@@ -62,6 +62,7 @@ cdef enum:
     WINDOW_CHUNKS = 4096    # whitespace-separated chunks a window decides
     MARGIN_CHUNKS = 16      # chunks of context on each side (a gap reads 10 pieces each way)
     SHRINK_CHARS = 1 << 16  # scratch buffers sized above this are freed after the call
+    CHARSET_MAX = 64        # characters a CharSet holds
     BATCH_LINE_CHARS = 256  # block lines up to this long are scored in batches ...
     BATCH_CHARS = 4096      # ... of up to this many characters ...
     BATCH_LINES = 256       # ... and lines
@@ -92,10 +93,23 @@ cdef struct LineText:       # the str a line's pieces index, for the Python call
     Py_ssize_t start, end    # ... at [start, end)
 
 
-cdef inline bint has_char(const Py_UCS4* chars, int n, Py_UCS4 c) noexcept nogil:
+cdef struct CharSet:        # a few characters, searched one by one
+    Py_UCS4 chars[CHARSET_MAX]
+    int n
+
+
+cdef charset_fill(CharSet* chars, str text, str what):
+    if len(text) > CHARSET_MAX:
+        raise ValueError(f"at most {CHARSET_MAX} {what}, not {len(text)}")
+    for k, c in enumerate(text):
+        chars.chars[k] = ord(c)
+    chars.n = len(text)
+
+
+cdef inline bint charset_has(const CharSet* chars, Py_UCS4 c) noexcept nogil:
     cdef int k
-    for k in range(n):
-        if chars[k] == c:
+    for k in range(chars.n):
+        if chars.chars[k] == c:
             return True
     return False
 
@@ -175,10 +189,9 @@ cdef class LineSegmenter:
     cdef object chunk_pieces     # (text, start, end) -> [(start, end, Kind)] or None
     cdef object word_kind        # Kind.WORD if a run of letters is always one WORD piece, else None
     cdef object punct_kind       # Kind.PUNCT: the punctuation split off letters (``_edges``)
-    cdef Py_UCS4 lead[16]        # which punctuation (``compiled.edge_punctuation``): before letters,
-    cdef Py_UCS4 trail[16]       # after them, and first of two after them
-    cdef Py_UCS4 pair_first[16]
-    cdef int n_lead, n_trail, n_pair_first
+    cdef CharSet lead            # which punctuation (``compiled.edge_punctuation``): before letters,
+    cdef CharSet trail           # after them, and first of two after them
+    cdef CharSet pair_first
     cdef object lookup           # Encoder.lookup
     cdef object to_nfc
     cdef object is_normalized
@@ -195,8 +208,7 @@ cdef class LineSegmenter:
     cdef Scratch* pool           # idle scratches (a list through Scratch.next), under the GIL
     cdef int n_idle
     cdef Py_ssize_t n_scratch    # scratches that exist (idle or in use)
-    cdef int n_slow_spaces
-    cdef Py_UCS4 slow_spaces[64]  # whitespace the regex turns into a piece (U+3000 ...)
+    cdef CharSet slow_spaces     # whitespace the regex turns into a piece (U+3000 ...)
     cdef ChunkCache piece_cache  # (kind, piece text) -> encoder's (id, shape)
 
     def __cinit__(self):
@@ -221,15 +233,9 @@ cdef class LineSegmenter:
         self.word_kind = word_kind
         self.punct_kind = punct_kind
         lead, trail, pair_first = edges
-        if max(len(lead), len(trail), len(pair_first)) > 16:
-            raise ValueError("at most 16 characters of edge punctuation of each kind")
-        for k, c in enumerate(lead):
-            self.lead[k] = ord(c)
-        for k, c in enumerate(trail):
-            self.trail[k] = ord(c)
-        for k, c in enumerate(pair_first):
-            self.pair_first[k] = ord(c)
-        self.n_lead, self.n_trail, self.n_pair_first = len(lead), len(trail), len(pair_first)
+        charset_fill(&self.lead, lead, "characters of punctuation before letters")
+        charset_fill(&self.trail, trail, "characters of punctuation after letters")
+        charset_fill(&self.pair_first, pair_first, "first characters of punctuation pairs after letters")
         self.lookup = lookup
         self.to_nfc = to_nfc
         self.is_normalized = is_normalized
@@ -240,14 +246,10 @@ cdef class LineSegmenter:
         cache_init(&self.piece_cache)
         # whitespace characters at which the regex can start a match: lines
         # containing them go back to the reference path
-        self.n_slow_spaces = 0
-        for code in range(0x3001):
-            ch = chr(code)
-            if ch.isspace() and any(piece_re.match(ch + tail) for tail in ("", " ", "a", "1", ".", "-")):
-                if self.n_slow_spaces >= 64:
-                    raise ValueError("pretokenizer matches too many whitespace characters")
-                self.slow_spaces[self.n_slow_spaces] = code
-                self.n_slow_spaces += 1
+        charset_fill(&self.slow_spaces, "".join(
+            ch for ch in map(chr, range(0x3001))
+            if ch.isspace() and any(piece_re.match(ch + tail) for tail in ("", " ", "a", "1", ".", "-"))
+        ), "whitespace characters the pretokenizer matches")
 
     def __dealloc__(self):
         utrie_free(&self.user_folded)
@@ -260,13 +262,7 @@ cdef class LineSegmenter:
         cache_clear(&self.piece_cache)
 
     cdef inline bint _slow_space(self, Py_UCS4 c) noexcept nogil:
-        cdef int k
-        if c == 32:
-            return False
-        for k in range(self.n_slow_spaces):
-            if self.slow_spaces[k] == c:
-                return True
-        return False
+        return c != 32 and charset_has(&self.slow_spaces, c)
 
     cdef int _miss(self, Scratch* sc, const Py_UCS4* t, str text, Py_ssize_t start, Py_ssize_t end,
                    Py_ssize_t* n_out) except -2:
@@ -340,11 +336,11 @@ cdef class LineSegmenter:
         before them and one or two after (``compiled.edge_punctuation``), as the
         regex gives them (checked at construction); None for any other chunk."""
         cdef Py_ssize_t a = start, b = end, x
-        if b - a >= 2 and has_char(self.lead, self.n_lead, t[a]):
+        if b - a >= 2 and charset_has(&self.lead, t[a]):
             a += 1
-        if b - a >= 2 and has_char(self.trail, self.n_trail, t[b - 1]):
+        if b - a >= 2 and charset_has(&self.trail, t[b - 1]):
             b -= 1
-            if b - a >= 2 and has_char(self.pair_first, self.n_pair_first, t[b - 1]):
+            if b - a >= 2 and charset_has(&self.pair_first, t[b - 1]):
                 b -= 1
         for x in range(a, b):
             if Py_UNICODE_ISDECIMAL(t[x]) or not Py_UNICODE_ISALNUM(t[x]):

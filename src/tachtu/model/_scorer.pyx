@@ -311,7 +311,7 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
         runs[0], runs[1], n_runs = <uint32_t>first, <uint32_t>last, 1
         live = NULL
     else:
-        for g in range(first, last):
+        for g in range(first, last):    # each run: its first gap, then the gap after its last
             if active[g] and (g == first or not active[g - 1]):
                 runs[2 * n_runs] = <uint32_t>g
                 n_runs += 1
@@ -321,21 +321,14 @@ cdef void score_block(const Tables* T, const TSpec* specs, const NGroup* groups,
         sp = &specs[t]
         for k in range(sp.n_idx):       # each row slot's row, moved by its offset
             base[k] = rows[sp.idx_row[k]] + sp.idx_off[k]
-        if sp.mode == MODE_DENSE:
-            for r in range(n_runs):
-                if T.narrow:
-                    add_table(sp, sp.table16, base, NULL, runs[2 * r], runs[2 * r + 1], scores)
-                else:
-                    add_table(sp, sp.table, base, NULL, runs[2 * r], runs[2 * r + 1], scores)
-            continue
-        if sp.mode == MODE_PER_ID:
-            ids = (w2 if sp.id_plain else w) + PAD + sp.id_off
+        if sp.mode == MODE_DENSE or sp.mode == MODE_PER_ID:
+            ids = NULL if sp.mode == MODE_DENSE else (w2 if sp.id_plain else w) + PAD + sp.id_off
             for r in range(n_runs):
                 if T.narrow:
                     add_table(sp, sp.table16, base, ids, runs[2 * r], runs[2 * r + 1], scores)
                 else:
                     add_table(sp, sp.table, base, ids, runs[2 * r], runs[2 * r + 1], scores)
-            if (buf.max_plain if sp.id_plain else buf.max_id) < <uint64_t>sp.id_range:
+            if ids == NULL or (buf.max_plain if sp.id_plain else buf.max_id) < <uint64_t>sp.id_range:
                 continue
             for g in range(first, last):    # ids out of range: the hashed keys (and the folded templates')
                 if active[g] and <uint64_t>ids[g] >= <uint64_t>sp.id_range:

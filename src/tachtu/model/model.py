@@ -182,21 +182,20 @@ class Model:
             raise ModelError(f"corrupt model header: {exc}") from None
         pos += 4 + n
         fields = _header_fields(header)
+        # released even on an error, so that a map of the file can be closed
         with memoryview(data) as view:  # slices of it are not copies
-            return cls._from_view(data, view, pos, fields)
+            return cls._from_view(view, pos, fields)
 
     @classmethod
-    def _from_view(
-        cls, data: bytes | mmap.mmap, view: memoryview, pos: int, fields: dict  # type: ignore[type-arg]
-    ) -> "Model":
-        """``from_bytes`` after the header: ``view`` is ``data``'s memoryview."""
-        if fields["checksum"] is not None and zlib.crc32(view[pos:]) != fields["checksum"]:
+    def _from_view(cls, data: memoryview, pos: int, fields: dict) -> "Model":  # type: ignore[type-arg]
+        """``from_bytes`` after the header, on a memoryview of the file."""
+        if fields["checksum"] is not None and zlib.crc32(data[pos:]) != fields["checksum"]:
             raise ModelError("model file is damaged (checksum mismatch)")
         try:
             (n,) = struct.unpack_from("<I", data, pos)
             if pos + 4 + n > len(data):
                 raise ModelError("model file is truncated (vocabulary)")
-            vocab_blob = data[pos + 4 : pos + 4 + n].decode("utf-8")
+            vocab_blob = str(data[pos + 4 : pos + 4 + n], "utf-8")
         except (struct.error, UnicodeDecodeError) as exc:
             raise ModelError(f"corrupt model vocabulary: {exc}") from None
         pos += 4 + n
@@ -208,14 +207,14 @@ class Model:
             nbytes = count * arr.itemsize
             if pos + nbytes > len(data):
                 raise ModelError("model file is truncated")
-            arr.frombytes(view[pos : pos + nbytes])
+            arr.frombytes(data[pos : pos + nbytes])
             if sys.byteorder != "little":
                 arr.byteswap()
             arrays.append(arr)
             pos += nbytes
         stats = None
         if fields["stats_bytes"]:
-            stats = ModelStats.from_bytes(data[pos : pos + fields["stats_bytes"]])
+            stats = ModelStats.from_bytes(data[pos : pos + fields["stats_bytes"]].tobytes())
             pos += fields["stats_bytes"]
         if pos != len(data):
             raise ModelError("model file has trailing bytes")
@@ -268,16 +267,12 @@ class Model:
                     raise ModelError(f"cannot read model {path}: not a regular file")
                 if info.st_size > MAX_MODEL_BYTES:
                     raise ModelError(f"cannot read model {path}: {info.st_size} bytes is too large for a model")
-                if not mapped or info.st_size == 0:
-                    data: bytes | mmap.mmap = f.read(MAX_MODEL_BYTES + 1)
-                else:
-                    data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+                if mapped and info.st_size:
+                    with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                        return cls.from_bytes(data)
+                return cls.from_bytes(f.read(MAX_MODEL_BYTES + 1))
         except OSError as exc:
             raise ModelError(f"cannot read model {path}: {exc.strerror}") from None
-        if isinstance(data, bytes):
-            return cls.from_bytes(data)
-        with data:
-            return cls.from_bytes(data)
 
 
 def _header_fields(header: object) -> dict:  # type: ignore[type-arg]
