@@ -20,11 +20,9 @@ import os
 import signal
 import stat
 import sys
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, Sequence
 
 from .errors import InputError, OutputError, UsageError, WorkerError
 from .jsonl import BadLine, splice_field
@@ -43,6 +41,9 @@ from .textio import (
     read_chunks,
     stdout_binary,
 )
+
+if TYPE_CHECKING:  # the pool is imported when --jobs asks for one (a fifth of the CLI's imports)
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "LineProcessor", "SegmentOptions", "segment_paths"]
 
@@ -305,6 +306,9 @@ class SegmentRun:
         return done
 
     def _parallel(self, source: BinaryIO, path: str, out: BinaryIO, out_name: str) -> int:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(self.options, os.getpid()))
         pending: collections.deque[tuple[Future[Processed], int]] = collections.deque()
