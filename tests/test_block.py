@@ -121,6 +121,24 @@ def test_short_lines_scored_in_batches_equal_lines(seg: Segmenter) -> None:
     assert backend._line.lines_batched - before == len(batchable) > 1000
 
 
+def test_lines_not_nfc_leave_the_others_batched(seg: Segmenter) -> None:
+    """Each line of a block is checked for NFC on its own: a few decomposed lines
+    (or lines NFC's quick check cannot vouch for) go the line path, in place, and
+    the NFC lines around them are still scored in batches."""
+    backend: Any = seg._backend
+    if backend.name != "compiled":
+        pytest.skip("compiled core not built")
+    lines = ["Nhà Trắng cho biết", "kế hoạch tấn công", "Hòa bình", "2024 , 😀"] * 100
+    lines[7] = unicodedata.normalize("NFD", "Hòa bình Thủy")
+    lines[200] = "Vie\u0323\u0302t Nam"
+    lines[300] = "e\u0301 và \u0915\u093f"   # a decomposed letter; NFC Devanagari with a mark
+    text = "\n".join(lines)
+    assert not unicodedata.is_normalized("NFC", text)
+    before = backend._line.lines_batched
+    assert backend._line.segment_block(text, backend.segment_line) == line_by_line(seg, text)
+    assert backend._line.lines_batched - before == len(lines) - 3
+
+
 def test_pipe_batches_keep_one_result_per_text(seg: Segmenter) -> None:
     texts = mixed_lines(700, seed=3)
     texts[5] = "hai\ndòng"

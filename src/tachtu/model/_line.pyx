@@ -24,7 +24,7 @@ from libc.string cimport memcmp, memset
 from cpython.ref cimport PyObject, Py_INCREF, Py_DECREF
 
 from ._keys cimport TACHTU_PREFETCH, chunk_hash
-from ._nfc cimport nfc_text
+from ._nfc cimport line_is_nfc, nfc_ready, nfc_text
 
 from ..render import join_words
 from ._render cimport hard_break, word_spans, write_gap, write_word
@@ -44,6 +44,7 @@ cdef extern from "Python.h":
     void PyMem_Free(void* p)
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
     object PyUnicode_Substring(object s, Py_ssize_t start, Py_ssize_t end)
+    int PyUnicode_1BYTE_KIND
     int PyUnicode_4BYTE_KIND
     int PyUnicode_KIND(object u)
     void* PyUnicode_DATA(object u)
@@ -624,31 +625,36 @@ cdef class LineSegmenter:
         cdef Py_ssize_t n_block = len(block), n
         cdef int kind = PyUnicode_KIND(block)
         cdef const void* data = PyUnicode_DATA(block)
-        # NFC: then so is every line (a newline never composes); a block that may hold a
-        # long line is not checked whole (that can copy it several times): its lines check themselves
-        cdef bint nfc = n_block < self.window_chars and self.is_normalized("NFC", block)
+        # Each line is checked for NFC on its own (``line_is_nfc``), so one line that is not
+        # leaves the others batched.  Without those tables: the block at once (NFC, then so is
+        # every line: a newline never composes), unless it may hold a long line (checking that
+        # can copy it several times: its lines check themselves).
+        cdef bint per_line = kind != PyUnicode_1BYTE_KIND and nfc_ready()
+        cdef bint nfc = not per_line and n_block < self.window_chars and self.is_normalized("NFC", block)
         cdef list parts = []
         with nogil:
-            n = self._block_lines(sc, <PyObject*>block, kind, data, n_block, nfc, <PyObject*>fallback,
+            n = self._block_lines(sc, <PyObject*>block, kind, data, n_block, nfc, per_line, <PyObject*>fallback,
                                   <PyObject*>parts)
         if not parts or n:
             parts.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sc.block, n))
         return "".join(parts)     # one part (a long line alone): that string itself
 
     cdef Py_ssize_t _block_lines(self, Scratch* sc, PyObject* block, int kind, const void* data,
-                                 Py_ssize_t n_block, bint nfc, PyObject* fallback, PyObject* parts) except -1 nogil:
+                                 Py_ssize_t n_block, bint nfc, bint per_line, PyObject* fallback,
+                                 PyObject* parts) except -1 nogil:
         """The lines of ``block`` into ``sc.block`` (long outputs as strings onto
-        ``parts``); returns its length.  Without the GIL but for cache misses,
-        lines that are not NFC (``nfc`` false), long lines and the lines
+        ``parts``); returns its length.  ``nfc``: every line is NFC; else with
+        ``per_line`` each is checked (``line_is_nfc``).  Without the GIL but for
+        cache misses, lines that are not NFC, long lines and the lines
         ``fallback`` or the normaliser takes."""
         cdef Py_ssize_t start = 0, end, n, n_line, pos = 0, x
-        cdef bint python
+        cdef bint python, line_nfc
         cdef int flags
         cdef Py_UCS4 c
         cdef LineText lt
         cdef Batch batch
         batch.n_lines = batch.n_text = batch.n_pieces = 0
-        cdef bint batched = nfc and not self.user_dict and not self.has_normalizer
+        cdef bint batched = (nfc or per_line) and not self.user_dict and not self.has_normalizer
         if batched and sc.reserved < BATCH_PIECES:
             with gil:
                 scratch_reserve(sc, BATCH_PIECES, self.T)
@@ -667,7 +673,8 @@ cdef class LineSegmenter:
             n_line = end - start
             n = -1
             flags = 0
-            if batched and not python and n_line <= BATCH_LINE_CHARS and n_line < self.window_chars:
+            line_nfc = nfc or (per_line and n_line < self.window_chars and line_is_nfc(kind, data, start, end))
+            if batched and line_nfc and not python and n_line <= BATCH_LINE_CHARS and n_line < self.window_chars:
                 if self._batch_line(sc, &batch, block, kind, data, start, end, end < n_block, &pos) >= 0:
                     start = end + 1
                     continue
@@ -679,7 +686,7 @@ cdef class LineSegmenter:
                     out = (<object>fallback)(line) if python else self._long_line(sc, line, <object>fallback)
                     pos = self._put(sc, out, pos, <object>parts)
             else:
-                if nfc:
+                if line_nfc:
                     if n_line + 1 > sc.reserved:
                         with gil:
                             scratch_reserve(sc, n_line + 1, self.T)

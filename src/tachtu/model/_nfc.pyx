@@ -33,6 +33,7 @@ from libc.string cimport memcmp, memcpy
 
 cdef extern from "Python.h":
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
+    Py_UCS4 PyUnicode_READ(int kind, const void* data, Py_ssize_t index) nogil
     Py_UCS4* PyUnicode_AsUCS4(object u, Py_UCS4* buffer, Py_ssize_t buflen, int copy_null) except NULL
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
     int PyUnicode_4BYTE_KIND
@@ -279,6 +280,27 @@ cdef Py_ssize_t nfc_line(const Py_UCS4* src, Py_ssize_t n, Py_UCS4* out, Py_ssiz
         map_clusters(src, 0, n, 0, starts, ends)
         return o
     return nfc_runs(src, n, out, starts, ends, cap)
+
+
+cdef bint nfc_ready():
+    """Whether ``line_is_nfc`` can answer: the tables built (on the first call), and on."""
+    if state == 0:
+        _build()
+    return state > 0
+
+
+cdef bint line_is_nfc(int kind, const void* data, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    """Whether ``str`` data ``[start, end)`` is surely NFC: every character covered,
+    a starter that passes NFC's quick check and composes with nothing before it
+    (all of NFC Vietnamese).  False says only "maybe not": the line path
+    (``nfc_text``) then decides.  Needs ``nfc_ready()``."""
+    cdef Py_ssize_t i
+    cdef const Rec* r
+    for i in range(start, end):
+        r = rec_of(PyUnicode_READ(kind, data, i))
+        if r == NULL or not r.flags & QUICK:
+            return False
+    return True
 
 
 cdef str nfc_text(str line, Py_UCS4* orig, Py_UCS4* out, Py_ssize_t* starts, Py_ssize_t* ends,

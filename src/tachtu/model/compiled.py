@@ -158,8 +158,8 @@ class CompiledBackend:
 
     def segment_block(self, text: str) -> str:
         """``segment_line`` of each line of ``text`` joined by newlines: one call into C
-        per ``BLOCK_CHARS`` or so of whole lines (each such block is checked for NFC
-        at once, and its output stays small enough to stay in cache)."""
+        per ``BLOCK_CHARS`` or so of whole lines (its output stays small enough to
+        stay in cache)."""
         segment_block = self._line.segment_block
         if len(text) <= BLOCK_CHARS:
             return segment_block(text, self.segment_line)  # type: ignore[no-any-return]
