@@ -39,10 +39,12 @@ cdef void ngrams_free(NGroup* groups, int n) noexcept
 cdef inline uint64_t ng_key(const NGroup* g, uint64_t packed) noexcept nogil:
     """The stored key of a packed n-gram: a bijective mix (of 64 bits for 3 ids,
     else of 32), so keys are as distinct as n-grams and never 0."""
-    cdef uint32_t x
     if g.wide_key:
         return mix64(packed)
-    x = <uint32_t>packed
+    return ng_key32(<uint32_t>packed)
+
+cdef inline uint64_t ng_key32(uint32_t x) noexcept nogil:
+    """``ng_key`` of an n-gram of at most 2 ids."""
     x ^= x >> 16
     x *= <uint32_t>0x7FEB352D
     x ^= x >> 15

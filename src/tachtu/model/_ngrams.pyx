@@ -49,6 +49,93 @@ cdef void ng_fallback(const NGroup* g, const int64_t* ids, Py_ssize_t p, Py_ssiz
         scores[gap] += wt_get(wt, key_end(h))
 
 
+cdef inline Py_ssize_t list_group(const NGroup* g, const int64_t* ids, Py_ssize_t m, Py_ssize_t n_gaps,
+                                  const uint32_t* live, uint64_t* keybuf, uint64_t* homes, uint32_t* where,
+                                  Py_ssize_t total, const int n_ids) noexcept nogil:
+    """List group ``g``'s ``m`` n-grams from ``ids`` (its first position's ids)
+    after ``total`` entries: key (0: an id out of range), home slot and position;
+    returns the new total.  ``n_ids`` is a constant at each call, so the id loop
+    unrolls and the key's width is known (the fields sit in locals)."""
+    cdef Py_ssize_t i, lo, hi
+    cdef int k
+    cdef int64_t v
+    cdef uint64_t packed, key, bad
+    cdef uint64_t id_range = <uint64_t>g.id_range, size = g.size
+    cdef Py_ssize_t width = g.max_shift - g.min_shift, slot_bytes = g.slot_bytes
+    cdef const uint8_t* slots = g.slots
+    cdef int pat[NG_MAX_IDS]
+    for k in range(n_ids):
+        pat[k] = g.pat[k]
+    for i in range(m):
+        if live != NULL:
+            lo = max(i - width, 0)     # its members' gaps, from first
+            hi = min(i + 1, n_gaps)
+            if hi <= lo or live[hi] == live[lo]:
+                continue
+        packed = 0
+        bad = 0
+        for k in range(n_ids):
+            v = ids[i + pat[k]]
+            bad |= <uint64_t>v >= id_range
+            packed |= <uint64_t>(v + 1) << (NG_ID_BITS * k)
+        if n_ids > 2:
+            key = mix64(packed)
+            homes[total] = <uint64_t>(slots + (((key >> 32) * size) >> 32) * slot_bytes)
+        else:
+            key = ng_key32(<uint32_t>packed)
+            homes[total] = <uint64_t>(slots + ((key * size) >> 32) * slot_bytes)
+        keybuf[total] = 0 if bad else key
+        where[total] = <uint32_t>i
+        total += 1
+    return total
+
+
+cdef inline Py_ssize_t resolve_group(const NGroup* g, const int64_t* ids, Py_ssize_t q, Py_ssize_t end,
+                                     Py_ssize_t total, Py_ssize_t first, Py_ssize_t last, int64_t* scores,
+                                     const WTable* fallback, const uint64_t* keybuf, const uint64_t* homes,
+                                     const uint32_t* where, const bint wide) noexcept nogil:
+    """Look up group ``g``'s entries ``q`` to ``end - 1`` (prefetching ``AHEAD`` of
+    ``total`` ahead) and add their weights; returns ``end``.  An n-gram whose
+    members' gaps all lie in ``[first, last)`` (all but a few at a block's ends)
+    adds them without a check each."""
+    cdef Py_ssize_t p, j, gap, base = first + g.min_shift
+    cdef Py_ssize_t lowest = first + g.max_shift, highest = last + g.min_shift   # p in [lowest, highest)
+    cdef int n_members = g.n_members
+    cdef Py_ssize_t slot_bytes = g.slot_bytes
+    cdef uint64_t key, k
+    cdef const uint8_t* slot
+    cdef const int16_t* weights
+    cdef int shift[NG_MAX_MEMBERS]
+    for j in range(n_members):
+        shift[j] = g.shift[j]
+    while q < end:
+        if q + AHEAD < total:
+            TACHTU_PREFETCH(<const uint8_t*>homes[q + AHEAD])
+        p = base + where[q]
+        key = keybuf[q]
+        slot = <const uint8_t*>homes[q]
+        q += 1
+        if key == 0:
+            ng_fallback(g, ids, p, first, last, scores, fallback)
+            continue
+        k = (<const uint64_t*>slot)[0] if wide else (<const uint32_t*>slot)[0]   # ng_find, inlined
+        while k - 1 < key - 1:
+            slot += slot_bytes
+            k = (<const uint64_t*>slot)[0] if wide else (<const uint32_t*>slot)[0]
+        if k != key:
+            continue
+        weights = <const int16_t*>(slot + (8 if wide else 4))
+        if lowest <= p < highest:
+            for j in range(n_members):
+                scores[p - shift[j]] += weights[j]
+        else:
+            for j in range(n_members):
+                gap = p - shift[j]
+                if first <= gap < last:
+                    scores[gap] += weights[j]
+    return end
+
+
 cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, const int64_t* w2,
                        Py_ssize_t first, Py_ssize_t last, const uint32_t* live, int64_t* scores,
                        const WTable* fallback, uint64_t* keybuf, uint32_t* where) noexcept nogil:
@@ -63,42 +150,26 @@ cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, con
     keys, the address of their home slot and their position; key 0 when an id
     is out of range: ``ng_fallback``), so one prefetch pipeline runs over the
     lot instead of starting afresh for each group."""
-    cdef int gi, j, k
-    cdef Py_ssize_t p, m, i, q, gap, lo, hi, total = 0, span = last - first + 8
-    cdef int64_t v
-    cdef uint64_t packed
-    cdef bint bad
+    cdef int gi
+    cdef Py_ssize_t q, total = 0, span = last - first + 8
     cdef const NGroup* g
     cdef const int64_t* ids
-    cdef const uint8_t* slot
-    cdef const int16_t* weights
-    cdef uint64_t key
     cdef uint64_t* homes = keybuf + n_groups * span
-    cdef Py_ssize_t listed[NG_MAX_GROUPS]
+    cdef Py_ssize_t ends[NG_MAX_GROUPS]
     for gi in range(n_groups):
         g = &groups[gi]
-        listed[gi] = total
-        if g.slots == NULL:
-            continue
-        ids = (w2 if g.plain else w) + first + g.min_shift
-        m = last - first + g.max_shift - g.min_shift
-        for i in range(m):
-            if live != NULL:
-                lo = max(i - g.max_shift + g.min_shift, 0)     # its members' gaps, from first
-                hi = min(i + 1, last - first)
-                if hi <= lo or live[hi] == live[lo]:
-                    continue
-            packed = 0
-            bad = False
-            for k in range(g.n_ids):
-                v = ids[i + g.pat[k]]
-                bad |= <uint64_t>v >= <uint64_t>g.id_range
-                packed |= <uint64_t>(v + 1) << (NG_ID_BITS * k)
-            key = 0 if bad else ng_key(g, packed)
-            keybuf[total] = key
-            homes[total] = <uint64_t>(g.slots + ng_home(g, key) * g.slot_bytes)
-            where[total] = <uint32_t>i
-            total += 1
+        if g.slots != NULL:
+            ids = (w2 if g.plain else w) + first + g.min_shift
+            if g.n_ids == 3:
+                total = list_group(g, ids, last - first + g.max_shift - g.min_shift, last - first, live,
+                                   keybuf, homes, where, total, 3)
+            elif g.n_ids == 2:
+                total = list_group(g, ids, last - first + g.max_shift - g.min_shift, last - first, live,
+                                   keybuf, homes, where, total, 2)
+            else:
+                total = list_group(g, ids, last - first + g.max_shift - g.min_shift, last - first, live,
+                                   keybuf, homes, where, total, 1)
+        ends[gi] = total
     for q in range(min(total, AHEAD)):
         TACHTU_PREFETCH(<const uint8_t*>homes[q])
     q = 0
@@ -107,25 +178,10 @@ cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, con
         if g.slots == NULL:
             continue
         ids = w2 if g.plain else w
-        m = listed[gi + 1] if gi + 1 < n_groups else total
-        while q < m:
-            if q + AHEAD < total:
-                TACHTU_PREFETCH(<const uint8_t*>homes[q + AHEAD])
-            p = first + g.min_shift + where[q]
-            key = keybuf[q]
-            slot = <const uint8_t*>homes[q]
-            q += 1
-            if key == 0:
-                ng_fallback(g, ids, p, first, last, scores, fallback)
-                continue
-            slot = ng_find(g, slot, key)
-            if slot == NULL:
-                continue
-            weights = <const int16_t*>(slot + (8 if g.wide_key else 4))
-            for j in range(g.n_members):
-                gap = p - g.shift[j]
-                if first <= gap < last:
-                    scores[gap] += weights[j]
+        if g.wide_key:
+            q = resolve_group(g, ids, q, ends[gi], total, first, last, scores, fallback, keybuf, homes, where, True)
+        else:
+            q = resolve_group(g, ids, q, ends[gi], total, first, last, scores, fallback, keybuf, homes, where, False)
 
 
 cdef void ngrams_free(NGroup* groups, int n) noexcept:
