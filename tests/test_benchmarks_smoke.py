@@ -199,3 +199,20 @@ def test_speed_sentencepiece_reference(tmp_path: Path) -> None:
     lines = [line.replace("_", " ") for line in GOLD] * 20
     system = speed.load_sentencepiece(lines, tmp_path, vocab=60)
     assert system.name == "sentencepiece" and len(system.segment_line(lines[0])) > 0
+
+
+def test_ab_runs_fresh_worker_pairs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``ab.py`` on the same checkout on both sides: one line with the median ratio
+    of its rounds (positive, since each side timed its passes)."""
+    import tachtu
+
+    ab = _load("ab")
+    source = tmp_path / "news.txt"
+    source.write_text("\n".join(line.replace("_", " ") for line in GOLD) + "\n", encoding="utf-8")
+    src = str(Path(tachtu.__file__).resolve().parent.parent)
+    assert ab.main([src, src, "--rounds", "2", "--passes", "2", "--shape", "block", "--source", str(source)]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith("block: B/A ") and "2 rounds of 2 passes" in out[0]
+    assert float(out[0].split()[2]) > 0
+    short = ab.shape_lines(source, "short", 10)
+    assert " ".join(short).split() == source.read_text(encoding="utf-8").split() and len(short) > 3
