@@ -56,21 +56,6 @@ cdef inline uint64_t ng_home(const NGroup* g, uint64_t key) noexcept nogil:
     power of two: the tables hold a third of a model), so homes rise with keys."""
     return (((key >> 32) if g.wide_key else key) * g.size) >> 32
 
-cdef inline uint64_t slot_key(const NGroup* g, const uint8_t* slot) noexcept nogil:
-    return (<const uint64_t*>slot)[0] if g.wide_key else (<const uint32_t*>slot)[0]
-
-cdef inline const uint8_t* ng_find(const NGroup* g, const uint8_t* slot, uint64_t key) noexcept nogil:
-    """The slot of ``key`` (NULL: absent), from its home ``slot``.  Keys are
-    stored in ascending order and homes rise with keys, so the keys from a home
-    on are the smaller ones pushed past their homes, then this one if present:
-    the search ends at the first key not smaller (an empty slot, 0, counts as
-    larger; the empty slot after the last ends every search)."""
-    cdef uint64_t k = slot_key(g, slot)
-    while k - 1 < key - 1:
-        slot += g.slot_bytes
-        k = slot_key(g, slot)
-    return slot if k == key else NULL
-
 cdef inline Py_ssize_t chain_code(int ns, int index) noexcept nogil:
     """The top 16 bits of a code: template ``index`` of namespace ``ns``."""
     return 1 + ns * CHAINS_PER_NAMESPACE + index

@@ -7,7 +7,7 @@ weight table of tens of MB.  The templates of one group read the same n-gram
 at different distances from the gap, so ``ngrams_score`` looks the n-gram at
 piece ``p`` up once, in a table keyed by the packed ids, whose slot holds an
 int16 weight per member (keys in ascending order, each at or after its home,
-so a search stops at the first larger key: ``ng_find``); member ``j``'s weight goes to gap ``p - shift[j]``
+so a search stops at the first larger key: ``resolve_group``); member ``j``'s weight goes to gap ``p - shift[j]``
 (cf. vaporetto's ``PositionalWeight``).  Scores are integer sums, so they
 equal the per-template ones exactly.
 
@@ -95,9 +95,16 @@ cdef inline Py_ssize_t resolve_group(const NGroup* g, const int64_t* ids, Py_ssi
                                      const WTable* fallback, const uint64_t* keybuf, const uint64_t* homes,
                                      const uint32_t* where, const bint wide) noexcept nogil:
     """Look up group ``g``'s entries ``q`` to ``end - 1`` (prefetching ``AHEAD`` of
-    ``total`` ahead) and add their weights; returns ``end``.  An n-gram whose
-    members' gaps all lie in ``[first, last)`` (all but a few at a block's ends)
-    adds them without a check each."""
+    ``total`` ahead) and add their weights; returns ``end``.  ``wide``: the
+    group's keys are uint64 (``g.wide_key``, a constant at each call).
+
+    A search starts at the key's home slot.  Keys are stored in ascending order
+    and homes rise with keys, so the keys from a home on are the smaller ones
+    pushed past their homes, then this one if present: the search ends at the
+    first key not smaller (an empty slot, 0, counts as larger; the empty slot
+    after the last ends every search).  An n-gram whose members' gaps all lie
+    in ``[first, last)`` (all but a few at a block's ends) adds its weights
+    without a check each."""
     cdef Py_ssize_t p, j, gap, base = first + g.min_shift
     cdef Py_ssize_t lowest = first + g.max_shift, highest = last + g.min_shift   # p in [lowest, highest)
     cdef int n_members = g.n_members
@@ -118,7 +125,7 @@ cdef inline Py_ssize_t resolve_group(const NGroup* g, const int64_t* ids, Py_ssi
         if key == 0:
             ng_fallback(g, ids, p, first, last, scores, fallback)
             continue
-        k = (<const uint64_t*>slot)[0] if wide else (<const uint32_t*>slot)[0]   # ng_find, inlined
+        k = (<const uint64_t*>slot)[0] if wide else (<const uint32_t*>slot)[0]
         while k - 1 < key - 1:
             slot += slot_bytes
             k = (<const uint64_t*>slot)[0] if wide else (<const uint32_t*>slot)[0]
@@ -394,7 +401,7 @@ cdef void place_entries(NGroup* groups, Entry* entries, Py_ssize_t m) noexcept n
     and each group's ``n_slots``.  In (home, n-gram) order each n-gram takes the
     first slot at or after its home past the previous one's, which is where
     linear probing without wrap-around would put it; the runs stay sorted, so a
-    lookup can stop at the first larger n-gram (``ng_find``)."""
+    lookup can stop at the first larger n-gram (``resolve_group``)."""
     cdef Py_ssize_t i
     cdef uint64_t home, pos = 0, prev = 0
     cdef NGroup* g
