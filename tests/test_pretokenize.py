@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -140,3 +142,17 @@ def test_unknown_unicode_version_falls_back_to_the_scan() -> None:
 
     assert module.stored_extenders("0.0.0") is None
     assert 0x0301 in module.stored_extenders("14.0.0")  # combining acute accent
+
+
+@pytest.mark.parametrize("content", ['{"14.0.0": [[1]]}', "[1, 2]", "not json", '{"14.0.0": [["a", "b"]]}'])
+def test_a_damaged_extender_table_falls_back_to_the_scan(
+    content: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib import resources
+
+    from tachtu import pretokenize as module
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / module.EXTENDER_TABLE).write_text(content, encoding="utf-8")
+    monkeypatch.setattr(resources, "files", lambda package: tmp_path)
+    assert module.stored_extenders("14.0.0") is None

@@ -86,14 +86,12 @@ def stored_extenders(version: str) -> list[int] | None:
     import json
     from importlib import resources
 
-    try:
+    try:  # a missing or damaged table only costs the scan
         table = json.loads(resources.files("tachtu").joinpath("data", EXTENDER_TABLE).read_text("utf-8"))
-    except (OSError, ValueError):
+        ranges = table.get(version) if isinstance(table, dict) else None
+        return None if ranges is None else [c for first, last in ranges for c in range(first, last + 1)]
+    except (OSError, ValueError, TypeError):
         return None
-    ranges = table.get(version) if isinstance(table, dict) else None
-    if ranges is None:
-        return None
-    return [c for first, last in ranges for c in range(first, last + 1)]
 
 
 _EXTENDER_CODES = stored_extenders(unicodedata.unidata_version) or scan_extenders()
