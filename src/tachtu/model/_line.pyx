@@ -130,6 +130,13 @@ cdef inline bint line_is_plain(const Py_UCS4* text, Py_ssize_t n) noexcept nogil
 
 
 cdef inline int char_ctx(Py_UCS4 c) noexcept nogil:
+    """The class of the character after a chunk's whitespace.  ASCII (most of
+    them) is classed here: the Unicode database's two calls per chunk were 1%
+    of the time on news."""
+    if c < 128:
+        if 48 <= c <= 57:
+            return CTX_DIGIT
+        return CTX_LETTER if 65 <= c <= 90 or 97 <= c <= 122 else CTX_OTHER
     if Py_UNICODE_ISDECIMAL(c):
         return CTX_DIGIT
     if Py_UNICODE_ISALNUM(c):
