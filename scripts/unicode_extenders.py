@@ -17,25 +17,14 @@ import json
 import unicodedata
 from pathlib import Path
 
-from tachtu.pretokenize import scan_extenders
+from tachtu.pretokenize import code_ranges, scan_extenders
 
 TABLE = Path(__file__).resolve().parent.parent / "src" / "tachtu" / "data" / "extenders.json"
 
 
-def ranges(codes: list[int]) -> list[list[int]]:
-    """Sorted code points as [first, last] runs."""
-    out: list[list[int]] = []
-    for c in codes:
-        if out and out[-1][1] == c - 1:
-            out[-1][1] = c
-        else:
-            out.append([c, c])
-    return out
-
-
 def main() -> None:
     table = json.loads(TABLE.read_text("utf-8")) if TABLE.exists() else {}
-    table[unicodedata.unidata_version] = ranges(scan_extenders())
+    table[unicodedata.unidata_version] = [list(run) for run in code_ranges(scan_extenders())]
     body = ",\n".join(f"{json.dumps(v)}: {json.dumps(table[v], separators=(',', ':'))}" for v in sorted(table))
     TABLE.write_text("{\n" + body + "\n}\n", "utf-8")
     print(f"{TABLE}: Unicode {unicodedata.unidata_version}, {len(table[unicodedata.unidata_version])} ranges")

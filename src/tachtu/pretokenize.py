@@ -49,17 +49,20 @@ class Piece(NamedTuple):
     space_before: bool  # whitespace separates it from the previous piece
 
 
+def code_ranges(codes: list[int]) -> list[tuple[int, int]]:
+    """Sorted code points as (first, last) runs of consecutive ones."""
+    runs: list[tuple[int, int]] = []
+    for c in codes:
+        if runs and runs[-1][1] == c - 1:
+            runs[-1] = (runs[-1][0], c)
+        else:
+            runs.append((c, c))
+    return runs
+
+
 def _class_of(codes: list[int]) -> str:
     """A regex character-class body for ``codes`` (sorted), as ranges."""
-    parts: list[str] = []
-    i = 0
-    while i < len(codes):
-        j = i
-        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
-            j += 1
-        parts.append(re.escape(chr(codes[i])) + (f"-{re.escape(chr(codes[j]))}" if j > i else ""))
-        i = j + 1
-    return "".join(parts)
+    return "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in code_ranges(codes))
 
 
 EXTENDER_TABLE = "extenders.json"  # package data: scan_extenders() as ranges, per Unicode version
