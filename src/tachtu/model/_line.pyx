@@ -24,7 +24,7 @@ from libc.string cimport memcmp, memset
 from cpython.ref cimport PyObject, Py_INCREF, Py_DECREF
 
 from ._keys cimport TACHTU_PREFETCH, chunk_hash
-from ._nfc cimport line_is_nfc, nfc_ready, nfc_text
+from ._nfc cimport nfc_ready, nfc_text, quick_check
 
 from ..render import join_words
 from ._render cimport hard_break, word_spans, write_gap, write_word
@@ -632,7 +632,7 @@ cdef class LineSegmenter:
         cdef Py_ssize_t n_block = len(block), n
         cdef int kind = PyUnicode_KIND(block)
         cdef const void* data = PyUnicode_DATA(block)
-        # Each line is checked for NFC on its own (``line_is_nfc``), so one line that is not
+        # Each line is checked for NFC on its own (``quick_check``), so one line that is not
         # leaves the others batched.  Without those tables: the block at once (NFC, then so is
         # every line: a newline never composes), unless it may hold a long line (checking that
         # can copy it several times: its lines check themselves).
@@ -651,7 +651,7 @@ cdef class LineSegmenter:
                                  PyObject* parts) except -1 nogil:
         """The lines of ``block`` into ``sc.block`` (long outputs as strings onto
         ``parts``); returns its length.  ``nfc``: every line is NFC; else with
-        ``per_line`` each is checked (``line_is_nfc``).  Without the GIL but for
+        ``per_line`` each is checked (``quick_check``).  Without the GIL but for
         cache misses, lines that are not NFC, long lines and the lines
         ``fallback`` or the normaliser takes."""
         cdef Py_ssize_t start = 0, end, n, n_line, pos = 0, x
@@ -680,7 +680,7 @@ cdef class LineSegmenter:
             n_line = end - start
             n = -1
             flags = 0
-            line_nfc = nfc or (per_line and n_line < self.window_chars and line_is_nfc(kind, data, start, end))
+            line_nfc = nfc or (per_line and n_line < self.window_chars and quick_check(kind, data, start, end) > 0)
             if batched and line_nfc and not python and n_line <= BATCH_LINE_CHARS and n_line < self.window_chars:
                 if self._batch_line(sc, &batch, block, kind, data, start, end, end < n_block, &pos) >= 0:
                     start = end + 1

@@ -5,4 +5,4 @@ line path (``_line.pyx``)."""
 cdef str nfc_text(str line, Py_UCS4* orig, Py_UCS4* out, Py_ssize_t* starts, Py_ssize_t* ends,
                   Py_ssize_t cap)
 cdef bint nfc_ready()
-cdef bint line_is_nfc(int kind, const void* data, Py_ssize_t start, Py_ssize_t end) noexcept nogil
+cdef int quick_check(int kind, const void* data, Py_ssize_t start, Py_ssize_t end) noexcept nogil

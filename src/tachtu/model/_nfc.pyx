@@ -249,14 +249,16 @@ cdef Py_ssize_t nfc_runs(const Py_UCS4* src, Py_ssize_t n, Py_UCS4* out, Py_ssiz
     return o
 
 
-cdef int quick_check(const Py_UCS4* src, Py_ssize_t n) noexcept nogil:
-    """1: every character is covered and passes NFC's quick check (all of NFC
-    Vietnamese); 0: covered, but composing must tell; -1: not covered."""
+cdef int quick_check(int kind, const void* data, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    """Of ``str`` data (``kind``: its width) ``[start, end)``: 1 when every
+    character is covered and passes NFC's quick check (all of NFC Vietnamese;
+    the text is then NFC), 0 when they are covered but composing must tell, -1
+    when one is not covered.  Needs the tables (``nfc_ready``)."""
     cdef Py_ssize_t i
     cdef const Rec* r
     cdef int quick = 1
-    for i in range(n):
-        r = rec_of(src[i])
+    for i in range(start, end):
+        r = rec_of(PyUnicode_READ(kind, data, i))
         if r == NULL:
             return -1
         if not r.flags & QUICK:
@@ -283,24 +285,10 @@ cdef Py_ssize_t nfc_line(const Py_UCS4* src, Py_ssize_t n, Py_UCS4* out, Py_ssiz
 
 
 cdef bint nfc_ready():
-    """Whether ``line_is_nfc`` can answer: the tables built (on the first call), and on."""
+    """Whether ``quick_check`` can answer: the tables built (on the first call), and on."""
     if state == 0:
         _build()
     return state > 0
-
-
-cdef bint line_is_nfc(int kind, const void* data, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
-    """Whether ``str`` data ``[start, end)`` is surely NFC: every character covered,
-    a starter that passes NFC's quick check and composes with nothing before it
-    (all of NFC Vietnamese).  False says only "maybe not": the line path
-    (``nfc_text``) then decides.  Needs ``nfc_ready()``."""
-    cdef Py_ssize_t i
-    cdef const Rec* r
-    for i in range(start, end):
-        r = rec_of(PyUnicode_READ(kind, data, i))
-        if r == NULL or not r.flags & QUICK:
-            return False
-    return True
 
 
 cdef str nfc_text(str line, Py_UCS4* orig, Py_UCS4* out, Py_ssize_t* starts, Py_ssize_t* ends,
@@ -318,7 +306,7 @@ cdef str nfc_text(str line, Py_UCS4* orig, Py_UCS4* out, Py_ssize_t* starts, Py_
         _build()
     if state < 0:
         return None
-    quick = quick_check(out, n)
+    quick = quick_check(PyUnicode_4BYTE_KIND, out, 0, n)
     if quick:
         return line if quick > 0 else None
     memcpy(orig, out, n * sizeof(Py_UCS4))
