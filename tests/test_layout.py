@@ -129,3 +129,15 @@ def test_trigrams_stay_hashed_when_leftovers_cannot_be_ruled_out() -> None:
     compiled, reference = _scorer.CompiledScorer(limited), ReferenceScorer(model)
     for ids, shapes in lines:
         assert compiled.scores(ids, shapes) == reference.scores(ids, shapes)
+
+
+@pytest.mark.parametrize("which", ["small", "bundled"])
+def test_every_home_is_a_slot(which: str) -> None:
+    """A lookup reads its home slot first: every home of every open-addressing table is
+    a slot, then an empty one ends the last search (the last entries' homes may lie short
+    of the table's end, and a lookup's home anywhere in it)."""
+    model = _weighted(spec.TEMPLATES)[0] if which == "small" else Model.load()
+    tables = _scorer.CompiledScorer(model).table_slots()
+    assert len(tables) >= 5
+    for homes, slots in tables:
+        assert slots > homes

@@ -26,7 +26,7 @@ cdef struct NGroup:         # one spec.NgramGroup in one namespace
     int slot_bytes          # per slot: the packed n-gram, then an int16 weight per member
     uint8_t* slots          # the n-grams' keys (``ng_key``; 0: empty) in ascending order, each at
     uint64_t size           # or after its home among ``size`` (``ng_home``: a third full) ...
-    uint64_t n_slots        # ... in ``n_slots`` slots, then an empty one (no wrap-around)
+    uint64_t n_slots        # ... in ``n_slots`` (at least ``size``) slots, then an empty one (no wrap-around)
 
 cdef void ngrams_score(const NGroup* groups, int n_groups, const int64_t* w, const int64_t* w2,
                        Py_ssize_t first, Py_ssize_t last, const uint32_t* live, int64_t* scores,

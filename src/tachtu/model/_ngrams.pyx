@@ -337,7 +337,10 @@ cdef int ngrams_build(NGroup* out, list groups, tuple templates, int n_namespace
         for gi in range(n_namespaces * n_groups):
             g = &out[gi]
             if g.size:
-                g.slots = <uint8_t*>tachtu_big_alloc((g.n_slots + 1) * g.slot_bytes)   # + an empty sentinel
+                # every home is a slot (a lookup reads its home first, and the last
+                # entries' homes may lie short of the table's last), then an empty sentinel
+                g.n_slots = max(g.n_slots, g.size)
+                g.slots = <uint8_t*>tachtu_big_alloc((g.n_slots + 1) * g.slot_bytes)
                 if g.slots == NULL:
                     raise MemoryError()
         for i in range(n):

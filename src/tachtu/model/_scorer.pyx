@@ -514,6 +514,17 @@ cdef class CompiledScorer:
             free(scores)
             scorebuf_free(&buf)
 
+    def table_slots(self):
+        """``(homes, slots)`` of every open-addressing table a lookup starts at
+        a home of (the n-gram groups', then the statistics pairs' per view):
+        each has its homes, then an empty slot, so no lookup reads past it."""
+        cdef int i
+        out = [(self.T.groups[i].size, self.T.groups[i].n_slots + 1)
+               for i in range(self.T.n_groups * self.T.n_namespaces) if self.T.groups[i].slots != NULL]
+        if self.T.has_stats:
+            out += [(self.T.pair_size[i], self.T.pair_slots[i] + 1) for i in range(2)]
+        return out
+
     def scores(self, ids, shapes, plain_ids=None, stat_ids=None, plain_line=False):
         """Integer score of every gap (``len(ids) - 1`` values), as ``ReferenceScorer.scores``."""
         return self._run(ids, shapes, plain_ids, stat_ids, plain_line, None, None, True)

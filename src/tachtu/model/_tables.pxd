@@ -68,6 +68,7 @@ cdef struct Tables:         # everything the scorer reads; built once per model,
     bint has_stats          # the model carries raw-text statistics (else they read as unknown)
     uint64_t* pair_table[2]         # per view: pair_key << 16 | class << 8 | 1 (0: empty) in ascending order,
     uint64_t pair_size[2]           # each at or after its home among this many (``pair_class``), then an empty slot
+    uint64_t pair_slots[2]          # per view: the slots (at least ``pair_size``, so every home is one), then an empty one
     uint8_t* stat_right[2]  # per view: [sid] -> right-entropy class ([0]: unknown)
     uint8_t* stat_left[2]
     int32_t n_stat[2]       # per view: syllables the statistics know (stats ids 1..n)

@@ -235,7 +235,8 @@ cdef fill_pair_table(Tables* T, int view, const uint64_t[::1] keys, const uint8_
             home = pair_home(T, view, entries[i] >> 16)
             pos = home if i == 0 or home > pos else pos + 1
             scratch[i] = pos
-        T.pair_table[view] = <uint64_t*>tachtu_big_alloc(((scratch[n - 1] if n else 0) + 2) * sizeof(uint64_t))
+        T.pair_slots[view] = max((scratch[n - 1] + 1) if n else 0, T.pair_size[view])   # every home is a slot
+        T.pair_table[view] = <uint64_t*>tachtu_big_alloc((T.pair_slots[view] + 1) * sizeof(uint64_t))
         if T.pair_table[view] == NULL:
             raise MemoryError()
         for i in range(n):
