@@ -322,18 +322,22 @@ def _build() -> None:
     """Fill the tables from ``unicodedata``; leave the C path off (state -1) if
     a property the algorithm above relies on does not hold in this Unicode version."""
     global state, recs, pool, pool_ccc, long_cluster
+    cdef const uint32_t[::1] inert
+    cdef Py_ssize_t q
     state = -1      # first: a thread calling meanwhile takes to_nfc
     import unicodedata
+    from array import array
 
     from ..normalize import CLUSTER_SAFE_RANGES, LONG_CLUSTER
 
     combining, normalize, decomposition = unicodedata.combining, unicodedata.normalize, unicodedata.decomposition
+    is_normalized = unicodedata.is_normalized
     long_cluster = LONG_CLUSTER
     safe = {c for lo, hi in CLUSTER_SAFE_RANGES for c in range(lo, hi + 1)}
     pairs: dict[tuple[int, int], int] = {}
     for c in sorted(safe):
         fields = decomposition(chr(c)).split()
-        if len(fields) == 2 and not fields[0].startswith("<") and normalize("NFC", chr(c)) == chr(c):
+        if len(fields) == 2 and not fields[0].startswith("<") and is_normalized("NFC", chr(c)):
             first, second = int(fields[0], 16), int(fields[1], 16)
             if combining(chr(first)) or not combining(chr(second)) or combining(chr(c)):
                 return      # a composition compose_segment does not handle
@@ -344,16 +348,18 @@ def _build() -> None:
     for c in safe:
         full = normalize("NFD", chr(c))
         if all(ord(x) in safe for x in full):
-            quick = not combining(chr(c)) and normalize("NFC", chr(c)) == chr(c) and c not in seconds
+            quick = not combining(chr(c)) and is_normalized("NFC", chr(c)) and c not in seconds
             info[c] = (combining(chr(c)), COVERED | SAFE | (QUICK if quick else 0), full if full != chr(c) else "")
-    for lo, hi in INERT_RANGES:
-        for c in range(lo, hi + 1):
-            ch = chr(c)
-            if not combining(ch) and normalize("NFC", ch) == ch and c not in in_pairs:
-                info[c] = (0, COVERED | QUICK, "")
-    if max(info) >= N_PAGES << 8 or len(pairs) > (1 << PAIR_BITS) // 2:
+    # the inert characters (most of the covered ones) skip ``info``: a list of
+    # code points, filled into the records in one typed loop below
+    inert_list = [c for lo, hi in INERT_RANGES for c in range(lo, hi + 1)
+                  if not combining(chr(c)) and is_normalized("NFC", chr(c)) and c not in in_pairs]
+    for c in inert_list:
+        info.pop(c, None)
+    if max(list(info) + inert_list) >= N_PAGES << 8 or len(pairs) > (1 << PAIR_BITS) // 2:
         return
-    pages = sorted({c >> 8 for c in info})
+    pages = sorted({c >> 8 for c in info} | {c >> 8 for c in inert_list})
+    inert = array("I", inert_list)
     n_pool = sum(len(v[2]) for v in info.values())
     recs = <Rec*>calloc(len(pages) * 256, sizeof(Rec))
     pool = <Py_UCS4*>malloc(max(n_pool, 1) * sizeof(Py_UCS4))
@@ -378,6 +384,12 @@ def _build() -> None:
             pool[at] = ord(x)
             pool_ccc[at] = combining(x)
             at += 1
+    for q in range(inert.shape[0]):
+        r = &recs[(page_of[inert[q] >> 8] - 1) * 256 + (inert[q] & 255)]
+        r.ccc = 0
+        r.flags = COVERED | QUICK
+        r.dlen = 0
+        r.dpos = at
     if at >= 1 << 16:
         return
     cdef uint64_t key, i
