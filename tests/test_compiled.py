@@ -71,6 +71,11 @@ def reference(model: Model) -> Segmenter:
 
 
 @pytest.fixture(scope="module")
+def compiled(model: Model) -> Segmenter:
+    return Segmenter(model)
+
+
+@pytest.fixture(scope="module")
 def python_backend(model: Model) -> PythonBackend:
     return PythonBackend(model)
 
@@ -328,6 +333,19 @@ def test_fast_path_golden(line: str, fast: FastPath, reference: Segmenter) -> No
     assert_same(fast, reference, line)
 
 
+@given(line=st.text(st.sampled_from("a _.1  đ\u0301\u3000"), max_size=14))
+@SETTINGS
+def test_segmenter_segment_line_is_the_c_method_and_routes_alike(line: str, compiled: Segmenter,
+                                                                  reference: Segmenter) -> None:
+    """``Segmenter.segment_line`` is ``LineSegmenter.segment``: the lines with ``_`` or
+    `` . `` (a spaced number or not) go to the slow path, and all come out as the
+    reference's."""
+    seg = compiled
+    assert seg.segment_line == seg._backend._line.segment
+    for text in (line, "giá 1 . 000 đồng", "a . b", "x_y . z", " . ", "Nhà Trắng cho biết"):
+        assert seg.segment_line(text) == reference.segment_line(text) == seg._backend._segment_line(text), repr(text)
+
+
 def test_edge_punctuation_is_split_without_the_regex() -> None:
     """Every candidate passes the load-time check on today's regex: the shortcut is on."""
     lead, trail, pair_first = edge_punctuation(chunk_pieces_function())
@@ -399,7 +417,7 @@ def with_user_dict(seg: Segmenter, user_dict: UserDict) -> Segmenter:
     python = object.__new__(PythonBackend)
     python.__dict__.update(seg._backend.__dict__, user_dict=user_dict)
     other = object.__new__(Segmenter)
-    other.__dict__.update(seg.__dict__, _user_dict=user_dict, _backend=python)
+    other.__dict__.update(seg.__dict__, _user_dict=user_dict, _backend=python, segment_line=python.segment_line)
     return other
 
 

@@ -44,6 +44,8 @@ cdef extern from "Python.h":
     void PyMem_Free(void* p)
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
     object PyUnicode_Substring(object s, Py_ssize_t start, Py_ssize_t end)
+    Py_ssize_t PyUnicode_FindChar(object s, Py_UCS4 ch, Py_ssize_t start, Py_ssize_t end, int direction) except -2
+    Py_ssize_t PyUnicode_Find(object s, object sub, Py_ssize_t start, Py_ssize_t end, int direction) except -2
     int PyUnicode_1BYTE_KIND
     int PyUnicode_4BYTE_KIND
     int PyUnicode_KIND(object u)
@@ -204,6 +206,7 @@ cdef class LineSegmenter:
     cdef object to_nfc
     cdef object is_normalized
     cdef object normalizer       # None, or form -> normalised form
+    cdef object slow_line        # line -> segmented line, for the lines ``segment`` does not take
     cdef bint user_dict          # a user dictionary is applied (tries below, CPiece.fid/xid)
     cdef UserTrie user_folded
     cdef UserTrie user_exact
@@ -226,7 +229,8 @@ cdef class LineSegmenter:
         memset(&self.user_exact, 0, sizeof(UserTrie))
 
     def __init__(self, CompiledScorer scorer, chunk_pieces, piece_re, lookup, to_nfc, is_normalized,
-                 normalizer=None, word_kind=None, user_dict=None, edges=("", "", ""), punct_kind=None):
+                 normalizer=None, word_kind=None, user_dict=None, edges=("", "", ""), punct_kind=None,
+                 slow_line=None):
         from ..normalize import model_key
 
         self.scorer = scorer
@@ -248,6 +252,7 @@ cdef class LineSegmenter:
         self.to_nfc = to_nfc
         self.is_normalized = is_normalized
         self.normalizer = normalizer
+        self.slow_line = slow_line
         self.has_normalizer = normalizer is not None
         self.window_chars = WINDOW_MIN_CHARS
         self.window_chunks = WINDOW_CHUNKS
@@ -608,6 +613,17 @@ cdef class LineSegmenter:
     def segment_line(self, str line):
         """Segmented form of one line, or None for the reference path."""
         return self._with_scratch(line, False)
+
+    def segment(self, str line):
+        """``CompiledBackend.segment_line`` itself, so that a call per line costs no
+        Python frame: a line with a ``_`` or a `` . `` (which may be a spaced
+        number), or one this path hands back, goes to ``slow_line`` (given at
+        construction), which decides it as before."""
+        cdef Py_ssize_t n = len(line)
+        if PyUnicode_FindChar(line, 95, 0, n, 1) >= 0 or PyUnicode_Find(line, " . ", 0, n, 1) >= 0:
+            return self.slow_line(line)
+        out = self._with_scratch(line, False)
+        return self.slow_line(line) if out is None else out
 
     def tokenize_line(self, str line):
         """``[(text, start, end, form)]`` of one line, or None for the reference path."""

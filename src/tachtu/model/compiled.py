@@ -142,12 +142,15 @@ class CompiledBackend:
             user_dict,
             edge_punctuation(chunk_pieces) if letters else ("", "", ""),
             Kind.PUNCT,
+            self._segment_line,
         )
         self._crosses_space = pretokenize_module.CROSSES_SPACE.search
+        # ``_segment_line`` with its common case in C: no Python frame per line
+        self.segment_line = self._line.segment
 
     # The chunk cache assumes no piece spans whitespace; lines where one does
     # (a spaced number, see ``pretokenize.CROSSES_SPACE``) go to the Python backend.
-    def segment_line(self, line: str) -> str:
+    def _segment_line(self, line: str) -> str:
         if "_" in line:  # scored with spaces for "_" (see ``underscores``)
             return join_words(line, self.tokenize_line(line))
         if not (" . " in line and self._crosses_space(line)):
@@ -162,15 +165,15 @@ class CompiledBackend:
         stay in cache)."""
         segment_block = self._line.segment_block
         if len(text) <= BLOCK_CHARS:
-            return segment_block(text, self.segment_line)  # type: ignore[no-any-return]
+            return segment_block(text, self._segment_line)  # type: ignore[no-any-return]
         parts = []
         start = 0
         while True:
             end = text.find("\n", start + BLOCK_CHARS)
             if end < 0:
-                parts.append(segment_block(text[start:], self.segment_line))
+                parts.append(segment_block(text[start:], self._segment_line))
                 return "\n".join(parts)
-            parts.append(segment_block(text[start:end], self.segment_line))
+            parts.append(segment_block(text[start:end], self._segment_line))
             start = end + 1
 
     def tokenize_line(self, line: str) -> list[tuple[str, int, int, str]]:
