@@ -350,13 +350,13 @@ def _build() -> None:
         if all(ord(x) in safe for x in full):
             quick = not combining(chr(c)) and is_normalized("NFC", chr(c)) and c not in seconds
             info[c] = (combining(chr(c)), COVERED | SAFE | (QUICK if quick else 0), full if full != chr(c) else "")
-    # the inert characters (most of the covered ones) skip ``info``: a list of
-    # code points, filled into the records in one typed loop below
+    # the inert characters (most of the covered ones) skip ``info``: a list of code
+    # points (ascending: the last is the largest; this module does not wrap negative
+    # indices), filled into the records in one typed loop after ``info``'s
     inert_list = [c for lo, hi in INERT_RANGES for c in range(lo, hi + 1)
                   if not combining(chr(c)) and is_normalized("NFC", chr(c)) and c not in in_pairs]
-    for c in inert_list:
-        info.pop(c, None)
-    if max(list(info) + inert_list) >= N_PAGES << 8 or len(pairs) > (1 << PAIR_BITS) // 2:
+    highest = max(max(info), inert_list[len(inert_list) - 1] if inert_list else 0)
+    if highest >= N_PAGES << 8 or len(pairs) > (1 << PAIR_BITS) // 2:
         return
     pages = sorted({c >> 8 for c in info} | {c >> 8 for c in inert_list})
     inert = array("I", inert_list)
