@@ -88,8 +88,14 @@ class Segmenter:
         if profile == "vncorenlp":
             self._backend = VncorenlpBackend()
             self._bundled = True
-            self.segment_line = self._backend.segment_line  # type: ignore[method-assign]
-            return
+        else:
+            self._backend = self._model_backend(model, stats)
+        # the backend's own function, so that a call per line goes straight to it (on
+        # short lines the frame of the method below was about 5% of the time)
+        self.segment_line = self._backend.segment_line  # type: ignore[method-assign]
+
+    def _model_backend(self, model: str | Path | Model | None, stats: str | Path | None) -> LineBackend:
+        """Load the model (with ``stats`` in place of its own) and its line backend."""
         self.model = model if isinstance(model, Model) else Model.load(model)
         self._bundled = model is None
         if stats is not None:
@@ -101,10 +107,7 @@ class Segmenter:
                 raise TachtuError("this model was trained without raw-text statistics, so stats= would change "
                                   "nothing: train one with 'tachtu train --stats'")
             self.model = replace(self.model, stats=ModelStats.load(stats))
-        self._backend = model_backend(self.model, normalize=normalize, user_dict=self._user_dict, compiled=compiled)
-        # the backend's own function, so that a call per line goes straight to it (on
-        # short lines the frame of the method below was about 5% of the time)
-        self.segment_line = self._backend.segment_line  # type: ignore[method-assign]
+        return model_backend(self.model, normalize=self.normalize, user_dict=self._user_dict, compiled=self._compiled)
 
     @property
     def backend(self) -> str:
